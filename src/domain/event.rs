@@ -1,0 +1,203 @@
+//! The event: the only thing ever written. Each one is chained to the one before by SHA-256.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::flag::{Flag, Resolution};
+use super::report::Report;
+
+/// The `prev` of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The separator before the hash in a journal line; the hash covers every byte before it.
+pub const HASH_MARK: &str = ",\"hash\":\"";
+
+/// One recorded change of state.
+///
+/// Its journal line is the canonical JSON of this struct; `hash` is the last field and is the
+/// SHA-256 of every byte of the line before `,"hash":"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// 1, 2, 3, … without gaps.
+    pub seq: u64,
+    /// When, in UTC with the officer's offset (e.g. `2026-11-23T02:07:36.120+08:00`).
+    pub at: DateTime<FixedOffset>,
+    /// The duty officer.
+    pub officer: String,
+    /// The OS account (from getuid).
+    pub os_user: String,
+    /// What happened.
+    pub body: EventBody,
+    /// The hash of the previous event ([`GENESIS_HASH`] for the first).
+    pub prev: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// What an event records: its kind and payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum EventBody {
+    /// The data folder was initialised.
+    StoreCreated {
+        /// Journal format version.
+        format: u32,
+    },
+    /// A console session began.
+    SessionStarted {
+        /// Process id.
+        pid: u32,
+        /// The terminal, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tty: Option<String>,
+    },
+    /// A console session ended.
+    SessionEnded {
+        /// quit, sigterm, sighup, terminal-lost, panic…
+        reason: String,
+    },
+    /// An officer signed in at the console.
+    SignedIn {
+        /// The officer's name.
+        officer: String,
+    },
+    /// A report was filed (a first report opens the incident).
+    ReportFiled {
+        /// The incident number.
+        incident: String,
+        /// The report as filed.
+        report: Report,
+    },
+    /// A verification flag was raised on a report.
+    FlagRaised {
+        /// The incident number.
+        incident: String,
+        /// Which report (its `seq_in_incident`).
+        report: u32,
+        /// The flag.
+        flag: Flag,
+    },
+    /// A verification flag was resolved.
+    FlagResolved {
+        /// The incident number.
+        incident: String,
+        /// The flag's id.
+        flag: String,
+        /// How, what, who, when.
+        resolution: Resolution,
+    },
+    /// Free note added to the log (e.g. a lock taken over, a recovery).
+    Note {
+        /// The text.
+        text: String,
+    },
+}
+
+impl EventBody {
+    /// The snake_case kind, as in the journal.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::StoreCreated { .. } => "store_created",
+            EventBody::SessionStarted { .. } => "session_started",
+            EventBody::SessionEnded { .. } => "session_ended",
+            EventBody::SignedIn { .. } => "signed_in",
+            EventBody::ReportFiled { .. } => "report_filed",
+            EventBody::FlagRaised { .. } => "flag_raised",
+            EventBody::FlagResolved { .. } => "flag_resolved",
+            EventBody::Note { .. } => "note",
+        }
+    }
+
+    /// The incident this event concerns, if any.
+    pub fn incident(&self) -> Option<&str> {
+        match self {
+            EventBody::ReportFiled { incident, .. }
+            | EventBody::FlagRaised { incident, .. }
+            | EventBody::FlagResolved { incident, .. } => Some(incident),
+            _ => None,
+        }
+    }
+}
+
+impl Event {
+    /// Builds and seals an event after `prev`: fills in `hash`.
+    pub fn seal(
+        seq: u64,
+        at: DateTime<FixedOffset>,
+        officer: &str,
+        os_user: &str,
+        body: EventBody,
+        prev: &str,
+    ) -> Event {
+        let mut e = Event {
+            seq,
+            at,
+            officer: officer.to_string(),
+            os_user: os_user.to_string(),
+            body,
+            prev: prev.to_string(),
+            hash: String::new(),
+        };
+        let line = e.to_line();
+        e.hash = line_hash(line_prefix(&line).unwrap_or(&line));
+        e
+    }
+
+    /// The canonical journal line, without the trailing newline.
+    pub fn to_line(&self) -> String {
+        // Serialising a struct of strings, numbers and enums cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The bytes of a journal line that its hash covers (everything before `,"hash":"`).
+pub fn line_prefix(line: &str) -> Option<&str> {
+    line.rfind(HASH_MARK).map(|i| &line[..i])
+}
+
+/// The hex SHA-256 of a line prefix.
+pub fn line_hash(prefix: &str) -> String {
+    hex::encode(Sha256::digest(prefix.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_line_hash_covers_prefix() {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T02:00:00+08:00").unwrap();
+        let e = Event::seal(
+            1,
+            at,
+            "张三",
+            "duty",
+            EventBody::Note { text: "x".into() },
+            GENESIS_HASH,
+        );
+        let line = e.to_line();
+        assert!(line.ends_with(&format!("\"hash\":\"{}\"}}", e.hash)));
+        assert_eq!(line_hash(line_prefix(&line).unwrap()), e.hash);
+        let back: Event = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.to_line(), line);
+    }
+
+    #[test]
+    fn a_payload_key_named_hash_does_not_confuse_the_prefix() {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T02:00:00+08:00").unwrap();
+        let e = Event::seal(
+            2,
+            at,
+            "a",
+            "b",
+            EventBody::Note {
+                text: ",\"hash\":\"deadbeef".into(),
+            },
+            GENESIS_HASH,
+        );
+        let line = e.to_line();
+        assert_eq!(line_hash(line_prefix(&line).unwrap()), e.hash);
+    }
+}

@@ -1,0 +1,23 @@
+//! dutydesk: a terminal console for the duty office (值班室).
+//!
+//! Where things live:
+//!
+//! | module | owns | must not import |
+//! |---|---|---|
+//! | [`domain`] | incidents, reports, flags, events: plain data | I/O, clock, sled |
+//! | [`rules`] | verification, level suggestion: pure functions, `now` passed in | I/O, sled |
+//! | [`config`] | the layered configuration and its errors | sled, tui |
+//! | [`store`] | the journal, the lock, the sled projections: the only user of sled | tui |
+//! | [`service`] | the command API (`Request` → `Response`) and its local socket | tui |
+//! | [`tui`] | the console: messages, update, effects, screens | sled, spawning |
+//! | [`cli`] | clap subcommands over the service | sled |
+//! | [`clock`] | the time source, settable for tests and demos | |
+//! | [`sanitize`] | the one sanitiser for outside text before display | |
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod rules;
+pub mod sanitize;
+pub mod service;
+pub mod store;

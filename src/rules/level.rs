@@ -1,0 +1,68 @@
+//! Level suggestion from casualties (State Council Decree 493 thresholds, configurable).
+
+use crate::domain::{Casualties, Level};
+
+/// Casualty thresholds for one level: at least this many dead, or this many injured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Dead at or above which the level applies.
+    pub dead: u32,
+    /// Seriously injured at or above which the level applies.
+    pub injured: u32,
+}
+
+/// The Decree 493 defaults: Ⅰ ≥30 dead or ≥100 injured; Ⅱ ≥10 or ≥50; Ⅲ ≥3 or ≥10.
+pub const DEFAULT_THRESHOLDS: [(Level, Threshold); 3] = [
+    (Level::I, Threshold { dead: 30, injured: 100 }),
+    (Level::II, Threshold { dead: 10, injured: 50 }),
+    (Level::III, Threshold { dead: 3, injured: 10 }),
+];
+
+/// The level the known casualties imply, gravest first; `None` when no count is known.
+pub fn suggest(c: &Casualties, thresholds: &[(Level, Threshold)]) -> Option<Level> {
+    let dead = c.dead.known();
+    let injured = c.injured.known();
+    if dead.is_none() && injured.is_none() {
+        return None;
+    }
+    let (d, i) = (dead.unwrap_or(0), injured.unwrap_or(0));
+    for (level, t) in thresholds {
+        if d >= t.dead || i >= t.injured {
+            return Some(*level);
+        }
+    }
+    Some(Level::IV)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Count;
+
+    #[test]
+    fn decree_493_table() {
+        let k = Count::Known;
+        let table = [
+            (k(30), Count::NotStated, Some(Level::I)),
+            (k(0), k(100), Some(Level::I)),
+            (k(29), k(0), Some(Level::II)),
+            (k(10), Count::Unknown, Some(Level::II)),
+            (Count::NotStated, k(50), Some(Level::II)),
+            (k(3), k(0), Some(Level::III)),
+            (k(9), k(49), Some(Level::III)),
+            (k(2), k(9), Some(Level::IV)),
+            (k(0), k(0), Some(Level::IV)),
+            (Count::Unknown, Count::Unknown, None),
+            (Count::NotStated, Count::NotStated, None),
+        ];
+        for (dead, injured, want) in table {
+            let c = Casualties {
+                dead,
+                injured,
+                ..Default::default()
+            };
+            assert_eq!(suggest(&c, &DEFAULT_THRESHOLDS), want, "{dead:?} {injured:?}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! How the desk decides: verification flags, level suggestion. Pure functions; `now` is a
+//! parameter; no I/O.
+
+pub mod level;
