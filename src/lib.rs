@@ -9,14 +9,16 @@
 //! | [`config`] | the layered configuration and its errors | sled, tui |
 //! | [`store`] | the journal, the lock, the sled projections: the only user of sled | tui |
 //! | [`service`] | the command API (`Request` → `Response`) and its local socket | tui |
-//! | [`tui`] | the console: messages, update, effects, screens | sled, spawning |
 //! | [`cli`] | clap subcommands over the service | sled |
+//! | [`logging`] | tracing to a file in the state folder | |
 //! | [`clock`] | the time source, settable for tests and demos | |
 //! | [`sanitize`] | the one sanitiser for outside text before display | |
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod logging;
 pub mod rules;
 pub mod sanitize;
 pub mod service;

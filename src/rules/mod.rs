@@ -2,3 +2,4 @@
 //! parameter; no I/O.
 
 pub mod level;
+pub mod verify;

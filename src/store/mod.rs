@@ -1,1 +1,526 @@
-//! store
+//! Where it is kept: the journal (the truth), the lock, and the sled projections.
+//!
+//! An append is durable before it returns: the lines are written to the journal and
+//! `fdatasync`ed, then applied to sled in one transaction and flushed. On open the lock is
+//! taken, a torn last line is removed, journal events that sled lacks are applied, and a
+//! database that cannot be opened or disagrees is rebuilt from the journal.
+//! This module (with [`db`]) is the only one that knows sled exists.
+
+pub mod chain;
+pub mod db;
+pub mod journal;
+pub mod lock;
+pub mod os;
+pub mod projection;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+pub use chain::{Break, ChainCheck};
+pub use db::{Db, DbError, Head};
+pub use journal::{Durability, Journal};
+pub use lock::{DataLock, Holder, LockError};
+
+use crate::domain::{Actor, Event, EventBody, Incident, IncidentNo};
+
+/// The journal's file name in the data folder.
+pub const JOURNAL: &str = "journal.jsonl";
+/// The sled folder's name in the data folder.
+pub const DB_DIR: &str = "db";
+/// The local socket a running console serves the CLI on.
+pub const SOCKET: &str = "dutydesk.sock";
+
+/// A store error a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the data folder.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// A file operation failed (disk full among them).
+    #[error("{what}: {source}{}", if source.raw_os_error() == Some(libc::ENOSPC) { " — 磁盘已满 / the disk is full: free space, then try again" } else { "" })]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    /// The event would contradict the record; nothing was written.
+    #[error("rejected, nothing written: {0}")]
+    Rejected(String),
+    /// The journal is damaged where it cannot be mended automatically.
+    #[error("journal damaged at sequence {}: {}", .0.seq, .0.reason)]
+    Corrupt(Break),
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
+    let what = what.into();
+    move |source| StoreError::Io { what, source }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Who we are, for the lock file.
+    pub purpose: String,
+    /// The journal's durability (always `Sync` but in the crash test's negative control).
+    pub durability: Durability,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            purpose: "dutydesk".into(),
+            durability: Durability::Sync,
+        }
+    }
+}
+
+/// The open store: the only writer of its data folder while it lives.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    journal: Journal,
+    db: Db,
+    head: Head,
+    os_user: String,
+    /// What opening had to do or found (shown to the officer, written to the log file).
+    pub open_notes: Vec<String>,
+    /// A stale lock that was taken over.
+    pub took_over: Option<Holder>,
+    /// Set when sled could not take the last append (the journal has it; caught up next time).
+    pub sled_behind: Option<String>,
+    /// False when the tail of the chain did not verify on open.
+    pub tail_ok: bool,
+    _lock: DataLock,
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VerifyReport {
+    /// Events checked.
+    pub events: u64,
+    /// The first break in the chain.
+    pub chain_break: Option<Break>,
+    /// Bytes of an unfinished last line (not an error: never acknowledged).
+    pub torn_tail_bytes: u64,
+    /// Why the projections differ from a replay, if they do.
+    pub projection_mismatch: Option<String>,
+    /// Milliseconds taken.
+    pub millis: u64,
+}
+
+impl VerifyReport {
+    /// True when the chain and the projections are sound.
+    pub fn ok(&self) -> bool {
+        self.chain_break.is_none() && self.projection_mismatch.is_none()
+    }
+}
+
+impl Store {
+    /// Opens the store in `dir` (created 0700), taking the lock.
+    pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
+        os::restrict_umask();
+        os::ensure_private_dir(dir).map_err(io(format!("create {}", dir.display())))?;
+        let me = Holder {
+            pid: std::process::id(),
+            user: os::os_user(),
+            tty: os::tty(),
+            since: chrono::Local::now().fixed_offset(),
+            purpose: opts.purpose.clone(),
+        };
+        let lock = lock::acquire(dir, &me)?;
+        let mut notes = Vec::new();
+        if let Some(h) = &lock.took_over {
+            notes.push(format!(
+                "接管了失效的锁 / took over a stale lock held by {h}"
+            ));
+        }
+        let jpath = dir.join(JOURNAL);
+        let existed = jpath.exists();
+        let (journal, repair) = Journal::open(&jpath, opts.durability)
+            .map_err(io(format!("open {}", jpath.display())))?;
+        if !existed {
+            os::sync_dir(dir).map_err(io("sync data folder"))?;
+        }
+        if repair.torn_bytes > 0 {
+            notes.push(format!(
+                "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
+                repair.torn_bytes
+            ));
+        }
+        // The journal's head, and a check of the tail of the chain.
+        let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
+        let (jhead, tail_ok) = check_tail(&tail, &mut notes);
+        let dbpath = dir.join(DB_DIR);
+        let db = match Db::open(&dbpath) {
+            Ok(db) => db,
+            Err(e) => {
+                notes.push(format!(
+                    "数据库无法打开，正从日志重建 / the database could not be opened ({e}); rebuilding it from the journal"
+                ));
+                set_aside(&dbpath)?;
+                Db::open(&dbpath)?
+            }
+        };
+        let mut store = Store {
+            dir: dir.to_path_buf(),
+            journal,
+            db,
+            head: jhead.clone(),
+            os_user: me.user,
+            open_notes: notes,
+            took_over: lock.took_over.clone(),
+            sled_behind: None,
+            tail_ok,
+            _lock: lock,
+        };
+        store.reconcile()?;
+        if store.journal.is_empty() {
+            let at = chrono::Local::now().fixed_offset();
+            let actor = Actor {
+                officer: "system".into(),
+                os_user: store.os_user.clone(),
+            };
+            store.append(&actor, at, vec![EventBody::StoreCreated { format: 1 }])?;
+        }
+        os::tighten_tree(dir).map_err(io("set file modes"))?;
+        Ok(store)
+    }
+
+    /// Brings sled level with the journal: apply what it lacks, or rebuild when they disagree.
+    fn reconcile(&mut self) -> Result<(), StoreError> {
+        let dbhead = match self.db.head() {
+            Ok(h) => h,
+            Err(e) => {
+                self.open_notes.push(format!(
+                    "数据库状态不可读，重建 / database head unreadable ({e}); rebuilding"
+                ));
+                return self.rebuild_db();
+            }
+        };
+        if dbhead == self.head {
+            return Ok(());
+        }
+        if dbhead.seq < self.head.seq {
+            let agrees =
+                dbhead.seq == 0 || self.journal_hash_at(dbhead.seq)? == Some(dbhead.hash.clone());
+            if agrees {
+                let n = self.apply_journal_after(dbhead.seq)?;
+                self.open_notes.push(format!(
+                    "补写了数据库缺少的 {n} 条事件 / applied {n} journal events the database lacked"
+                ));
+                return Ok(());
+            }
+        }
+        self.open_notes.push(format!(
+            "数据库与日志不一致（数据库 #{}，日志 #{}），从日志重建 / database (#{}) disagrees with the journal (#{}); rebuilding",
+            dbhead.seq, self.head.seq, dbhead.seq, self.head.seq
+        ));
+        self.rebuild_db()
+    }
+
+    fn journal_hash_at(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        let back = self.head.seq.saturating_sub(seq) as usize + 1;
+        let lines = journal::tail_lines(self.journal.path(), back).map_err(io("read journal"))?;
+        Ok(lines
+            .first()
+            .and_then(|l| serde_json::from_str::<Event>(l).ok())
+            .filter(|e| e.seq == seq)
+            .map(|e| e.hash))
+    }
+
+    fn apply_journal_after(&mut self, after: u64) -> Result<u64, StoreError> {
+        let lines = journal::read_lines(self.journal.path()).map_err(io("read journal"))?;
+        let mut batch = Vec::new();
+        let mut n = 0;
+        for r in lines {
+            let (_, line) = r.map_err(io("read journal"))?;
+            let e: Event = match serde_json::from_str(&line) {
+                Ok(e) => e,
+                Err(_) => continue,
+            };
+            if e.seq <= after {
+                continue;
+            }
+            batch.push((e, line));
+            if batch.len() >= 2000 {
+                n += batch.len() as u64;
+                self.db.apply(&batch)?;
+                batch.clear();
+            }
+        }
+        n += batch.len() as u64;
+        self.db.apply(&batch)?;
+        Ok(n)
+    }
+
+    /// Recreates the sled database from the journal (the old one is set aside, not deleted).
+    pub fn rebuild_db(&mut self) -> Result<(), StoreError> {
+        let dbpath = self.dir.join(DB_DIR);
+        // sled must let go of its files before they move.
+        self.db.flush().ok();
+        let placeholder = Db::open(&self.dir.join("db.tmp-rebuild"))?;
+        let old = std::mem::replace(&mut self.db, placeholder);
+        drop(old);
+        set_aside(&dbpath)?;
+        self.db = Db::open(&dbpath)?;
+        let _ = std::fs::remove_dir_all(self.dir.join("db.tmp-rebuild"));
+        let n = self.apply_journal_after(0)?;
+        self.open_notes.push(format!(
+            "已从日志重建数据库，共 {n} 条事件 / rebuilt the database from {n} journal events"
+        ));
+        Ok(())
+    }
+
+    /// Appends events as one durable unit: journal + fdatasync, then sled + flush.
+    /// Events that would contradict the record are refused and nothing is written.
+    pub fn append(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<FixedOffset>,
+        bodies: Vec<EventBody>,
+    ) -> Result<Vec<Event>, StoreError> {
+        if self.sled_behind.is_some() {
+            self.catch_up()?;
+        }
+        let mut prev = self.head.hash.clone();
+        let mut seq = self.head.seq;
+        let mut sealed = Vec::with_capacity(bodies.len());
+        for body in bodies {
+            seq += 1;
+            let e = Event::seal(seq, at, &actor.officer, &actor.os_user, body, &prev);
+            prev = e.hash.clone();
+            let line = e.to_line();
+            sealed.push((e, line));
+        }
+        let events: Vec<Event> = sealed.iter().map(|(e, _)| e.clone()).collect();
+        self.db.dry_run(&events).map_err(|e| match e {
+            DbError::Rejected(m) => StoreError::Rejected(m),
+            other => StoreError::Db(other),
+        })?;
+        let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
+        self.journal.append(&lines).map_err(io("write journal"))?;
+        // Durable from here: the journal holds it, whatever sled does next.
+        self.head = Head { seq, hash: prev };
+        if let Err(e) = self.db.apply(&sealed) {
+            tracing::error!("sled apply failed after a durable journal write: {e}");
+            self.sled_behind = Some(e.to_string());
+        }
+        Ok(events)
+    }
+
+    fn catch_up(&mut self) -> Result<(), StoreError> {
+        let dbhead = self.db.head()?;
+        self.apply_journal_after(dbhead.seq)?;
+        self.sled_behind = None;
+        Ok(())
+    }
+
+    /// The last event's sequence number and hash.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The OS user the store writes as.
+    pub fn os_user(&self) -> &str {
+        &self.os_user
+    }
+
+    /// The projection database (read side).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// One incident.
+    pub fn incident(&self, number: &str) -> Result<Option<Incident>, StoreError> {
+        Ok(self.db.incident(number)?)
+    }
+
+    /// The next free incident number of a day.
+    pub fn next_incident_no(&self, day: NaiveDate) -> Result<IncidentNo, StoreError> {
+        let key = day.format("%Y%m%d").to_string();
+        Ok(IncidentNo::new(day, self.db.counter(&key)? + 1))
+    }
+
+    /// One event.
+    pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        Ok(self
+            .db
+            .event_line(seq)?
+            .and_then(|l| serde_json::from_str(&l).ok()))
+    }
+
+    /// Checks the whole chain and that the projections equal a replay of the journal.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let t0 = Instant::now();
+        let mut report = verify_journal(self.journal.path(), true)?;
+        if report.chain_break.is_none() {
+            report.projection_mismatch = self.compare_projection(&report)?;
+        }
+        report.millis = t0.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    fn compare_projection(&self, report: &VerifyReport) -> Result<Option<String>, StoreError> {
+        let mut mem = projection::MemView::default();
+        let lines = journal::read_lines(self.journal.path()).map_err(io("read journal"))?;
+        for r in lines {
+            let (_, line) = r.map_err(io("read journal"))?;
+            let Ok(e) = serde_json::from_str::<Event>(&line) else {
+                continue;
+            };
+            if let Err(err) = projection::apply(&mut mem, &e) {
+                return Ok(Some(format!("event {} does not replay: {err}", e.seq)));
+            }
+        }
+        if self.db.event_count() as u64 != report.events {
+            return Ok(Some(format!(
+                "the database holds {} events, the journal {}",
+                self.db.event_count(),
+                report.events
+            )));
+        }
+        let mut n = 0usize;
+        for inc in self.db.incidents() {
+            let inc = inc?;
+            n += 1;
+            match mem.incidents.get(inc.number.as_str()) {
+                Some(m) if *m == inc => {}
+                Some(_) => {
+                    return Ok(Some(format!(
+                        "incident {} differs from a replay",
+                        inc.number
+                    )))
+                }
+                None => {
+                    return Ok(Some(format!(
+                        "incident {} is not in the journal",
+                        inc.number
+                    )))
+                }
+            }
+        }
+        if n != mem.incidents.len() {
+            return Ok(Some(format!(
+                "the database holds {n} incidents, a replay {}",
+                mem.incidents.len()
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Flushes sled (the journal is always durable).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        Ok(self.db.flush()?)
+    }
+}
+
+/// Checks a journal file's chain, without opening sled or taking the lock.
+pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreError> {
+    let t0 = Instant::now();
+    let mut check = ChainCheck::default();
+    let mut events = 0u64;
+    let mut chain_break = None;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut seen = 0u64;
+    for r in journal::read_lines(path).map_err(io(format!("read {}", path.display())))? {
+        let (no, line) = match r {
+            Ok(x) => x,
+            Err(e) => {
+                chain_break = Some(Break {
+                    seq: check.expected(),
+                    line: events + 1,
+                    reason: format!("unreadable line: {e}"),
+                });
+                break;
+            }
+        };
+        seen += line.len() as u64 + 1;
+        match check.next(no, &line) {
+            Ok(_) => events += 1,
+            Err(b) => {
+                chain_break = Some(b);
+                break;
+            }
+        }
+    }
+    let torn = if chain_break.is_none() {
+        bytes.saturating_sub(seen)
+    } else {
+        0
+    };
+    Ok(VerifyReport {
+        events,
+        chain_break,
+        torn_tail_bytes: torn,
+        projection_mismatch: None,
+        millis: t0.elapsed().as_millis() as u64,
+    })
+}
+
+fn check_tail(tail: &[String], notes: &mut Vec<String>) -> (Head, bool) {
+    let Some(last) = tail.last() else {
+        return (
+            Head {
+                seq: 0,
+                hash: crate::domain::GENESIS_HASH.to_string(),
+            },
+            true,
+        );
+    };
+    let first: Option<Event> = tail.first().and_then(|l| serde_json::from_str(l).ok());
+    let mut ok = first.is_some();
+    if let Some(first) = &first {
+        let mut c = ChainCheck::after(first.seq.saturating_sub(1), &first.prev);
+        for (i, l) in tail.iter().enumerate() {
+            if let Err(b) = c.next(i as u64, l) {
+                notes.push(format!(
+                    "日志链尾部校验失败 / the tail of the log chain does not verify at #{}: {} — run `dutydesk verify`",
+                    b.seq, b.reason
+                ));
+                ok = false;
+                break;
+            }
+        }
+    }
+    match serde_json::from_str::<Event>(last) {
+        Ok(e) => (
+            Head {
+                seq: e.seq,
+                hash: e.hash,
+            },
+            ok,
+        ),
+        Err(_) => (
+            Head {
+                seq: 0,
+                hash: crate::domain::GENESIS_HASH.to_string(),
+            },
+            false,
+        ),
+    }
+}
+
+fn set_aside(dbpath: &Path) -> Result<(), StoreError> {
+    if dbpath.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let aside = dbpath.with_file_name(format!("db.broken-{stamp}"));
+        std::fs::rename(dbpath, &aside).map_err(io(format!("move {} aside", dbpath.display())))?;
+    }
+    Ok(())
+}
+
+/// How long something took, for figures.
+pub fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,173 @@
+//! The command line: clap definitions here, execution in [`run`], output in [`format`].
+//! Store commands go through the running console's socket when there is one, else straight to
+//! the store: the output is the same either way.
+
+pub mod format;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// dutydesk — 值班室终端 / the duty office console.
+///
+/// Run without a command to open the console. 不带子命令运行即打开值班台。
+#[derive(Debug, Parser)]
+#[command(name = "dutydesk", version, about, long_about = None)]
+pub struct Cli {
+    /// Data folder (default: $XDG_DATA_HOME/dutydesk). 数据目录
+    #[arg(long, global = true, env = "DUTYDESK_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file (default: $XDG_CONFIG_HOME/dutydesk/config.toml). 配置文件
+    #[arg(long, global = true, env = "DUTYDESK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Language: zh-CN or en (default: config, then the locale). 界面语言
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// The officer recorded for CLI actions (default: the OS user). 操作值班员
+    #[arg(long, global = true, env = "DUTYDESK_OFFICER", value_name = "NAME")]
+    pub officer: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Output formats for lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts.
+    Json,
+}
+
+/// Output formats for one incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Output formats for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Aligned columns.
+    Table,
+    /// The journal's own lines, one JSON event a line.
+    Jsonl,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Every event, one JSON object a line.
+    Jsonl,
+    /// One row per report, UTF-8 with BOM (opens in Excel).
+    Csv,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data folder and a user config file. 初始化
+    Init,
+    /// File reports and print their schema. 报告
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// List incidents, newest first. 事件列表
+    List {
+        /// Only incidents without a final report.
+        #[arg(long)]
+        open: bool,
+        /// table | json
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one incident: reports, flags, timeline. 查看事件
+    Show {
+        /// Incident number, e.g. 20261122-003.
+        number: String,
+        /// text | json
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Resolve a verification flag. 核实结果
+    Resolve {
+        /// Incident number.
+        number: String,
+        /// Flag id, e.g. R0-1.
+        flag: String,
+        /// call_back | cross_check | on_site | official_release
+        #[arg(long)]
+        method: String,
+        /// confirmed | corrected | refuted | cannot_verify
+        #[arg(long)]
+        result: String,
+        /// What was found, from whom.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The event log. 日志
+    Log {
+        /// Only events at or after this time (RFC 3339, or YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only the newest N events.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// table | jsonl
+        #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+        format: LogFormat,
+    },
+    /// Check the whole hash chain and the projections. 校验
+    Verify,
+    /// Recreate the database from the journal (console must be closed). 重建
+    Rebuild,
+    /// Export everything. 导出
+    Export {
+        /// jsonl | csv
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// Where the store stands. 状态
+    Status,
+    /// Run the desk service on the local socket without a console (for integrations).
+    Serve,
+    /// Configuration. 配置
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print shell completions.
+    Completions {
+        /// bash | zsh | fish | elvish | powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
+}
+
+/// `dutydesk report …`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// File a report given as JSON (a file, or - for standard input); prints the incident number.
+    Add {
+        /// The JSON file, or - (default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// Print the JSON schema of a report.
+    Schema,
+}
+
+/// `dutydesk config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the built-in default configuration.
+    PrintDefault,
+    /// Check a configuration file; errors name file, line and key.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}

@@ -1,0 +1,510 @@
+//! Executing subcommands. Exit codes: 0 ok, 1 failure, 2 bad input.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::format;
+use super::{
+    Cli, Command, ConfigCommand, ExportFormat, ListFormat, LogFormat, ReportCommand, ShowFormat,
+};
+use crate::clock::Clock;
+use crate::config::{self, Config};
+use crate::domain::{Actor, Lang, ReportDraft, ResolutionMethod, ResolutionResult};
+use crate::service::socket::call_socket;
+use crate::service::{Desk, ErrorCode, Request, Response};
+use crate::store::{OpenOptions, StoreError};
+
+/// A failure the CLI reports: bad input (exit 2) or anything else (exit 1).
+#[derive(Debug)]
+pub enum CliError {
+    /// The user asked for something malformed or absent.
+    BadInput(String),
+    /// The operation failed.
+    Failure(String),
+}
+
+impl CliError {
+    fn code(&self) -> u8 {
+        match self {
+            CliError::BadInput(_) => 2,
+            CliError::Failure(_) => 1,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failure(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Failure(e.to_string())
+    }
+}
+
+/// What every store command needs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Output language.
+    pub lang: Lang,
+    /// Who acts.
+    pub actor: Actor,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The default data folder: `$XDG_DATA_HOME/dutydesk`.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "dutydesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".dutydesk"))
+}
+
+/// The language: flag, then config, then the locale, then Chinese.
+pub fn pick_lang(flag: Option<&str>, config: &Config) -> Lang {
+    flag.and_then(Lang::from_locale)
+        .or_else(|| Lang::from_locale(&config.office.lang))
+        .or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|v| std::env::var(v).ok())
+                .find(|v| !v.is_empty())
+                .and_then(|v| Lang::from_locale(&v))
+        })
+        .unwrap_or(Lang::Zh)
+}
+
+/// Builds the context from the parsed flags.
+pub fn context(cli: &Cli) -> Result<Ctx, CliError> {
+    let loaded =
+        config::load(cli.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let config = Arc::new(loaded.config);
+    let lang = pick_lang(cli.lang.as_deref(), &config);
+    let os_user = crate::store::os::os_user();
+    let officer = cli
+        .officer
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| os_user.clone());
+    let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
+    Ok(Ctx {
+        data_dir: cli.data_dir.clone().unwrap_or_else(default_data_dir),
+        config,
+        lang,
+        actor: Actor { officer, os_user },
+        clock,
+    })
+}
+
+/// Asks the running console over its socket, or opens the store directly.
+pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
+    if let Some(r) = call_socket(&ctx.data_dir, &ctx.actor, &req)? {
+        return Ok(r);
+    }
+    let mut desk = open_desk(ctx, "cli")?;
+    Ok(desk.handle(&ctx.actor, req))
+}
+
+/// Opens the desk directly (taking the lock).
+pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
+    let opts = OpenOptions {
+        purpose: purpose.into(),
+        ..OpenOptions::default()
+    };
+    Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(|e| match e {
+        StoreError::Lock(l) => CliError::Failure(l.to_string()),
+        other => CliError::Failure(other.to_string()),
+    })
+}
+
+fn ok_or_err(r: Response) -> Result<Response, CliError> {
+    match r {
+        Response::Error {
+            code: ErrorCode::BadInput,
+            message,
+        } => Err(CliError::BadInput(message)),
+        Response::Error { message, .. } => Err(CliError::Failure(message)),
+        r => Ok(r),
+    }
+}
+
+fn unexpected(r: &Response) -> CliError {
+    CliError::Failure(format!("unexpected answer from the desk: {r:?}"))
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(file: &str) -> Result<String, CliError> {
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin().read_to_end(&mut bytes)?;
+    } else {
+        bytes = std::fs::read(file)
+            .map_err(|e| CliError::BadInput(format!("{file}: cannot read: {e}")))?;
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        CliError::BadInput(format!(
+            "{file}: not UTF-8 (byte {}); convert it first, e.g. iconv -f GB18030 -t UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Parses a report in the JSON shape, naming the line and column of a fault.
+pub fn parse_draft(text: &str, name: &str) -> Result<ReportDraft, CliError> {
+    serde_json::from_str::<ReportDraft>(text).map_err(|e| {
+        CliError::BadInput(format!(
+            "{name}:{}:{}: {}",
+            e.line(),
+            e.column(),
+            crate::sanitize::line(&e.to_string())
+        ))
+    })
+}
+
+fn parse_since(s: &str, ctx: &Ctx) -> Result<chrono::DateTime<chrono::FixedOffset>, CliError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| CliError::BadInput(format!("--since {s:?}: use RFC 3339 or YYYY-MM-DD")))?;
+    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let zone = ctx.config.zone();
+    let offset = zone.offset_at(naive.and_utc());
+    naive
+        .and_local_timezone(offset)
+        .single()
+        .ok_or_else(|| CliError::BadInput(format!("--since {s:?}: no such local time")))
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    what: &str,
+    s: &str,
+    choices: &str,
+) -> Result<T, CliError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| CliError::BadInput(format!("--{what} {s:?}: use one of {choices}")))
+}
+
+/// Runs the parsed command line.
+pub fn main(cli: Cli) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match dispatch(cli, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = out.flush();
+            let (CliError::BadInput(m) | CliError::Failure(m)) = &e;
+            eprintln!("dutydesk: {}", crate::sanitize::text(m));
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
+    let Some(command) = cli.command.as_ref() else {
+        return Err(CliError::Failure(
+            "the console is started by the tui module; build with it".into(),
+        ));
+    };
+    match command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "dutydesk", out);
+            return Ok(());
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(out)?;
+            return Ok(());
+        }
+        Command::Report(ReportCommand::Schema) => {
+            out.write_all(REPORT_SCHEMA.as_bytes())?;
+            return Ok(());
+        }
+        Command::Config(ConfigCommand::PrintDefault) => {
+            out.write_all(config::DEFAULT_TOML.as_bytes())?;
+            return Ok(());
+        }
+        Command::Config(ConfigCommand::Check { file }) => {
+            let loaded = config::load(Some(file)).map_err(|e| CliError::BadInput(e.to_string()))?;
+            writeln!(
+                out,
+                "{}: ok ({} categories, {} units, {} people, {} lexicon cues)",
+                file.display(),
+                loaded.config.categories.len(),
+                loaded.config.units.len(),
+                loaded.config.people.len(),
+                loaded.config.verification.lexicon.len()
+            )?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let ctx = context(&cli)?;
+    run_store_command(&ctx, command, out)
+}
+
+/// Runs a command that needs the store.
+pub fn run_store_command(
+    ctx: &Ctx,
+    command: &Command,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let lang = ctx.lang;
+    match command {
+        Command::Init => {
+            let desk = open_desk(ctx, "init")?;
+            let head = desk.store().head().seq;
+            drop(desk);
+            writeln!(
+                out,
+                "{}: {}",
+                lang.pick("数据目录", "data folder"),
+                ctx.data_dir.display()
+            )?;
+            if let Some(p) = config::user_config_path() {
+                if !p.exists() {
+                    if let Some(parent) = p.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    std::fs::write(&p, config::DEFAULT_TOML)?;
+                    writeln!(
+                        out,
+                        "{}: {}",
+                        lang.pick("已写入配置", "config written"),
+                        p.display()
+                    )?;
+                } else {
+                    writeln!(out, "{}: {}", lang.pick("配置文件", "config"), p.display())?;
+                }
+            }
+            writeln!(out, "{}: {head}", lang.pick("事件数", "events"))?;
+        }
+        Command::Report(ReportCommand::Add { file }) => {
+            let text = read_input(file)?;
+            let name = if file == "-" {
+                "<stdin>"
+            } else {
+                file.as_str()
+            };
+            let draft = parse_draft(&text, name)?;
+            match ok_or_err(ask(ctx, Request::AddReport { draft })?)? {
+                Response::Filed {
+                    incident, flags, ..
+                } => {
+                    writeln!(out, "{incident}")?;
+                    for f in &flags {
+                        eprintln!("  ⚑ {}", format::flag_line(f, lang));
+                    }
+                }
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Report(ReportCommand::Schema) => {}
+        Command::List { open, format: f } => {
+            match ok_or_err(ask(ctx, Request::List { open_only: *open })?)? {
+                Response::Incidents { rows } => match f {
+                    ListFormat::Json => {
+                        serde_json::to_writer_pretty(&mut *out, &rows)
+                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        writeln!(out)?;
+                    }
+                    ListFormat::Table => format::incident_table(out, &rows, &ctx.config, lang)?,
+                },
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Show { number, format: f } => {
+            match ok_or_err(ask(
+                ctx,
+                Request::Show {
+                    incident: number.clone(),
+                },
+            )?)? {
+                Response::Incident { incident, timeline } => match f {
+                    ShowFormat::Json => {
+                        let v = serde_json::json!({"incident": incident, "timeline": timeline});
+                        serde_json::to_writer_pretty(&mut *out, &v)
+                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        writeln!(out)?;
+                    }
+                    ShowFormat::Text => {
+                        format::incident_text(out, &incident, &timeline, &ctx.config, lang)?
+                    }
+                },
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Resolve {
+            number,
+            flag,
+            method,
+            result,
+            note,
+        } => {
+            let method: ResolutionMethod = parse_enum(
+                "method",
+                method,
+                "call_back, cross_check, on_site, official_release",
+            )?;
+            let result: ResolutionResult = parse_enum(
+                "result",
+                result,
+                "confirmed, corrected, refuted, cannot_verify",
+            )?;
+            let req = Request::ResolveFlag {
+                incident: number.clone(),
+                flag: flag.clone(),
+                method,
+                result,
+                note: note.clone(),
+            };
+            match ok_or_err(ask(ctx, req)?)? {
+                Response::Recorded { seqs } => {
+                    writeln!(
+                        out,
+                        "{} #{}",
+                        lang.pick("已记录", "recorded"),
+                        seqs.first().copied().unwrap_or(0)
+                    )?;
+                }
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Log {
+            since,
+            limit,
+            format: f,
+        } => {
+            let since = since.as_deref().map(|s| parse_since(s, ctx)).transpose()?;
+            let req = Request::Log {
+                since,
+                after_seq: None,
+                limit: *limit,
+            };
+            match ok_or_err(ask(ctx, req)?)? {
+                Response::Events { events } => match f {
+                    LogFormat::Jsonl => {
+                        for e in &events {
+                            writeln!(out, "{}", e.to_line())?;
+                        }
+                    }
+                    LogFormat::Table => format::log_table(out, &events, lang)?,
+                },
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Verify => match ok_or_err(ask(ctx, Request::Verify)?)? {
+            Response::Verified(v) => {
+                format::verify_text(out, &v, lang)?;
+                if !v.ok() {
+                    return Err(CliError::Failure(match &v.chain_break {
+                        Some(b) => format!(
+                            "{} #{}",
+                            lang.pick("校验失败，首个错误序号", "verify failed at sequence"),
+                            b.seq
+                        ),
+                        None => lang
+                            .pick("投影与重放不一致", "projections differ from a replay")
+                            .to_string(),
+                    }));
+                }
+            }
+            r => return Err(unexpected(&r)),
+        },
+        Command::Rebuild => {
+            let mut desk = open_desk(ctx, "rebuild")?;
+            desk.rebuild()?;
+            writeln!(
+                out,
+                "{} ({} {})",
+                lang.pick("已从日志重建数据库", "database rebuilt from the journal"),
+                desk.store().head().seq,
+                lang.pick("条事件", "events")
+            )?;
+        }
+        Command::Export { format: f } => {
+            let req = Request::Log {
+                since: None,
+                after_seq: None,
+                limit: None,
+            };
+            let events = match ok_or_err(ask(ctx, req)?)? {
+                Response::Events { events } => events,
+                r => return Err(unexpected(&r)),
+            };
+            match f {
+                ExportFormat::Jsonl => {
+                    for e in &events {
+                        writeln!(out, "{}", e.to_line())?;
+                    }
+                }
+                ExportFormat::Csv => format::reports_csv(out, &events, &ctx.config, lang)?,
+            }
+        }
+        Command::Status => match ok_or_err(ask(ctx, Request::Status)?)? {
+            Response::Status(s) => format::status_text(out, &s, lang)?,
+            r => return Err(unexpected(&r)),
+        },
+        Command::Serve => serve(ctx, out)?,
+        Command::Config(_) | Command::Completions { .. } | Command::Man => {}
+    }
+    Ok(())
+}
+
+fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
+    let desk = open_desk(ctx, "serve")?;
+    for n in &desk.store().open_notes {
+        writeln!(out, "{n}")?;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let dir: &Path = &ctx.data_dir;
+    let (handle, thread) = crate::service::DeskHandle::spawn(desk);
+    let result = rt.block_on(async move {
+        let listener = crate::service::socket::bind(dir)?;
+        writeln!(
+            out,
+            "serving {}",
+            crate::service::socket::socket_path(dir).display()
+        )?;
+        out.flush()?;
+        let server = tokio::spawn(crate::service::socket::serve(listener, handle));
+        wait_for_signal().await;
+        server.abort();
+        let _ = server.await;
+        Ok::<(), CliError>(())
+    });
+    // Dropping the runtime drops every connection task and with them the last desk handles.
+    drop(rt);
+    let _ = std::fs::remove_file(crate::service::socket::socket_path(dir));
+    let _ = thread.join();
+    result
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+/// The JSON schema of a report, printed by `dutydesk report schema`.
+pub const REPORT_SCHEMA: &str = include_str!("../../assets/report.schema.json");

@@ -1,0 +1,31 @@
+//! Diagnostics go to a file in the state folder, never to the screen (the console owns it).
+
+use std::path::{Path, PathBuf};
+
+/// The log folder: `$XDG_STATE_HOME/dutydesk`, else `<data>/logs`.
+pub fn log_dir(data_dir: Option<&Path>) -> PathBuf {
+    directories::ProjectDirs::from("", "", "dutydesk")
+        .and_then(|d| d.state_dir().map(Path::to_path_buf))
+        .or_else(|| data_dir.map(|d| d.join("logs")))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Keeps the log file open; drop at exit.
+#[derive(Debug)]
+pub struct Guard;
+
+/// Starts logging to `dutydesk.log` (level from `DUTYDESK_LOG`, default `info`).
+pub fn init(data_dir: Option<&Path>) -> Option<Guard> {
+    let dir = log_dir(data_dir);
+    crate::store::os::ensure_private_dir(&dir).ok()?;
+    let file = crate::store::os::open_private_append(&dir.join("dutydesk.log")).ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DUTYDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(Guard)
+}

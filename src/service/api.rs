@@ -1,0 +1,227 @@
+//! The command API: what the console, the CLI and (later) a second console ask of the desk.
+//! The same types travel in-process and, as JSON lines, over the local socket.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    Actor, Event, Flag, Incident, Level, ReportDraft, ResolutionMethod, ResolutionResult,
+};
+use crate::store::VerifyReport;
+
+/// A request to the desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Where the store stands.
+    Status,
+    /// File a report (first, follow-up or final); flags are raised beside it.
+    AddReport {
+        /// The report.
+        draft: ReportDraft,
+    },
+    /// Resolve a verification flag.
+    ResolveFlag {
+        /// Incident number.
+        incident: String,
+        /// Flag id.
+        flag: String,
+        /// How it was checked.
+        method: ResolutionMethod,
+        /// What was found.
+        result: ResolutionResult,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Incidents, newest first.
+    List {
+        /// Only incidents without a final report.
+        #[serde(default)]
+        open_only: bool,
+    },
+    /// One incident with its timeline.
+    Show {
+        /// Incident number.
+        incident: String,
+    },
+    /// Events of the log, oldest first.
+    Log {
+        /// Only events at or after this time.
+        #[serde(default)]
+        since: Option<DateTime<FixedOffset>>,
+        /// Only events after this sequence number.
+        #[serde(default)]
+        after_seq: Option<u64>,
+        /// At most this many (the newest).
+        #[serde(default)]
+        limit: Option<usize>,
+    },
+    /// Check the whole chain and the projections.
+    Verify,
+    /// An officer signed in at the console.
+    SignIn,
+    /// A console session started.
+    SessionStarted {
+        /// The console's PID.
+        pid: u32,
+        /// Its terminal.
+        tty: Option<String>,
+    },
+    /// A console session ended.
+    SessionEnded {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One line of an incident list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRow {
+    /// Number.
+    pub number: String,
+    /// When the first report was received.
+    pub opened_at: DateTime<FixedOffset>,
+    /// Latest level.
+    pub level: Option<Level>,
+    /// Latest category key.
+    pub category: Option<String>,
+    /// Latest location.
+    pub location: Option<String>,
+    /// First line of the latest summary.
+    pub summary: String,
+    /// Reports filed.
+    pub reports: u32,
+    /// Flags still open.
+    pub open_flags: u32,
+    /// Final report filed.
+    pub closed: bool,
+}
+
+impl IncidentRow {
+    /// The row for an incident.
+    pub fn of(inc: &Incident) -> IncidentRow {
+        let latest = inc.latest();
+        IncidentRow {
+            number: inc.number.0.clone(),
+            opened_at: inc.opened_at,
+            level: latest.level,
+            category: latest.category.clone(),
+            location: latest.location.clone(),
+            summary: latest.summary.lines().next().unwrap_or("").to_string(),
+            reports: inc.reports.len() as u32,
+            open_flags: inc.open_flags().count() as u32,
+            closed: inc.closed,
+        }
+    }
+}
+
+/// Where the store stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    /// The data folder.
+    pub data_dir: String,
+    /// Last sequence number.
+    pub head_seq: u64,
+    /// Last hash.
+    pub head_hash: String,
+    /// Incidents in the store.
+    pub incidents: u64,
+    /// What opening the store had to do.
+    pub open_notes: Vec<String>,
+    /// Set when the database lags the journal.
+    pub sled_behind: Option<String>,
+    /// False when the chain's tail did not verify on open.
+    pub tail_ok: bool,
+}
+
+/// The desk's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Response {
+    /// Status.
+    Status(Status),
+    /// A report was filed durably.
+    Filed {
+        /// Incident number.
+        incident: String,
+        /// The report's place in the incident (0 = first).
+        report: u32,
+        /// Flags raised beside it.
+        flags: Vec<Flag>,
+        /// The level the casualties imply.
+        level_suggested: Option<Level>,
+        /// The events written.
+        seqs: Vec<u64>,
+    },
+    /// Something was recorded durably.
+    Recorded {
+        /// The events written.
+        seqs: Vec<u64>,
+    },
+    /// Incident rows.
+    Incidents {
+        /// The rows.
+        rows: Vec<IncidentRow>,
+    },
+    /// One incident and its events.
+    Incident {
+        /// The incident.
+        incident: Box<Incident>,
+        /// Its timeline.
+        timeline: Vec<Event>,
+    },
+    /// Log events.
+    Events {
+        /// The events.
+        events: Vec<Event>,
+    },
+    /// The result of verify.
+    Verified(VerifyReport),
+    /// Refused or failed; nothing was written.
+    Error {
+        /// What kind of failure.
+        code: ErrorCode,
+        /// What happened and what to do.
+        message: String,
+    },
+}
+
+/// How a request failed (maps to exit codes: bad input 2, everything else 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request was wrong (an unknown number, a malformed report).
+    BadInput,
+    /// The store failed (disk full, I/O error); nothing acknowledged was lost.
+    Failure,
+}
+
+impl Response {
+    /// A bad-input error.
+    pub fn bad(message: impl Into<String>) -> Response {
+        Response::Error {
+            code: ErrorCode::BadInput,
+            message: message.into(),
+        }
+    }
+
+    /// A failure.
+    pub fn fail(message: impl Into<String>) -> Response {
+        Response::Error {
+            code: ErrorCode::Failure,
+            message: message.into(),
+        }
+    }
+}
+
+/// One request on the socket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Protocol version (1).
+    pub v: u32,
+    /// Who asks.
+    pub actor: Actor,
+    /// What.
+    pub request: Request,
+}

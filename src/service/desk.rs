@@ -1,0 +1,276 @@
+//! The desk: the one service that owns the store and answers [`Request`]s. The console calls it
+//! in-process through a [`DeskHandle`]; the CLI calls it through the socket or, when no console
+//! runs, directly.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::api::{IncidentRow, Request, Response, Status};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::{Actor, EventBody, Report, ReportKind, Resolution};
+use crate::rules::verify::Verifier;
+use crate::store::{OpenOptions, Store, StoreError};
+
+/// The service: store + configuration + clock + rules.
+#[derive(Debug)]
+pub struct Desk {
+    store: Store,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    verifier: Verifier,
+}
+
+impl Desk {
+    /// Opens the store in `dir` and builds the rules from `config`.
+    pub fn open(
+        dir: &std::path::Path,
+        config: Arc<Config>,
+        clock: Arc<dyn Clock>,
+        opts: OpenOptions,
+    ) -> Result<Desk, StoreError> {
+        let store = Store::open(dir, opts)?;
+        for n in &store.open_notes {
+            tracing::warn!("{n}");
+        }
+        Ok(Desk {
+            verifier: Verifier::new(&config),
+            store,
+            config,
+            clock,
+        })
+    }
+
+    /// The store (read side, and for tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    fn now(&self) -> (DateTime<Utc>, DateTime<chrono::FixedOffset>) {
+        let now = self.clock.now();
+        (now, self.config.zone().localize(now))
+    }
+
+    /// Answers one request. Errors come back as [`Response::Error`]; nothing is half-written.
+    pub fn handle(&mut self, actor: &Actor, req: Request) -> Response {
+        match self.try_handle(actor, req) {
+            Ok(r) => r,
+            Err(StoreError::Rejected(m)) => Response::bad(m),
+            Err(e) => Response::fail(e.to_string()),
+        }
+    }
+
+    fn record(&mut self, actor: &Actor, body: EventBody) -> Result<Response, StoreError> {
+        let (_, local) = self.now();
+        let events = self.store.append(actor, local, vec![body])?;
+        Ok(Response::Recorded {
+            seqs: events.iter().map(|e| e.seq).collect(),
+        })
+    }
+
+    fn try_handle(&mut self, actor: &Actor, req: Request) -> Result<Response, StoreError> {
+        match req {
+            Request::Status => Ok(Response::Status(self.status())),
+            Request::AddReport { draft } => self.add_report(actor, draft),
+            Request::ResolveFlag {
+                incident,
+                flag,
+                method,
+                result,
+                note,
+            } => {
+                let Some(inc) = self.store.incident(&incident)? else {
+                    return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
+                };
+                match inc.flags.iter().find(|f| f.flag.id == flag) {
+                    None => return Ok(Response::bad(format!(
+                        "事件 {incident} 没有标记 {flag} / incident {incident} has no flag {flag}"
+                    ))),
+                    Some(f) if !f.is_open() => {
+                        return Ok(Response::bad(format!(
+                            "标记 {flag} 已处理 / flag {flag} is already resolved"
+                        )))
+                    }
+                    Some(_) => {}
+                }
+                let (_, local) = self.now();
+                let body = EventBody::FlagResolved {
+                    incident,
+                    flag,
+                    resolution: Resolution {
+                        method,
+                        result,
+                        note,
+                        by: actor.officer.clone(),
+                        at: local,
+                    },
+                };
+                self.record(actor, body)
+            }
+            Request::List { open_only } => {
+                let mut rows = Vec::new();
+                for inc in self.store.db().incidents_rev() {
+                    let inc = inc?;
+                    if open_only && inc.closed {
+                        continue;
+                    }
+                    rows.push(IncidentRow::of(&inc));
+                }
+                Ok(Response::Incidents { rows })
+            }
+            Request::Show { incident } => {
+                let Some(inc) = self.store.incident(incident.trim())? else {
+                    return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
+                };
+                let mut timeline = Vec::with_capacity(inc.events.len());
+                for seq in &inc.events {
+                    if let Some(e) = self.store.event(*seq)? {
+                        timeline.push(e);
+                    }
+                }
+                Ok(Response::Incident {
+                    incident: Box::new(inc),
+                    timeline,
+                })
+            }
+            Request::Log {
+                since,
+                after_seq,
+                limit,
+            } => {
+                let from = after_seq.map(|s| s + 1).unwrap_or(1);
+                let mut events = Vec::new();
+                let keep = |e: &crate::domain::Event| since.map(|t| e.at >= t).unwrap_or(true);
+                match limit {
+                    Some(n) => {
+                        for r in self.store.db().event_lines_from(from).rev() {
+                            let (_, line) = r?;
+                            if let Ok(e) = serde_json::from_str(&line) {
+                                if keep(&e) {
+                                    events.push(e);
+                                }
+                            }
+                            if events.len() >= n {
+                                break;
+                            }
+                        }
+                        events.reverse();
+                    }
+                    None => {
+                        for r in self.store.db().event_lines_from(from) {
+                            let (_, line) = r?;
+                            if let Ok(e) = serde_json::from_str(&line) {
+                                if keep(&e) {
+                                    events.push(e);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(Response::Events { events })
+            }
+            Request::Verify => Ok(Response::Verified(self.store.verify()?)),
+            Request::SignIn => self.record(
+                actor,
+                EventBody::SignedIn {
+                    officer: actor.officer.clone(),
+                },
+            ),
+            Request::SessionStarted { pid, tty } => {
+                self.record(actor, EventBody::SessionStarted { pid, tty })
+            }
+            Request::SessionEnded { reason } => {
+                self.record(actor, EventBody::SessionEnded { reason })
+            }
+        }
+    }
+
+    fn status(&self) -> Status {
+        Status {
+            data_dir: self.store.dir().display().to_string(),
+            head_seq: self.store.head().seq,
+            head_hash: self.store.head().hash.clone(),
+            incidents: self.store.db().incident_count() as u64,
+            open_notes: self.store.open_notes.clone(),
+            sled_behind: self.store.sled_behind.clone(),
+            tail_ok: self.store.tail_ok,
+        }
+    }
+
+    fn add_report(
+        &mut self,
+        actor: &Actor,
+        draft: crate::domain::ReportDraft,
+    ) -> Result<Response, StoreError> {
+        let (now, local) = self.now();
+        if draft.summary.trim().is_empty() && draft.kind == ReportKind::First {
+            // Still filed: checking never blocks. The `missing` flag says what is absent.
+            tracing::info!("first report filed with an empty summary");
+        }
+        let (number, earlier, seq_in_incident) = match (draft.kind, draft.incident.as_deref()) {
+            (ReportKind::First, Some(n)) => {
+                return Ok(Response::bad(format!(
+                    "初报会新建事件，请去掉 incident 字段（{n}）/ a first report opens a new incident: leave out \"incident\" ({n}), or use kind follow_up"
+                )))
+            }
+            (ReportKind::First, None) => {
+                let no = self.store.next_incident_no(local.date_naive())?;
+                (no.0, Vec::new(), 0)
+            }
+            (_, None) => {
+                return Ok(Response::bad(
+                    "续报和终报需要事件编号 / a follow-up or final report needs \"incident\": the incident number",
+                ))
+            }
+            (_, Some(n)) => {
+                let Some(inc) = self.store.incident(n.trim())? else {
+                    return Ok(Response::bad(format!("没有事件 / no incident {n}")));
+                };
+                if inc.closed {
+                    return Ok(Response::bad(format!(
+                        "事件 {n} 已终报 / incident {n} already has its final report"
+                    )));
+                }
+                let seq = inc.next_report_seq();
+                (inc.number.0.clone(), inc.reports, seq)
+            }
+        };
+        let report = Report::from_draft(draft, seq_in_incident, local, &actor.officer);
+        let assessment = self.verifier.assess(&report, &earlier, now);
+        let mut bodies = vec![EventBody::ReportFiled {
+            incident: number.clone(),
+            report,
+        }];
+        for flag in &assessment.flags {
+            bodies.push(EventBody::FlagRaised {
+                incident: number.clone(),
+                report: seq_in_incident,
+                flag: flag.clone(),
+            });
+        }
+        let events = self.store.append(actor, local, bodies)?;
+        Ok(Response::Filed {
+            incident: number,
+            report: seq_in_incident,
+            flags: assessment.flags,
+            level_suggested: assessment.level_suggested,
+            seqs: events.iter().map(|e| e.seq).collect(),
+        })
+    }
+
+    /// Recreates the database from the journal.
+    pub fn rebuild(&mut self) -> Result<(), StoreError> {
+        self.store.rebuild_db()
+    }
+
+    /// Flushes the store (on exit).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush()
+    }
+}

@@ -1,0 +1,140 @@
+//! Checking the hash chain of journal lines: the first bad sequence number and why.
+
+use crate::domain::event::{line_hash, line_prefix};
+use crate::domain::{Event, GENESIS_HASH};
+
+/// Where and why a chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Break {
+    /// The sequence number expected at the first bad position.
+    pub seq: u64,
+    /// The journal line (1-based).
+    pub line: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Walks lines in order, checking sequence, link and hash of each.
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    expect_seq: u64,
+    prev_hash: String,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            expect_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Continues a chain after a known event (for checking a tail).
+    pub fn after(seq: u64, hash: &str) -> ChainCheck {
+        ChainCheck {
+            expect_seq: seq + 1,
+            prev_hash: hash.to_string(),
+        }
+    }
+
+    /// Checks the next line; on success returns the parsed event.
+    pub fn next(&mut self, line_no: u64, line: &str) -> Result<Event, Break> {
+        let bad = |reason: String| Break {
+            seq: self.expect_seq,
+            line: line_no,
+            reason,
+        };
+        let event: Event =
+            serde_json::from_str(line).map_err(|e| bad(format!("not a valid event: {e}")))?;
+        if event.seq != self.expect_seq {
+            return Err(bad(format!(
+                "sequence number {} where {} was expected (a record deleted, inserted or moved)",
+                event.seq, self.expect_seq
+            )));
+        }
+        if event.prev != self.prev_hash {
+            return Err(bad(
+                "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
+            ));
+        }
+        let prefix = line_prefix(line).ok_or_else(|| bad("no hash field".into()))?;
+        if line_hash(prefix) != event.hash {
+            return Err(bad(
+                "hash does not match the content (the record was modified)".into(),
+            ));
+        }
+        if !line.ends_with(&format!("{}\"}}", event.hash)) {
+            return Err(bad("bytes after the hash".into()));
+        }
+        self.expect_seq += 1;
+        self.prev_hash = event.hash.clone();
+        Ok(event)
+    }
+
+    /// The sequence number the next line must carry.
+    pub fn expected(&self) -> u64 {
+        self.expect_seq
+    }
+
+    /// The hash the next line must link to.
+    pub fn prev_hash(&self) -> &str {
+        &self.prev_hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventBody;
+
+    fn chain(n: u64) -> Vec<String> {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T02:00:00+08:00").unwrap();
+        let mut prev = GENESIS_HASH.to_string();
+        (1..=n)
+            .map(|seq| {
+                let e = Event::seal(
+                    seq,
+                    at,
+                    "o",
+                    "u",
+                    EventBody::Note {
+                        text: format!("n{seq}"),
+                    },
+                    &prev,
+                );
+                prev = e.hash.clone();
+                e.to_line()
+            })
+            .collect()
+    }
+
+    fn first_bad(lines: &[String]) -> Option<u64> {
+        let mut c = ChainCheck::default();
+        for (i, l) in lines.iter().enumerate() {
+            if let Err(b) = c.next(i as u64 + 1, l) {
+                return Some(b.seq);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn tampering_is_found_at_the_right_place() {
+        let good = chain(10);
+        assert_eq!(first_bad(&good), None);
+        let mut modified = good.clone();
+        modified[4] = modified[4].replace("n5", "n6");
+        assert_eq!(first_bad(&modified), Some(5));
+        let mut deleted = good.clone();
+        deleted.remove(6);
+        assert_eq!(first_bad(&deleted), Some(7));
+        let mut inserted = good.clone();
+        inserted.insert(3, good[8].clone());
+        assert_eq!(first_bad(&inserted), Some(4));
+        let mut swapped = good.clone();
+        swapped.swap(2, 3);
+        assert_eq!(first_bad(&swapped), Some(3));
+    }
+}

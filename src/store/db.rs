@@ -1,0 +1,250 @@
+//! The sled database: the events tree and the projection trees, written in one transaction and
+//! flushed before an append returns. The only file that imports sled.
+
+use std::path::Path;
+
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
+};
+use sled::Transactional;
+
+use super::projection::{self, ApplyError, View};
+use crate::domain::{Event, Incident};
+
+/// The database and its trees.
+#[derive(Debug, Clone)]
+pub struct Db {
+    db: sled::Db,
+    events: sled::Tree,
+    incidents: sled::Tree,
+    meta: sled::Tree,
+}
+
+/// A database error: sled's own, or an event the projection refuses.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// sled failed.
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// The event contradicts the projection.
+    #[error("{0}")]
+    Rejected(String),
+    /// A stored value could not be read.
+    #[error("stored value unreadable: {0}")]
+    Decode(String),
+}
+
+/// The last applied event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    /// Its sequence number (0 for none).
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+}
+
+struct TxView<'a> {
+    incidents: &'a TransactionalTree,
+    meta: &'a TransactionalTree,
+}
+
+fn counter_key(day: &str) -> Vec<u8> {
+    format!("day/{day}").into_bytes()
+}
+
+impl View for TxView<'_> {
+    type Err = UnabortableTransactionError;
+    fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err> {
+        Ok(self
+            .incidents
+            .get(number.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+    fn put_incident(&mut self, inc: &Incident) -> Result<(), Self::Err> {
+        let v = serde_json::to_vec(inc).unwrap_or_default();
+        self.incidents.insert(inc.number.0.as_bytes(), v)?;
+        Ok(())
+    }
+    fn counter(&self, day: &str) -> Result<u32, Self::Err> {
+        Ok(self
+            .meta
+            .get(counter_key(day))?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_be_bytes)
+            .unwrap_or(0))
+    }
+    fn put_counter(&mut self, day: &str, n: u32) -> Result<(), Self::Err> {
+        self.meta.insert(counter_key(day), &n.to_be_bytes())?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Opens (or creates) the database in `path`.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(32 * 1024 * 1024)
+            .open()?;
+        Ok(Db {
+            events: db.open_tree("events")?,
+            incidents: db.open_tree("incidents")?,
+            meta: db.open_tree("meta")?,
+            db,
+        })
+    }
+
+    /// The last applied event (seq 0 when empty).
+    pub fn head(&self) -> Result<Head, DbError> {
+        match self.meta.get("head")? {
+            Some(v) => serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string())),
+            None => Ok(Head {
+                seq: 0,
+                hash: crate::domain::GENESIS_HASH.to_string(),
+            }),
+        }
+    }
+
+    /// Checks that events apply to the current projection, without writing anything.
+    pub fn dry_run(&self, events: &[Event]) -> Result<(), DbError> {
+        let mut mem = projection::MemView::default();
+        for e in events {
+            if let Some(no) = e.body.incident() {
+                if !mem.incidents.contains_key(no) {
+                    if let Some(inc) = self.incident(no)? {
+                        mem.incidents.insert(no.to_string(), inc);
+                    }
+                }
+            }
+            projection::apply(&mut mem, e).map_err(|e| match e {
+                ApplyError::Rejected(m) => DbError::Rejected(m),
+                ApplyError::Storage(never) => match never {},
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Writes events and their projections in one transaction, then flushes.
+    pub fn apply(&self, events: &[(Event, String)]) -> Result<(), DbError> {
+        let Some((last, _)) = events.last() else {
+            return Ok(());
+        };
+        let head = serde_json::to_vec(&Head {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        })
+        .unwrap_or_default();
+        let result = (&self.events, &self.incidents, &self.meta).transaction(|(ev, inc, meta)| {
+            let mut view = TxView {
+                incidents: inc,
+                meta,
+            };
+            for (e, line) in events {
+                ev.insert(&e.seq.to_be_bytes(), line.as_bytes())?;
+                projection::apply(&mut view, e).map_err(|err| match err {
+                    ApplyError::Rejected(m) => ConflictableTransactionError::Abort(m),
+                    ApplyError::Storage(u) => u.into(),
+                })?;
+            }
+            meta.insert("head", head.as_slice())?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(m)) => return Err(DbError::Rejected(m)),
+            Err(TransactionError::Storage(e)) => return Err(DbError::Sled(e)),
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// One incident.
+    pub fn incident(&self, number: &str) -> Result<Option<Incident>, DbError> {
+        match self.incidents.get(number.as_bytes())? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("incident {number}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Every incident, in number order.
+    pub fn incidents(&self) -> impl Iterator<Item = Result<Incident, DbError>> + '_ {
+        self.incidents.iter().map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+        })
+    }
+
+    /// Incidents whose number starts with `YYYYMMDD` of a day, or later days (for ranges).
+    pub fn incidents_from(
+        &self,
+        number: &str,
+    ) -> impl DoubleEndedIterator<Item = Result<Incident, DbError>> + '_ {
+        self.incidents.range(number.as_bytes()..).map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+        })
+    }
+
+    /// The newest incidents first.
+    pub fn incidents_rev(&self) -> impl Iterator<Item = Result<Incident, DbError>> + '_ {
+        self.incidents.iter().rev().map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+        })
+    }
+
+    /// Number of incidents.
+    pub fn incident_count(&self) -> usize {
+        self.incidents.len()
+    }
+
+    /// The highest counter used on a day.
+    pub fn counter(&self, day: &str) -> Result<u32, DbError> {
+        Ok(self
+            .meta
+            .get(counter_key(day))?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_be_bytes)
+            .unwrap_or(0))
+    }
+
+    /// One event's journal line.
+    pub fn event_line(&self, seq: u64) -> Result<Option<String>, DbError> {
+        Ok(self
+            .events
+            .get(seq.to_be_bytes())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Event lines from `from` (inclusive) upward.
+    pub fn event_lines_from(
+        &self,
+        from: u64,
+    ) -> impl DoubleEndedIterator<Item = Result<(u64, String), DbError>> + '_ {
+        self.events.range(from.to_be_bytes()..).map(|r| {
+            let (k, v) = r?;
+            let seq = <[u8; 8]>::try_from(k.as_ref())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            Ok((seq, String::from_utf8_lossy(&v).into_owned()))
+        })
+    }
+
+    /// Number of events.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Bytes on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    /// Flushes everything to disk.
+    pub fn flush(&self) -> Result<(), DbError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! The append-only journal: one canonical JSON event a line, `fdatasync`ed before an append
+//! returns. The sled database is a projection that can always be rebuilt from it.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::os;
+
+/// Whether an append waits for the disk. `Off` exists only as the crash test's negative control:
+/// lines are kept in a process buffer and acknowledged before they reach the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// write + fdatasync before returning (the only mode for real use).
+    #[default]
+    Sync,
+    /// Negative control: acknowledge from a user-space buffer; lost on kill -9.
+    UnsafeBuffered,
+}
+
+/// The journal file, open for appending.
+#[derive(Debug)]
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+    len: u64,
+    durability: Durability,
+    pending: Vec<u8>,
+}
+
+/// What opening the journal had to mend.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TailRepair {
+    /// Bytes of an unfinished last line (a write cut off before it was acknowledged) removed.
+    pub torn_bytes: u64,
+}
+
+impl Journal {
+    /// Opens (creating 0600) the journal and removes a torn last line, which was never
+    /// acknowledged because its `fdatasync` had not returned.
+    pub fn open(path: &Path, durability: Durability) -> io::Result<(Journal, TailRepair)> {
+        let mut file = os::open_private_append(path)?;
+        let len = file.metadata()?.len();
+        let mut repair = TailRepair::default();
+        let mut keep = len;
+        if len > 0 {
+            // Find the last newline from the end.
+            let mut pos = len;
+            let mut buf = vec![0u8; 64 * 1024];
+            'scan: loop {
+                let start = pos.saturating_sub(buf.len() as u64);
+                let n = (pos - start) as usize;
+                file.seek(SeekFrom::Start(start))?;
+                file.read_exact(&mut buf[..n])?;
+                if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
+                    keep = start + i as u64 + 1;
+                    break 'scan;
+                }
+                if start == 0 {
+                    keep = 0;
+                    break 'scan;
+                }
+                pos = start;
+            }
+        }
+        if keep < len {
+            repair.torn_bytes = len - keep;
+            file.set_len(keep)?;
+            os::fdatasync(&file)?;
+        }
+        Ok((
+            Journal {
+                file,
+                path: path.to_path_buf(),
+                len: keep,
+                durability,
+                pending: Vec::new(),
+            },
+            repair,
+        ))
+    }
+
+    /// Appends lines (without newlines) as one write; durable when this returns `Ok`.
+    /// On any error the file is cut back to where it was, so no partial line remains.
+    pub fn append(&mut self, lines: &[String]) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+        for l in lines {
+            buf.extend_from_slice(l.as_bytes());
+            buf.push(b'\n');
+        }
+        if self.durability == Durability::UnsafeBuffered {
+            self.pending.extend_from_slice(&buf);
+            if self.pending.len() > 256 * 1024 {
+                self.flush_pending()?;
+            }
+            return Ok(());
+        }
+        let result = self
+            .file
+            .write_all(&buf)
+            .and_then(|_| os::fdatasync(&self.file));
+        match result {
+            Ok(()) => {
+                self.len += buf.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // Whatever reached the file is not acknowledged: take it back.
+                let _ = self.file.set_len(self.len);
+                let _ = os::fdatasync(&self.file);
+                Err(e)
+            }
+        }
+    }
+
+    fn flush_pending(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            self.file.write_all(&self.pending)?;
+            self.len += self.pending.len() as u64;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes in the journal (acknowledged lines only).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True when nothing was ever written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        let _ = self.flush_pending();
+    }
+}
+
+/// Reads every complete line of a journal file, with 1-based line numbers.
+pub fn read_lines(path: &Path) -> io::Result<impl Iterator<Item = io::Result<(u64, String)>>> {
+    let f = File::open(path)?;
+    let reader = BufReader::with_capacity(1 << 20, f);
+    Ok(reader.split(b'\n').enumerate().map(|(i, r)| {
+        r.and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map(|s| (i as u64 + 1, s))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        })
+    }))
+}
+
+/// The last `n` complete lines of a journal (oldest first), read from the end.
+pub fn tail_lines(path: &Path, n: usize) -> io::Result<Vec<String>> {
+    let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
+    let mut chunk = 64 * 1024u64;
+    loop {
+        let start = len.saturating_sub(chunk);
+        f.seek(SeekFrom::Start(start))?;
+        let mut buf = Vec::with_capacity((len - start) as usize);
+        f.read_to_end(&mut buf)?;
+        let text = String::from_utf8_lossy(&buf);
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        // The piece after the last newline is empty (or torn); the first may be partial.
+        lines.pop();
+        if start > 0 {
+            if lines.len() > n {
+                let from = lines.len() - n;
+                return Ok(lines[from..].iter().map(|s| s.to_string()).collect());
+            }
+            chunk *= 4;
+            continue;
+        }
+        let from = lines.len().saturating_sub(n);
+        return Ok(lines[from..].iter().map(|s| s.to_string()).collect());
+    }
+}

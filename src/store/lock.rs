@@ -1,0 +1,135 @@
+//! One writer per data folder: a lock file holding PID, user, tty and start time.
+//!
+//! The lock is `flock(2)` on `dutydesk.lock`, released by the kernel when the holder dies. Its
+//! contents say who holds it, so a second console can name them (as vim's swap file does).
+
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::os;
+
+/// Who holds (or held) the data folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// Process id.
+    pub pid: u32,
+    /// OS account.
+    pub user: String,
+    /// Terminal, if any.
+    #[serde(default)]
+    pub tty: Option<String>,
+    /// Since when.
+    pub since: DateTime<FixedOffset>,
+    /// console | cli
+    #[serde(default)]
+    pub purpose: String,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (PID {}{}, {}) since {}",
+            self.user,
+            self.pid,
+            self.tty
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default(),
+            if self.purpose.is_empty() {
+                "dutydesk"
+            } else {
+                &self.purpose
+            },
+            self.since.format("%Y-%m-%d %H:%M:%S %:z"),
+        )
+    }
+}
+
+/// Why the lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another live process holds it.
+    #[error("数据目录正在使用中 / the data folder {path} is in use by {holder}")]
+    Held {
+        /// The folder.
+        path: PathBuf,
+        /// Who holds it.
+        holder: Holder,
+    },
+    /// Held, but the holder did not say who it is.
+    #[error("数据目录正在使用中 / the data folder {0} is locked by another process")]
+    HeldUnknown(PathBuf),
+    /// The lock file could not be used.
+    #[error("cannot use lock file {path}: {source}")]
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// The held lock; released on drop (and by the kernel if the process dies).
+#[derive(Debug)]
+pub struct DataLock {
+    file: File,
+    /// The previous holder, when a stale lock (dead PID) was taken over.
+    pub took_over: Option<Holder>,
+}
+
+/// Takes the lock on `dir`, or says who holds it.
+pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
+    let path = dir.join("dutydesk.lock");
+    let io_err = |source| LockError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = os::open_private_append(&path).map_err(io_err)?;
+    let mut previous = String::new();
+    file.read_to_string(&mut previous).map_err(io_err)?;
+    let previous: Option<Holder> = serde_json::from_str(previous.trim()).ok();
+    // SAFETY: the fd is open for the life of `file`.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc != 0 {
+        let err = std::io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            return Err(match previous {
+                Some(holder) => LockError::Held {
+                    path: dir.to_path_buf(),
+                    holder,
+                },
+                None => LockError::HeldUnknown(dir.to_path_buf()),
+            });
+        }
+        return Err(io_err(err));
+    }
+    // The kernel released the lock, so whoever is named in the file is gone (or never flocked).
+    // A clean exit empties the file (see `Drop`), so a name left in it is a stale lock.
+    let took_over = previous;
+    file.set_len(0).map_err(io_err)?;
+    file.rewind().map_err(io_err)?;
+    let text = serde_json::to_string(me).unwrap_or_default();
+    file.write_all(text.as_bytes()).map_err(io_err)?;
+    file.sync_data().map_err(io_err)?;
+    Ok(DataLock { file, took_over })
+}
+
+impl Drop for DataLock {
+    fn drop(&mut self) {
+        // Best effort: an emptied file tells the next start that this exit was clean.
+        let _ = self.file.set_len(0);
+        let _ = self.file.sync_data();
+    }
+}
+
+/// Reads who holds the lock without taking it (for messages).
+pub fn holder(dir: &Path) -> Option<Holder> {
+    let text = std::fs::read_to_string(dir.join("dutydesk.lock")).ok()?;
+    serde_json::from_str(text.trim()).ok()
+}

@@ -1,0 +1,82 @@
+//! Folding events into the projection trees. The same code runs inside a sled transaction
+//! (on append) and over plain maps (on verify), so "projections equal a replay" is checkable.
+
+use std::collections::BTreeMap;
+
+use crate::domain::{Event, EventBody, Incident, IncidentNo, ReportKind};
+
+/// Where a projection is kept: sled trees in a transaction, or maps in memory.
+pub trait View {
+    /// The error of the underlying storage.
+    type Err;
+    /// Reads an incident.
+    fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err>;
+    /// Writes an incident.
+    fn put_incident(&mut self, inc: &Incident) -> Result<(), Self::Err>;
+    /// Reads the highest incident counter used on a day (`YYYYMMDD`).
+    fn counter(&self, day: &str) -> Result<u32, Self::Err>;
+    /// Writes a day's counter.
+    fn put_counter(&mut self, day: &str, n: u32) -> Result<(), Self::Err>;
+}
+
+/// Why an event cannot be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError<E> {
+    /// The event contradicts the state (it would make the log unreplayable).
+    #[error("{0}")]
+    Rejected(String),
+    /// The storage failed.
+    #[error("storage: {0:?}")]
+    Storage(E),
+}
+
+/// Applies one event to a view.
+pub fn apply<V: View>(view: &mut V, e: &Event) -> Result<(), ApplyError<V::Err>> {
+    let Some(number) = e.body.incident() else {
+        return Ok(());
+    };
+    let mut slot = view.incident(number).map_err(ApplyError::Storage)?;
+    Incident::apply(&mut slot, e).map_err(ApplyError::Rejected)?;
+    if let Some(inc) = &slot {
+        view.put_incident(inc).map_err(ApplyError::Storage)?;
+    }
+    if let EventBody::ReportFiled { incident, report } = &e.body {
+        if report.kind == ReportKind::First {
+            let no = IncidentNo(incident.clone());
+            let day = no.day_key().to_string();
+            let n = view.counter(&day).map_err(ApplyError::Storage)?;
+            if no.counter() > n {
+                view.put_counter(&day, no.counter())
+                    .map_err(ApplyError::Storage)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A projection held in memory: the replay that verify compares sled against.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct MemView {
+    /// Incidents by number.
+    pub incidents: BTreeMap<String, Incident>,
+    /// Day counters.
+    pub counters: BTreeMap<String, u32>,
+}
+
+impl View for MemView {
+    type Err = std::convert::Infallible;
+    fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err> {
+        Ok(self.incidents.get(number).cloned())
+    }
+    fn put_incident(&mut self, inc: &Incident) -> Result<(), Self::Err> {
+        self.incidents.insert(inc.number.0.clone(), inc.clone());
+        Ok(())
+    }
+    fn counter(&self, day: &str) -> Result<u32, Self::Err> {
+        Ok(self.counters.get(day).copied().unwrap_or(0))
+    }
+    fn put_counter(&mut self, day: &str, n: u32) -> Result<(), Self::Err> {
+        self.counters.insert(day.to_string(), n);
+        Ok(())
+    }
+}
