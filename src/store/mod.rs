@@ -512,11 +512,24 @@ fn check_tail(tail: &[String], notes: &mut Vec<String>) -> (Head, bool) {
 }
 
 fn set_aside(dbpath: &Path) -> Result<(), StoreError> {
-    if dbpath.exists() {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        let aside = dbpath.with_file_name(format!("db.broken-{stamp}"));
-        std::fs::rename(dbpath, &aside).map_err(io(format!("move {} aside", dbpath.display())))?;
+    if !dbpath.exists() {
+        return Ok(());
     }
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    // Never overwrite an earlier set-aside copy: find a free name.
+    let aside = (0..)
+        .map(|i| {
+            let suffix = if i == 0 {
+                String::new()
+            } else {
+                format!("-{i}")
+            };
+            dbpath.with_file_name(format!("db.broken-{stamp}{suffix}"))
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dbpath.with_file_name("db.broken"));
+    std::fs::rename(dbpath, &aside).map_err(io(format!("move {} aside", dbpath.display())))?;
+    tracing::warn!("database set aside as {}", aside.display());
     Ok(())
 }
 
