@@ -72,15 +72,45 @@ fn incident_events(i: u64, base: DateTime<FixedOffset>) -> Vec<(DateTime<FixedOf
     let at = base + chrono::Duration::minutes(i as i64 * 7);
     let day = at.date_naive();
     let number = format!("{}-{:04}", day.format("%Y%m%d"), i % 10_000 + 1);
-    let mut v = vec![(at, EventBody::ReportFiled { incident: number.clone(), report: report(i, ReportKind::First, 0, at) })];
+    let mut v = vec![(
+        at,
+        EventBody::ReportFiled {
+            incident: number.clone(),
+            report: report(i, ReportKind::First, 0, at),
+        },
+    )];
     for k in 1..=2 {
-        v.push((at, EventBody::FlagRaised { incident: number.clone(), report: 0, flag: flag(&format!("R0-{k}")) }));
+        v.push((
+            at,
+            EventBody::FlagRaised {
+                incident: number.clone(),
+                report: 0,
+                flag: flag(&format!("R0-{k}")),
+            },
+        ));
     }
     for s in 1..=5u32 {
-        v.push((at, EventBody::ReportFiled { incident: number.clone(), report: report(i, ReportKind::FollowUp, s, at) }));
+        v.push((
+            at,
+            EventBody::ReportFiled {
+                incident: number.clone(),
+                report: report(i, ReportKind::FollowUp, s, at),
+            },
+        ));
     }
-    v.push((at, EventBody::ReportFiled { incident: number.clone(), report: report(i, ReportKind::Final, 6, at) }));
-    v.push((at, EventBody::Note { text: format!("closed {number}") }));
+    v.push((
+        at,
+        EventBody::ReportFiled {
+            incident: number.clone(),
+            report: report(i, ReportKind::Final, 6, at),
+        },
+    ));
+    v.push((
+        at,
+        EventBody::Note {
+            text: format!("closed {number}"),
+        },
+    ));
     v
 }
 
@@ -90,7 +120,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let actor = Actor { officer: "李明".into(), os_user: "bench".into() };
+    let actor = Actor {
+        officer: "李明".into(),
+        os_user: "bench".into(),
+    };
     let base = DateTime::parse_from_rfc3339("2026-01-01T08:00:00+08:00").expect("time");
 
     // 1. Durable append latency vs raw append + fdatasync of the same bytes.
@@ -101,7 +134,10 @@ fn main() {
     let mut bytes = 0usize;
     for i in 0..n as u64 {
         let number = format!("20260101-{:04}", i + 1);
-        let body = EventBody::ReportFiled { incident: number, report: report(i, ReportKind::First, 0, base) };
+        let body = EventBody::ReportFiled {
+            incident: number,
+            report: report(i, ReportKind::First, 0, base),
+        };
         let t0 = Instant::now();
         let ev = s.append(&actor, base, vec![body]).expect("append");
         lat.push(t0.elapsed());
@@ -110,7 +146,11 @@ fn main() {
     drop(s);
     let line = vec![b'x'; bytes / n];
     let raw_path = dir.path().join("raw.log");
-    let mut raw = std::fs::OpenOptions::new().create(true).append(true).open(&raw_path).expect("raw");
+    let mut raw = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&raw_path)
+        .expect("raw");
     let mut base_lat = Vec::with_capacity(n);
     for _ in 0..n {
         let t0 = Instant::now();
@@ -120,9 +160,16 @@ fn main() {
     }
     let (p50, p99) = (pct(&mut lat, 0.5), pct(&mut lat, 0.99));
     let (b50, b99) = (pct(&mut base_lat, 0.5), pct(&mut base_lat, 0.99));
-    println!("durable append (report, {} B): p50 {p50:.3} ms, p99 {p99:.3} ms", bytes / n);
+    println!(
+        "durable append (report, {} B): p50 {p50:.3} ms, p99 {p99:.3} ms",
+        bytes / n
+    );
     println!("baseline write+fdatasync      : p50 {b50:.3} ms, p99 {b99:.3} ms");
-    println!("ratio p50 {:.2}x (target ≤ 3x), p99 {:.2}x", p50 / b50, p99 / b99);
+    println!(
+        "ratio p50 {:.2}x (target ≤ 3x), p99 {:.2}x",
+        p50 / b50,
+        p99 / b99
+    );
 
     // 2. A large log.
     let big = dir.path().join("big");
@@ -133,7 +180,8 @@ fn main() {
     for i in 0..incidents {
         batch.extend(incident_events(i, base));
         if batch.len() >= 50_000 {
-            s.append_many(&actor, std::mem::take(&mut batch)).expect("bulk");
+            s.append_many(&actor, std::mem::take(&mut batch))
+                .expect("bulk");
             done += 1;
             if done % 4 == 0 {
                 eprint!("\r  generated {}/{} incidents", i + 1, incidents);
@@ -143,7 +191,10 @@ fn main() {
     s.append_many(&actor, batch).expect("bulk");
     let events = s.head().seq;
     eprintln!();
-    println!("generated {incidents} incidents / {events} events in {:.1} s", t0.elapsed().as_secs_f64());
+    println!(
+        "generated {incidents} incidents / {events} events in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
     drop(s);
 
     let mut opens = Vec::new();
@@ -154,23 +205,43 @@ fn main() {
         opens.push(t0.elapsed());
         assert!(s.open_notes.is_empty(), "{:?}", s.open_notes);
     }
-    println!("open to ready ({events} events): p50 {:.1} ms, max {:.1} ms (target ≤ 150 ms)", pct(&mut opens.clone(), 0.5), pct(&mut opens, 1.0));
+    println!(
+        "open to ready ({events} events): p50 {:.1} ms, max {:.1} ms (target ≤ 150 ms)",
+        pct(&mut opens.clone(), 0.5),
+        pct(&mut opens, 1.0)
+    );
 
     let t0 = Instant::now();
     let v = store::verify_journal(&big.join(store::JOURNAL), true).expect("verify");
     let chain = t0.elapsed();
     assert!(v.chain_break.is_none());
-    println!("verify chain: {} events in {:.2} s = {:.0} events/s (target ≥ 200k/s)", v.events, chain.as_secs_f64(), v.events as f64 / chain.as_secs_f64());
+    println!(
+        "verify chain: {} events in {:.2} s = {:.0} events/s (target ≥ 200k/s)",
+        v.events,
+        chain.as_secs_f64(),
+        v.events as f64 / chain.as_secs_f64()
+    );
     let s = Store::open(&big, OpenOptions::default()).expect("reopen");
     let t0 = Instant::now();
     let full = s.verify().expect("verify");
     assert!(full.ok(), "{full:?}");
     let whole = t0.elapsed();
-    println!("verify chain + projections: {:.2} s = {:.0} events/s", whole.as_secs_f64(), full.events as f64 / whole.as_secs_f64());
+    println!(
+        "verify chain + projections: {:.2} s = {:.0} events/s",
+        whole.as_secs_f64(),
+        full.events as f64 / whole.as_secs_f64()
+    );
     s.flush().expect("flush");
-    let journal = std::fs::metadata(big.join(store::JOURNAL)).map(|m| m.len()).unwrap_or(0);
+    let journal = std::fs::metadata(big.join(store::JOURNAL))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let db = dir_size(&big.join(store::DB_DIR));
-    println!("journal {:.1} MB, sled {:.1} MB ({:.2}x the logical size)", journal as f64 / 1e6, db as f64 / 1e6, db as f64 / journal as f64);
+    println!(
+        "journal {:.1} MB, sled {:.1} MB ({:.2}x the logical size)",
+        journal as f64 / 1e6,
+        db as f64 / 1e6,
+        db as f64 / journal as f64
+    );
 }
 
 fn dir_size(p: &std::path::Path) -> u64 {
