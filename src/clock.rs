@@ -72,7 +72,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.lock().map(|g| *g).unwrap_or_else(|p| *p.into_inner())
+        self.0
+            .lock()
+            .map(|g| *g)
+            .unwrap_or_else(|p| *p.into_inner())
     }
 }
 
@@ -102,18 +105,16 @@ impl Zone {
         if s.is_empty() || s.eq_ignore_ascii_case("local") || s.eq_ignore_ascii_case("system") {
             return Ok(Zone::Local);
         }
-        s.parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| format!("unknown time zone {s:?} (use an IANA name such as Asia/Shanghai)"))
+        s.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+            format!("unknown time zone {s:?} (use an IANA name such as Asia/Shanghai)")
+        })
     }
 
     /// The UTC offset in force at `t`.
     pub fn offset_at(self, t: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Named(tz) => tz.offset_from_utc_datetime(&t.naive_utc()).fix(),
-            Zone::Local => chrono::Local
-                .offset_from_utc_datetime(&t.naive_utc())
-                .fix(),
+            Zone::Local => chrono::Local.offset_from_utc_datetime(&t.naive_utc()).fix(),
         }
     }
 

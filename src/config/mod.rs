@@ -68,7 +68,9 @@ pub fn layer(
     let default_path = PathBuf::from("<built-in defaults>");
     let mut merged = source::parse_table(DEFAULT_TOML, &default_path)?;
     if let Some(text) = user {
-        let p = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("<config>"));
+        let p = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("<config>"));
         // Checked alone first, so that errors point into the user's own file.
         source::check_alone::<Config>(text, &p)?;
         let table = source::parse_table(text, &p)?;

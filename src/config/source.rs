@@ -86,7 +86,9 @@ fn parse_error(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
         .strip_prefix("unknown field `")
         .and_then(|s| s.split('`').next())
         .map(str::to_string);
-    let leaf = named.or_else(|| key_on_line(text, line)).unwrap_or_default();
+    let leaf = named
+        .or_else(|| key_on_line(text, line))
+        .unwrap_or_default();
     let table = table_at(text, line);
     let key = match (table.is_empty(), leaf.is_empty()) {
         (true, _) => leaf,
@@ -150,10 +152,11 @@ pub fn set_dotted(t: &mut toml::Table, key: &str, value: toml::Value) {
 pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     let leaf = leaf.split('[').next().unwrap_or(leaf);
-    text.lines().position(|l| {
-        l.split_once('=')
-            .map(|(k, _)| k.trim().trim_matches('"') == leaf)
-            .unwrap_or(false)
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            l.split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"') == leaf)
+                .unwrap_or(false)
+        })
+        .map(|i| i + 1)
 }

@@ -20,10 +20,18 @@ fn errors_name_file_line_and_key() {
     let table: &[(&str, usize, &str)] = &[
         ("[office]\nlnag = \"en\"\n", 2, "office.lnag"),
         ("[office]\nname = \"a\"\nlang = 5\n", 3, "office.lang"),
-        ("[verification]\nclock_minutes = \"x\"\n", 2, "verification.clock_minutes"),
+        (
+            "[verification]\nclock_minutes = \"x\"\n",
+            2,
+            "verification.clock_minutes",
+        ),
         ("bogus = 1\n", 1, "bogus"),
         ("[office\nname = 1\n", 1, ""),
-        ("[[categories]]\nkey = \"x\"\ncolour = \"red\"\n", 3, "categories.colour"),
+        (
+            "[[categories]]\nkey = \"x\"\ncolour = \"red\"\n",
+            3,
+            "categories.colour",
+        ),
     ];
     for (text, line, key) in table {
         match err(text) {
@@ -85,5 +93,8 @@ fn layers_override_in_order() {
 fn error_messages_read_well() {
     let e = err("[office]\nlnag = \"en\"\n");
     let s = e.to_string();
-    assert!(s.starts_with("/etc/x.toml:2:1: key `office.lnag`: unknown field `lnag`"), "{s}");
+    assert!(
+        s.starts_with("/etc/x.toml:2:1: key `office.lnag`: unknown field `lnag`"),
+        "{s}"
+    );
 }

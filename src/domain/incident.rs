@@ -214,7 +214,13 @@ mod tests {
         assert_eq!(n.counter(), 3);
         assert_eq!(n.day_key(), "20261122");
         assert_eq!(IncidentNo::parse("20261122-003"), Some(n));
-        for bad in ["2026112-003", "20261322-001", "20261122-01", "20261122-0a1", "x"] {
+        for bad in [
+            "2026112-003",
+            "20261322-001",
+            "20261122-01",
+            "20261122-0a1",
+            "x",
+        ] {
             assert_eq!(IncidentNo::parse(bad), None, "{bad}");
         }
         assert_eq!(IncidentNo::new(d, 1234).as_str(), "20261122-1234");

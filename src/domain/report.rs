@@ -419,7 +419,9 @@ impl Report {
             (ReportKind::FollowUp, super::Lang::Zh) => {
                 format!("续报{}", chinese_numeral(self.seq_in_incident))
             }
-            (ReportKind::FollowUp, super::Lang::En) => format!("Follow-up {}", self.seq_in_incident),
+            (ReportKind::FollowUp, super::Lang::En) => {
+                format!("Follow-up {}", self.seq_in_incident)
+            }
             (ReportKind::Final, super::Lang::Zh) => "终报".into(),
             (ReportKind::Final, super::Lang::En) => "Final report".into(),
         }
@@ -435,7 +437,11 @@ pub fn chinese_numeral(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             D[(n / 10) as usize],
-            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
         ),
         _ => n.to_string(),
     }
@@ -474,7 +480,14 @@ mod tests {
 
     #[test]
     fn numerals() {
-        let table = [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "100")];
+        let table = [
+            (1, "一"),
+            (10, "十"),
+            (12, "十二"),
+            (20, "二十"),
+            (35, "三十五"),
+            (100, "100"),
+        ];
         for (n, want) in table {
             assert_eq!(chinese_numeral(n), want, "{n}");
         }

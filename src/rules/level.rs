@@ -14,9 +14,27 @@ pub struct Threshold {
 
 /// The Decree 493 defaults: Ⅰ ≥30 dead or ≥100 injured; Ⅱ ≥10 or ≥50; Ⅲ ≥3 or ≥10.
 pub const DEFAULT_THRESHOLDS: [(Level, Threshold); 3] = [
-    (Level::I, Threshold { dead: 30, injured: 100 }),
-    (Level::II, Threshold { dead: 10, injured: 50 }),
-    (Level::III, Threshold { dead: 3, injured: 10 }),
+    (
+        Level::I,
+        Threshold {
+            dead: 30,
+            injured: 100,
+        },
+    ),
+    (
+        Level::II,
+        Threshold {
+            dead: 10,
+            injured: 50,
+        },
+    ),
+    (
+        Level::III,
+        Threshold {
+            dead: 3,
+            injured: 10,
+        },
+    ),
 ];
 
 /// The level the known casualties imply, gravest first; `None` when no count is known.
@@ -62,7 +80,11 @@ mod tests {
                 injured,
                 ..Default::default()
             };
-            assert_eq!(suggest(&c, &DEFAULT_THRESHOLDS), want, "{dead:?} {injured:?}");
+            assert_eq!(
+                suggest(&c, &DEFAULT_THRESHOLDS),
+                want,
+                "{dead:?} {injured:?}"
+            );
         }
     }
 }
