@@ -266,3 +266,117 @@ fn text_report(out: &mut String, n: usize, r: &Report, a: &super::verify::Assess
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 15, 0, 0).unwrap()
+    }
+
+    fn run(input: &str, format: CheckFormat) -> Result<String, CheckError> {
+        run_check(input, &crate::config::defaults(), format, Lang::En, now())
+    }
+
+    fn lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    const A: &str = r#"{"summary":"据说有十几人被困","reporter":{"name":"网友"},"category":"fire","casualties":{"dead":3},"level":"IV"}"#;
+    const B: &str = r#"{"summary":"Warehouse fire out, no casualties.","reporter":{"unit":"县消防救援大队","phone":"0379-6651119"},"location":"城关镇","occurred_at":"2026-11-22T22:00:00+08:00","category":"fire"}"#;
+
+    #[test]
+    fn single_object_gives_one_line_with_cues_and_level() {
+        let out = run(A, CheckFormat::Json).unwrap();
+        let v = lines(&out);
+        assert_eq!(v.len(), 1);
+        let flags = v[0]["flags"].as_array().unwrap();
+        assert_eq!(flags[0]["kind"], "unverified_source");
+        assert_eq!(flags[0]["field"], "reporter");
+        assert_eq!(flags[1]["cue"], "据说");
+        assert_eq!(
+            (flags[1]["start"].as_u64(), flags[1]["end"].as_u64()),
+            (Some(0), Some(2))
+        );
+        assert_eq!(flags[1]["class"], "hearsay");
+        assert_eq!(flags[2]["cue"], "十几");
+        assert!(flags
+            .iter()
+            .any(|f| f["kind"] == "missing" && f["field"] == "location"));
+        assert!(flags.iter().any(|f| f["kind"] == "level_mismatch"));
+        assert_eq!(v[0]["level_suggested"], "III");
+        assert!(flags[1]["reason"].as_str().unwrap().contains("hearsay"));
+    }
+
+    #[test]
+    fn array_and_json_lines() {
+        let arr = format!("[{A},\n {B}]");
+        assert_eq!(lines(&run(&arr, CheckFormat::Json).unwrap()).len(), 2);
+        let jl = format!("{A}\n{B}\n\n");
+        let v = lines(&run(&jl, CheckFormat::Json).unwrap());
+        assert_eq!(v.len(), 2);
+        assert!(v[1]["flags"].as_array().unwrap().is_empty(), "{}", v[1]);
+        assert_eq!(v[1]["level_suggested"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn follow_ups_in_one_input_are_compared() {
+        let input = r#"{"incident":"X1","summary":"车祸","casualties":{"dead":3}}
+{"incident":"X1","kind":"follow_up","summary":"续报","casualties":{"dead":2}}"#;
+        let v = lines(&run(input, CheckFormat::Json).unwrap());
+        let f = v[1]["flags"].as_array().unwrap();
+        assert!(f.iter().any(|f| f["kind"] == "inconsistent"
+            && f["reason"].as_str().unwrap().contains("from 3 to 2")));
+        assert!(f
+            .iter()
+            .all(|f| f["id"].as_str().unwrap().starts_with("R1-")));
+    }
+
+    #[test]
+    fn malformed_json_lines_name_the_report_and_line() {
+        let input = format!("{A}\n{B}\n{{\"summary\": \"x\",,}}\n");
+        match run(&input, CheckFormat::Json) {
+            Err(CheckError::Report { number, line, .. }) => assert_eq!((number, line), (3, 3)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_field_names_the_element_and_the_field() {
+        let input = format!("[{A},\n{B},\n{{\"summary\":\"x\",\"sumary\":\"y\"}}]");
+        let e = run(&input, CheckFormat::Json).unwrap_err();
+        match &e {
+            CheckError::Element {
+                index,
+                line,
+                message,
+                ..
+            } => {
+                assert_eq!((*index, *line), (2, 3));
+                assert!(message.contains("sumary"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().starts_with("array element 2 (line 3"), "{e}");
+        let e = run("{\"summary\":\"x\",\"colour\":1}", CheckFormat::Json).unwrap_err();
+        assert!(
+            e.to_string().contains("report 1 (line 1") && e.to_string().contains("colour"),
+            "{e}"
+        );
+        assert_eq!(run("  \n", CheckFormat::Json), Err(CheckError::Empty));
+    }
+
+    #[test]
+    fn text_shows_the_cue_in_context_and_is_sanitised() {
+        let input = r#"{"summary":"今晚城关镇东街一处仓库起火，\u001b[31m据说有人被困在二楼，具体人数还不清楚，请尽快派人"}"#;
+        let out = run(input, CheckFormat::Text).unwrap();
+        assert!(out.contains("»据说«"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(out.contains("…"), "{out}");
+        assert_eq!(in_context("abc据说def", 3, 5), "abc»据说«def");
+    }
+}

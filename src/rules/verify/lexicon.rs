@@ -9,6 +9,8 @@
 //! - cues listed in `needs_number` ("about", "around", "over", …) count only when a number or a
 //!   quantity word follows ("about 20", "around midnight"; not "talk about the fire");
 //! - "May" with a capital and a date beside it ("May 3", "3 May", "in May") is the month;
+//! - hearsay frames 听…说 / 听…讲 / 网友…说 / 网友…称 with up to four characters between (听工友说,
+//!   听我邻居讲, 网友在群里说) are hearsay cues;
 //! - 可能 in a clause that also says 排除 (已排除…可能, 不排除…的可能) is not flagged on its own:
 //!   the clause is either settled or already flagged by 不排除 / 无法排除.
 
@@ -171,6 +173,38 @@ impl Lexicon {
                 class: info.class,
                 weight: info.weight,
             });
+        }
+        hearsay_frames(n, out);
+    }
+}
+
+/// 听…说, 听…讲, 网友…说, 网友…称 with at most four characters between, within one clause.
+fn hearsay_frames(n: &Norm, out: &mut Vec<Hit>) {
+    let c = &n.chars;
+    for i in 0..c.len() {
+        let lead = match (c[i], c.get(i + 1)) {
+            ('听', _) => 1,
+            ('网', Some('友')) => 2,
+            _ => continue,
+        };
+        let ends: &[char] = if lead == 1 {
+            &['说', '讲']
+        } else {
+            &['说', '称']
+        };
+        for k in i + lead..(i + lead + 5).min(c.len()) {
+            if is_clause_break(c[k]) || c[k] == ' ' {
+                break;
+            }
+            if ends.contains(&c[k]) {
+                out.push(Hit {
+                    s: i,
+                    e: k + 1,
+                    class: FlagClass::Hearsay,
+                    weight: 80,
+                });
+                break;
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Vague numbers written with numerals: 十几, 三四个, 十七八, 五六百, 数十, 几十, 上百, 十来个,
-//! 10多人, 20余人, 30来人, 近百, 约30人, 一个多小时, 3-5人, 30人左右, 十点多, 22时许.
+//! Vague numbers written with numerals: 十几, 三四个, 三五个, 十七八, 五六百, 数十, 几十, 上百, 十来个,
+//! 10多人, 20余人, 30来人, 近百, 约30人, 一个多小时, 一米多, 3-5人, 30人左右, 十点多, 22时许.
 //!
 //! Single characters such as 约 近 多 余 来 左右 上下 are too noisy as plain lexicon words (附近,
 //! 其余, 后来, 上下班, 左右两侧), so they count here only beside a numeral. The cue is the numeral
@@ -16,8 +16,14 @@ const WEIGHT: u8 = 60;
 /// Weight of an approximate clock time (十点多, 22时许).
 const TIME_WEIGHT: u8 = 40;
 
-/// Measure words that may follow a numeral range ("3-5人").
-const MEASURES: &str = "人名个户间辆处栋座家头只吨米亩次起条艘台层岁天小时分钟公里平方";
+/// Measure words that may follow a numeral range of people or things ("3-5人"); forecast ranges
+/// such as 50至80毫米 are not vague.
+const COUNTERS: &str = "人名个户间辆处栋座家头只条艘台";
+/// Measure words that may stand between a numeral and 左右 / 上下 (30人左右, 两个小时左右).
+const MEASURES: &str =
+    "人名个户间辆处栋座家头只吨米亩次起条艘台层岁天小时分钟公里平方厘毫克升秒点度斤元";
+/// Measure words after which 多 means "more than": 一米多, 两年多, 一个多小时.
+const MORE_AFTER: &str = "个米天年月岁斤吨里周";
 
 fn digit_val(c: char) -> Option<u32> {
     "一二三四五六七八九"
@@ -84,7 +90,7 @@ pub(crate) fn find(n: &Norm, out: &mut Vec<Hit>) {
         }
         if !is_year
             && run.windows(2).any(
-                |w| matches!((digit_val(w[0]), digit_val(w[1])), (Some(x), Some(y)) if y == x + 1),
+                |w| matches!((digit_val(w[0]), digit_val(w[1])), (Some(x), Some(y)) if y == x + 1 || (x, y) == (3, 5)),
             )
         {
             vague = true;
@@ -106,7 +112,8 @@ pub(crate) fn find(n: &Norm, out: &mut Vec<Hit>) {
             s = a - 1;
             vague = true;
         }
-        if prev == Some('约') {
+        if prev == Some('约') && prev2 != Some('大') {
+            // 大约 is a lexicon word: 大约十来辆 gives 大约 and 十来.
             s = a - 1;
             vague = true;
         } else if prev == Some('有') && prev2 == Some('约') {
@@ -118,7 +125,7 @@ pub(crate) fn find(n: &Norm, out: &mut Vec<Hit>) {
                 e = b + 1;
                 vague = true;
             }
-            (Some('个'), Some('多')) => {
+            (Some(m), Some('多')) if MORE_AFTER.contains(m) => {
                 e = b + 2;
                 vague = true;
             }
@@ -133,7 +140,7 @@ pub(crate) fn find(n: &Norm, out: &mut Vec<Hit>) {
                 while at(k).is_some_and(|x| is_numeral(x) && x != '几') {
                     k += 1;
                 }
-                if at(k).is_some_and(|m| MEASURES.contains(m)) {
+                if at(k).is_some_and(|m| COUNTERS.contains(m)) {
                     e = k;
                     vague = true;
                     i = k;
@@ -164,7 +171,7 @@ pub(crate) fn find(n: &Norm, out: &mut Vec<Hit>) {
                 found = true;
                 break;
             }
-            if !MEASURES.contains(x) && !"点钟度斤元户个".contains(x) {
+            if !MEASURES.contains(x) {
                 break;
             }
             steps += 1;

@@ -7,7 +7,8 @@
 //! 2. words such as 群众, 网友, 匿名, 自媒体, "netizen" in the name, unit or post mark an individual or
 //!    unofficial source: flag;
 //! 3. no unit at all: an individual: flag;
-//! 4. a unit that contains a directory unit's name (or equals its English name) and that unit is
+//! 4. a unit that contains a directory unit's name (人民 ignored: 城关镇政府 is 城关镇人民政府; or
+//!    equals its English name) and that unit is
 //!    authoritative for the category, or a unit matching one of the category's functional
 //!    patterns (substring, Latin case-insensitive): no flag; otherwise flag.
 //!
@@ -48,7 +49,7 @@ impl SourceCheck {
             .iter()
             .map(|u| UnitInfo {
                 name: u.name.clone(),
-                name_norm: normalise(u.name.trim()),
+                name_norm: normalise(u.name.trim()).replace("人民", ""),
                 name_en_norm: normalise(u.name_en.trim()),
                 authoritative_for: u.authoritative_for.clone(),
                 phones: u
@@ -160,8 +161,9 @@ impl SourceCheck {
             )
         } else if let Some(u) = unit {
             let un = normalise(u);
+            let un_short = un.replace("人民", "");
             let dir = self.units.iter().find(|d| {
-                !d.name_norm.is_empty() && un.contains(d.name_norm.as_str())
+                !d.name_norm.is_empty() && un_short.contains(d.name_norm.as_str())
                     || !d.name_en_norm.is_empty() && un == d.name_en_norm
             });
             if dir.is_some_and(|d| self.authoritative(d, cat)) || self.functional_match(&un, cat) {

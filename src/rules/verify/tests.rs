@@ -95,6 +95,8 @@ fn lexicon_words_zh_and_en() {
         ("ａｂｏｕｔ 20 people", &[("ａｂｏｕｔ", ApproximateNumber)]),
         ("许多人围观", &[("许多", ApproximateNumber)]),
         ("造成多人受伤", &[("多人", ApproximateNumber)]),
+        ("听工友说下面压着人", &[("听工友说", Hearsay)]),
+        ("网友在群里说有人受伤", &[("网友在群里说", Hearsay)]),
     ];
     for (text, want) in table {
         let got = cues(text);
@@ -129,6 +131,11 @@ fn number_patterns() {
         ("二十几名工人", &["二十几"]),
         ("将近30人", &["将近"]),
         ("大约30人", &["大约"]),
+        ("大约十来辆车", &["大约", "十来"]),
+        ("水有一米多深", &["一米多"]),
+        ("三五户不愿走", &["三五"]),
+        ("约有十几辆车", &["约有十几"]),
+        ("好几百人", &["好几百"]),
     ];
     for (text, want) in table {
         assert_eq!(cue_list(text), *want, "{text}");
@@ -169,6 +176,8 @@ fn false_friends_are_not_flagged() {
         "over the bridge",
         "around the house",
         "some of the roads",
+        "病情好多了",
+        "预计降雨量50至80毫米",
     ];
     for text in table {
         assert_eq!(cue_list(text), Vec::<String>::new(), "{text}");
