@@ -44,6 +44,9 @@ const CHECK_ZH: &str = "与报告单位核对，以哪次为准；如为更正�
 const CHECK_EN: &str =
     "Check with the reporting unit which figure stands; if it is a correction, say why in the follow-up.";
 
+/// Picks one casualty count of a report.
+type CountOf = fn(&Report) -> Count;
+
 fn explained(summary: &str) -> bool {
     let s = summary.to_lowercase();
     EXPLAINED.iter().any(|w| s.contains(w))
@@ -65,7 +68,7 @@ pub(crate) fn check(r: &Report, earlier: &[Report], out: &mut Vec<Flag>) {
     if earlier.is_empty() {
         return;
     }
-    let counts: [(&str, &str, fn(&Report) -> Count); 2] = [
+    let counts: [(&str, &str, CountOf); 2] = [
         ("死亡", "dead", |r| r.casualties.dead),
         ("受伤", "injured", |r| r.casualties.injured),
     ];

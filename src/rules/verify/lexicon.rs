@@ -14,8 +14,9 @@
 //! - 可能 in a clause that also says 排除 (已排除…可能, 不排除…的可能) is not flagged on its own:
 //!   the clause is either settled or already flagged by 不排除 / 无法排除.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use super::numbers::is_numeral;
 use super::text::{is_latin, is_word_char, normalise, Norm};
 use super::Hit;
 use crate::config::Verification;
@@ -91,13 +92,9 @@ fn build(patterns: &[String], kind: MatchKind) -> Option<AhoCorasick> {
     }
     AhoCorasickBuilder::new()
         .match_kind(kind)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .ok()
-}
-
-/// True for a Chinese numeral character or an ASCII digit.
-pub(crate) fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || "零〇一二两三四五六七八九十百千万亿几".contains(c)
 }
 
 fn is_clause_break(c: char) -> bool {
@@ -192,11 +189,12 @@ fn hearsay_frames(n: &Norm, out: &mut Vec<Hit>) {
         } else {
             &['说', '称']
         };
-        for k in i + lead..(i + lead + 5).min(c.len()) {
-            if is_clause_break(c[k]) || c[k] == ' ' {
+        let window = c.iter().enumerate().skip(i + lead).take(5);
+        for (k, &ch) in window {
+            if is_clause_break(ch) || ch == ' ' {
                 break;
             }
-            if ends.contains(&c[k]) {
+            if ends.contains(&ch) {
                 out.push(Hit {
                     s: i,
                     e: k + 1,

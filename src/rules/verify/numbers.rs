@@ -6,7 +6,6 @@
 //! with its approximator, without the measure word ("十几人" → `十几`, "约30人" → `约30`), except
 //! 左右/上下, whose cue is the word itself.
 
-use super::lexicon::is_numeral;
 use super::text::Norm;
 use super::Hit;
 use crate::domain::FlagClass;
@@ -24,6 +23,32 @@ const MEASURES: &str =
     "人名个户间辆处栋座家头只吨米亩次起条艘台层岁天小时分钟公里平方厘毫克升秒点度斤元";
 /// Measure words after which 多 means "more than": 一米多, 两年多, 一个多小时.
 const MORE_AFTER: &str = "个米天年月岁斤吨里周";
+
+/// True for a Chinese numeral character or an ASCII digit.
+pub(crate) fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '0'..='9'
+            | '零'
+            | '〇'
+            | '一'
+            | '二'
+            | '两'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '亿'
+            | '几'
+    )
+}
 
 fn digit_val(c: char) -> Option<u32> {
     "一二三四五六七八九"

@@ -5,7 +5,7 @@
 //! normalised text is mapped back through [`Norm::span`] to a range of original characters, and
 //! the cue shown is exactly that slice of the original field.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// A field's text, normalised for matching.
 pub(crate) struct Norm<'a> {
@@ -24,7 +24,10 @@ pub(crate) struct Norm<'a> {
 }
 
 fn push_lower(c: char, i: u32, chars: &mut Vec<char>, from: &mut Vec<u32>) {
-    if c.is_ascii() {
+    if is_plain_cjk(c) {
+        chars.push(c);
+        from.push(i);
+    } else if c.is_ascii() {
         chars.push(c.to_ascii_lowercase());
         from.push(i);
     } else {
@@ -50,7 +53,10 @@ impl<'a> Norm<'a> {
         for (i, (b, c)) in orig.char_indices().enumerate() {
             orig_bytes.push(b);
             let i = i as u32;
-            if c.is_ascii() || is_plain_cjk(c) {
+            if c.is_ascii()
+                || is_plain_cjk(c)
+                || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+            {
                 push_lower(c, i, &mut chars, &mut from);
             } else {
                 for d in std::iter::once(c).nfkc() {
