@@ -198,3 +198,35 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     let s = stdout(&sb.run(&["show", &number], None));
     assert!(!s.contains('\u{1b}') && s.contains('␛'), "{s}");
 }
+
+#[test]
+fn check_flags_without_filing_and_exits_by_input() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["--lang", "zh-CN", "check", "-"], Some(REPORT));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    let flags = v["flags"].as_array().unwrap();
+    let vague: Vec<(&str, u64, u64)> = flags
+        .iter()
+        .filter(|f| f["kind"] == "vague")
+        .map(|f| {
+            (
+                f["cue"].as_str().unwrap(),
+                f["start"].as_u64().unwrap(),
+                f["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(vague.contains(&("据说", 0, 2)), "{vague:?}");
+    assert!(flags.iter().any(|f| f["kind"] == "unverified_source"));
+    // Nothing was filed.
+    assert!(!sb.data().join("journal.jsonl").exists());
+    let o = sb.run(&["check", "-"], Some("{\"summary\":\"x\"}\n{\"summary\":"));
+    assert_eq!(o.status.code(), Some(2));
+    let o = sb.run(
+        &["check", "-"],
+        Some("{\"summary\":\"无人员伤亡，已核实\",\"location\":\"城关镇\"}"),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("\"vague\""), "{}", stdout(&o));
+}

@@ -59,6 +59,15 @@ pub enum LogFormat {
     Jsonl,
 }
 
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckOutput {
+    /// One JSON object per report per line.
+    Json,
+    /// Readable, the cue highlighted in context.
+    Text,
+}
+
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -76,6 +85,18 @@ pub enum Command {
     /// File reports and print their schema. 报告
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Check reports for what needs verifying, without filing them. 核实检查
+    ///
+    /// Reads one report in the JSON shape (`dutydesk report schema`), a JSON array of them, or
+    /// JSON lines. Exit 0 with or without flags; 2 on malformed input.
+    Check {
+        /// The JSON file, or - (default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// json | text
+        #[arg(long, value_enum, default_value_t = CheckOutput::Json)]
+        format: CheckOutput,
+    },
     /// List incidents, newest first. 事件列表
     List {
         /// Only incidents without a final report.

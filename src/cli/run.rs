@@ -245,6 +245,32 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             )?;
             return Ok(());
         }
+        Command::Check { file, format: f } => {
+            let ctx = context(&cli)?;
+            let text = read_input(file)?;
+            let format = match f {
+                super::CheckOutput::Json => crate::rules::check::CheckFormat::Json,
+                super::CheckOutput::Text => crate::rules::check::CheckFormat::Text,
+            };
+            let name = if file == "-" {
+                "<stdin>"
+            } else {
+                file.as_str()
+            };
+            let printed = crate::rules::check::run_check(
+                &text,
+                &ctx.config,
+                format,
+                ctx.lang,
+                ctx.clock.now(),
+            )
+            .map_err(|e| CliError::BadInput(format!("{name}: {e}")))?;
+            out.write_all(printed.as_bytes())?;
+            if !printed.ends_with('\n') && !printed.is_empty() {
+                writeln!(out)?;
+            }
+            return Ok(());
+        }
         _ => {}
     }
     let ctx = context(&cli)?;
@@ -458,7 +484,8 @@ pub fn run_store_command(
             count,
             unsafe_no_sync,
         }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
-        Command::Config(_) | Command::Completions { .. } | Command::Man => {}
+        Command::Config(_) | Command::Completions { .. } | Command::Man | Command::Check { .. } => {
+        }
     }
     Ok(())
 }

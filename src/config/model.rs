@@ -207,6 +207,12 @@ pub struct Verification {
     pub individual_words: Vec<String>,
     /// The vague-word lexicon.
     pub lexicon: Vec<Cue>,
+    /// False friends: phrases inside which a lexicon cue is not a hedge (无人员伤亡, 可能性已排除,
+    /// 下落不明, "a report about").
+    pub false_friends: Vec<String>,
+    /// Lexicon cues that are vague only before a number or quantity word ("about 20" is vague,
+    /// "a report about the fire" is not).
+    pub needs_number: Vec<String>,
 }
 
 impl Config {
