@@ -124,6 +124,7 @@ impl VerifyReport {
 impl Store {
     /// Opens the store in `dir` (created 0700), taking the lock.
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
+        let t0 = Instant::now();
         os::restrict_umask();
         os::ensure_private_dir(dir).map_err(io(format!("create {}", dir.display())))?;
         let me = Holder {
@@ -134,6 +135,7 @@ impl Store {
             purpose: opts.purpose.clone(),
         };
         let lock = lock::acquire(dir, &me)?;
+        let t_lock = t0.elapsed();
         let mut notes = Vec::new();
         if let Some(h) = &lock.took_over {
             notes.push(format!(
@@ -156,6 +158,7 @@ impl Store {
         // The journal's head, and a check of the tail of the chain.
         let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
         let (jhead, tail_ok) = check_tail(&tail, &mut notes);
+        let t_journal = t0.elapsed();
         let dbpath = dir.join(DB_DIR);
         let db = match Db::open(&dbpath) {
             Ok(db) => db,
@@ -167,6 +170,7 @@ impl Store {
                 Db::open(&dbpath)?
             }
         };
+        let t_sled = t0.elapsed();
         let mut store = Store {
             dir: dir.to_path_buf(),
             journal,
@@ -188,7 +192,28 @@ impl Store {
             };
             store.append(&actor, at, vec![EventBody::StoreCreated { format: 1 }])?;
         }
+        let t_reconcile = t0.elapsed();
         os::tighten_tree(dir).map_err(io("set file modes"))?;
+        tracing::info!(
+            "store open in {:.1} ms (lock {:.1}, journal tail {:.1}, sled open {:.1}, reconcile {:.1}, modes {:.1})",
+            millis(t0.elapsed()),
+            millis(t_lock),
+            millis(t_journal - t_lock),
+            millis(t_sled - t_journal),
+            millis(t_reconcile - t_sled),
+            millis(t0.elapsed() - t_reconcile)
+        );
+        if std::env::var_os("DUTYDESK_TRACE_OPEN").is_some() {
+            eprintln!(
+                "open {:.1} ms: lock {:.1}, journal tail {:.1}, sled open {:.1}, reconcile {:.1}, modes {:.1}",
+                millis(t0.elapsed()),
+                millis(t_lock),
+                millis(t_journal - t_lock),
+                millis(t_sled - t_journal),
+                millis(t_reconcile - t_sled),
+                millis(t0.elapsed() - t_reconcile)
+            );
+        }
         Ok(store)
     }
 
@@ -398,34 +423,77 @@ impl Store {
             .and_then(|l| serde_json::from_str(&l).ok()))
     }
 
-    /// Checks the whole chain and that the projections equal a replay of the journal.
+    /// Checks the whole chain and that the projections equal a replay of the journal, in one
+    /// pass over the journal.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let t0 = Instant::now();
-        let mut report = verify_journal(self.journal.path(), true)?;
+        let path = self.journal.path();
+        let mut check = ChainCheck::default();
+        let mut mem = projection::MemView::default();
+        let mut events = 0u64;
+        let mut seen = 0u64;
+        let mut chain_break = None;
+        let mut replay_error = None;
+        for r in journal::read_lines(path).map_err(io("read journal"))? {
+            let (no, line) = match r {
+                Ok(x) => x,
+                Err(e) => {
+                    chain_break = Some(Break {
+                        seq: check.expected(),
+                        line: events + 1,
+                        reason: format!("unreadable line: {e}"),
+                    });
+                    break;
+                }
+            };
+            seen += line.len() as u64 + 1;
+            match check.next(no, &line) {
+                Ok(e) => {
+                    events += 1;
+                    if replay_error.is_none() {
+                        if let Err(err) = projection::apply(&mut mem, &e) {
+                            replay_error = Some(format!("event {} does not replay: {err}", e.seq));
+                        }
+                    }
+                }
+                Err(b) => {
+                    chain_break = Some(b);
+                    break;
+                }
+            }
+        }
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let mut report = VerifyReport {
+            events,
+            torn_tail_bytes: if chain_break.is_none() {
+                bytes.saturating_sub(seen)
+            } else {
+                0
+            },
+            chain_break,
+            projection_mismatch: None,
+            millis: 0,
+        };
         if report.chain_break.is_none() {
-            report.projection_mismatch = self.compare_projection(&report)?;
+            report.projection_mismatch = match replay_error {
+                Some(m) => Some(m),
+                None => self.compare_projection(&mem, events)?,
+            };
         }
         report.millis = t0.elapsed().as_millis() as u64;
         Ok(report)
     }
 
-    fn compare_projection(&self, report: &VerifyReport) -> Result<Option<String>, StoreError> {
-        let mut mem = projection::MemView::default();
-        let lines = journal::read_lines(self.journal.path()).map_err(io("read journal"))?;
-        for r in lines {
-            let (_, line) = r.map_err(io("read journal"))?;
-            let Ok(e) = serde_json::from_str::<Event>(&line) else {
-                continue;
-            };
-            if let Err(err) = projection::apply(&mut mem, &e) {
-                return Ok(Some(format!("event {} does not replay: {err}", e.seq)));
-            }
-        }
-        if self.db.event_count() as u64 != report.events {
+    fn compare_projection(
+        &self,
+        mem: &projection::MemView,
+        events: u64,
+    ) -> Result<Option<String>, StoreError> {
+        if self.db.event_count() as u64 != events {
             return Ok(Some(format!(
                 "the database holds {} events, the journal {}",
                 self.db.event_count(),
-                report.events
+                events
             )));
         }
         let mut n = 0usize;
@@ -453,6 +521,13 @@ impl Store {
                 "the database holds {n} incidents, a replay {}",
                 mem.incidents.len()
             )));
+        }
+        for (day, c) in &mem.counters {
+            if self.db.counter(day)? != *c {
+                return Ok(Some(format!(
+                    "the day counter of {day} differs from a replay"
+                )));
+            }
         }
         Ok(None)
     }
@@ -484,8 +559,8 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
             }
         };
         seen += line.len() as u64 + 1;
-        match check.next(no, &line) {
-            Ok(_) => events += 1,
+        match check.check(no, &line) {
+            Ok(()) => events += 1,
             Err(b) => {
                 chain_break = Some(b);
                 break;

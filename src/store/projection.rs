@@ -11,8 +11,12 @@ pub trait View {
     type Err;
     /// Reads an incident.
     fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err>;
+    /// Reads an incident in order to change it and put it back (a map can move it out).
+    fn take_incident(&mut self, number: &str) -> Result<Option<Incident>, Self::Err> {
+        self.incident(number)
+    }
     /// Writes an incident.
-    fn put_incident(&mut self, inc: &Incident) -> Result<(), Self::Err>;
+    fn put_incident(&mut self, inc: Incident) -> Result<(), Self::Err>;
     /// Reads the highest incident counter used on a day (`YYYYMMDD`).
     fn counter(&self, day: &str) -> Result<u32, Self::Err>;
     /// Writes a day's counter.
@@ -35,11 +39,12 @@ pub fn apply<V: View>(view: &mut V, e: &Event) -> Result<(), ApplyError<V::Err>>
     let Some(number) = e.body.incident() else {
         return Ok(());
     };
-    let mut slot = view.incident(number).map_err(ApplyError::Storage)?;
-    Incident::apply(&mut slot, e).map_err(ApplyError::Rejected)?;
-    if let Some(inc) = &slot {
+    let mut slot = view.take_incident(number).map_err(ApplyError::Storage)?;
+    let applied = Incident::apply(&mut slot, e);
+    if let Some(inc) = slot {
         view.put_incident(inc).map_err(ApplyError::Storage)?;
     }
+    applied.map_err(ApplyError::Rejected)?;
     if let EventBody::ReportFiled { incident, report } = &e.body {
         if report.kind == ReportKind::First {
             let no = IncidentNo(incident.clone());
@@ -68,8 +73,11 @@ impl View for MemView {
     fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err> {
         Ok(self.incidents.get(number).cloned())
     }
-    fn put_incident(&mut self, inc: &Incident) -> Result<(), Self::Err> {
-        self.incidents.insert(inc.number.0.clone(), inc.clone());
+    fn take_incident(&mut self, number: &str) -> Result<Option<Incident>, Self::Err> {
+        Ok(self.incidents.remove(number))
+    }
+    fn put_incident(&mut self, inc: Incident) -> Result<(), Self::Err> {
+        self.incidents.insert(inc.number.0.clone(), inc);
         Ok(())
     }
     fn counter(&self, day: &str) -> Result<u32, Self::Err> {
