@@ -18,6 +18,40 @@ pub enum Durability {
     UnsafeBuffered,
 }
 
+/// A planned I/O failure, for the reliability suite: the `fail_at`-th journal write or sync
+/// from now fails (with EIO), once or, if `persistent`, from then on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultPlan {
+    /// 1 = the next write or sync.
+    pub fail_at: u64,
+    /// Keep failing after the first failure.
+    pub persistent: bool,
+}
+
+static FAULTS: std::sync::Mutex<Option<(FaultPlan, u64)>> = std::sync::Mutex::new(None);
+
+/// Arms (or with `None`, disarms) a fault plan for every journal in this process.
+pub fn inject_faults(plan: Option<FaultPlan>) {
+    if let Ok(mut g) = FAULTS.lock() {
+        *g = plan.map(|p| (p, 0));
+    }
+}
+
+/// Counts one journal I/O operation and says whether it must fail.
+fn fault() -> io::Result<()> {
+    let Ok(mut g) = FAULTS.lock() else {
+        return Ok(());
+    };
+    let Some((plan, count)) = g.as_mut() else {
+        return Ok(());
+    };
+    *count += 1;
+    if *count == plan.fail_at || (plan.persistent && *count > plan.fail_at) {
+        return Err(io::Error::from_raw_os_error(libc::EIO));
+    }
+    Ok(())
+}
+
 /// The journal file, open for appending.
 #[derive(Debug)]
 pub struct Journal {
@@ -95,9 +129,9 @@ impl Journal {
             }
             return Ok(());
         }
-        let result = self
-            .file
-            .write_all(&buf)
+        let result = fault()
+            .and_then(|_| self.file.write_all(&buf))
+            .and_then(|_| fault())
             .and_then(|_| os::fdatasync(&self.file));
         match result {
             Ok(()) => {

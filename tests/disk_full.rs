@@ -1,0 +1,118 @@
+//! Disk full: a small tmpfs filled during intake, then space freed. Nothing acknowledged is
+//! lost, the error says the disk is full, nothing panics, and intake resumes without a restart.
+//! Needs root to mount a tmpfs (CI runs as root); without it the test fails, never skips.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use dutydesk::clock::SystemClock;
+use dutydesk::config;
+use dutydesk::domain::{Actor, ReportDraft};
+use dutydesk::service::{Desk, Request, Response};
+use dutydesk::store::OpenOptions;
+
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn free_bytes(p: &std::path::Path) -> u64 {
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::statvfs(c.as_ptr(), &mut s) }, 0);
+    s.f_bavail as u64 * s.f_frsize as u64
+}
+
+fn intake(d: &mut Desk, i: usize) -> Response {
+    let draft = ReportDraft {
+        summary: format!("第{i}起：城关镇东街一仓库冒烟，现场有人员疏散，具体情况正在核实。"),
+        location: Some("城关镇东街".into()),
+        ..ReportDraft::default()
+    };
+    let actor = Actor {
+        officer: "孙丽".into(),
+        os_user: "tester".into(),
+    };
+    d.handle(&actor, Request::AddReport { draft })
+}
+
+fn open(dir: &std::path::Path) -> Desk {
+    Desk::open(
+        dir,
+        Arc::new(config::defaults()),
+        Arc::new(SystemClock),
+        OpenOptions::default(),
+    )
+    .expect("open")
+}
+
+#[test]
+fn disk_full_loses_nothing_and_recovers_without_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "mounting a tmpfs needs root (CI runs as root): cannot run the disk-full test"
+    );
+    let _guard = Mount(mnt.clone());
+    let data = mnt.join("data");
+    let mut d = open(&data);
+    // Leave a little room, then fill it with reports.
+    let filler = mnt.join("filler");
+    let room = 160 * 1024;
+    let fill = free_bytes(&mnt).saturating_sub(room);
+    std::fs::write(&filler, vec![0u8; fill as usize]).unwrap();
+
+    let mut acked = Vec::new();
+    let mut errors = 0;
+    let mut first_error = None;
+    for i in 0..3000 {
+        match intake(&mut d, i) {
+            Response::Filed { incident, .. } => acked.push(incident),
+            Response::Error { message, .. } => {
+                errors += 1;
+                first_error.get_or_insert(message);
+                if errors >= 5 {
+                    break;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let msg = first_error.expect("the disk never filled up");
+    assert!(
+        msg.contains("disk is full") || msg.contains("磁盘已满"),
+        "{msg}"
+    );
+    // Space comes back: intake goes on in the same process.
+    std::fs::remove_file(&filler).unwrap();
+    let resumed = match intake(&mut d, 9999) {
+        Response::Filed { incident, .. } => incident,
+        other => panic!("no recovery without restart: {other:?}"),
+    };
+    acked.push(resumed);
+    drop(d);
+    let d = open(&data);
+    let lost = acked
+        .iter()
+        .filter(|n| d.store().incident(n).ok().flatten().is_none())
+        .count();
+    let v = d.store().verify().unwrap();
+    println!(
+        "disk full: {} reports acknowledged before and after, {errors} refused while full, lost {lost}, verify ok {}; first message: {msg}",
+        acked.len(),
+        v.ok()
+    );
+    assert_eq!(lost, 0);
+    assert!(v.ok(), "{v:?}");
+}
