@@ -384,3 +384,38 @@ fn clock_steps_do_not_break_the_log() {
     );
     assert!(d.store().verify().unwrap().ok());
 }
+
+#[test]
+fn a_time_zone_change_between_runs_keeps_durations_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-01T05:10:00Z")); // 01:10 EDT, just before the NY fold
+    let in_zone = |tz: &str| {
+        let c =
+            config::layer(Some(&format!("[office]\ntimezone = \"{tz}\"\n")), None, &[]).unwrap();
+        Desk::open(
+            dir.path(),
+            Arc::new(c),
+            Arc::new(clock.clone()),
+            OpenOptions::default(),
+        )
+        .unwrap()
+    };
+    let mut d = in_zone("Asia/Shanghai");
+    let a = file(&mut d, "上海时区");
+    drop(d);
+    clock.advance(chrono::Duration::minutes(90)); // 01:40 EST, after the fold
+    let mut d = in_zone("America/New_York");
+    let b = file(&mut d, "纽约时区");
+    let ta = d.store().incident(&a).unwrap().unwrap().opened_at;
+    let tb = d.store().incident(&b).unwrap().unwrap().opened_at;
+    assert_eq!(ta.offset().local_minus_utc(), 8 * 3600);
+    assert_eq!(tb.offset().local_minus_utc(), -5 * 3600);
+    assert_eq!(
+        dutydesk::clock::elapsed(&ta, &tb),
+        std::time::Duration::from_secs(90 * 60)
+    );
+    // Incident numbers follow the office's local date at filing time.
+    assert!(a.starts_with("20261101-"), "{a}");
+    assert!(b.starts_with("20261101-"), "{b}");
+    assert!(d.store().verify().unwrap().ok());
+}
