@@ -209,9 +209,8 @@ pub fn main(cli: Cli) -> ExitCode {
 
 fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     let Some(command) = cli.command.as_ref() else {
-        return Err(CliError::Failure(
-            "the console is started by the tui module; build with it".into(),
-        ));
+        let ctx = context(&cli)?;
+        return crate::tui::run::run(&ctx);
     };
     match command {
         Command::Completions { shell } => {

@@ -89,9 +89,11 @@ impl Desk {
                     return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
                 };
                 match inc.flags.iter().find(|f| f.flag.id == flag) {
-                    None => return Ok(Response::bad(format!(
+                    None => {
+                        return Ok(Response::bad(format!(
                         "事件 {incident} 没有标记 {flag} / incident {incident} has no flag {flag}"
-                    ))),
+                    )))
+                    }
                     Some(f) if !f.is_open() => {
                         return Ok(Response::bad(format!(
                             "标记 {flag} 已处理 / flag {flag} is already resolved"
