@@ -69,7 +69,10 @@ impl Console {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        panic!("timed out waiting for {needle:?}; screen:\n{}", self.contents());
+        panic!(
+            "timed out waiting for {needle:?}; screen:\n{}",
+            self.contents()
+        );
     }
 
     fn send(&mut self, s: &str) {

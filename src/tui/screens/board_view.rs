@@ -112,11 +112,12 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
     board.page.set(h.max(1));
     let w = usize::from(inner.width);
     let head = format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {}",
         safe_pad(env.t(Text::Number), 12),
-        safe_pad(env.t(Text::Received), 11),
-        safe_pad(env.t(Text::Level), 4),
-        safe_pad(env.t(Text::Category), 10),
+        safe_pad(env.t(Text::Received), 5),
+        safe_pad(env.t(Text::Level), 2),
+        safe_pad(env.t(Text::Category), 8),
+        safe_pad(env.t(Text::Place), 8),
         env.t(Text::Summary)
     );
     let mut lines = vec![Line::styled(safe_fit(&head, w), env.theme.dim)];
@@ -131,7 +132,12 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
     let off = window_offset(board.offset.get(), board.selected, h, board.rows.len());
     board.offset.set(off);
     for (i, r) in board.rows.iter().enumerate().skip(off).take(h) {
-        let at = env.local(&r.opened_at).format("%m-%d %H:%M").to_string();
+        let local = env.local(&r.opened_at);
+        let at = if local.date_naive() == env.now_local().date_naive() {
+            local.format("%H:%M").to_string()
+        } else {
+            local.format("%m-%d").to_string()
+        };
         let level = r.level.map(|l| l.numeral()).unwrap_or("-");
         let cat = r
             .category
@@ -146,18 +152,18 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
         } else {
             String::new()
         };
-        let fixed = 12 + 1 + 11 + 1 + 4 + 1 + 10 + 1 + 10 + 1 + 5 + 1 + 6;
+        let fixed = 12 + 1 + 5 + 1 + 2 + 1 + 8 + 1 + 8 + 1 + 1 + 4 + 1 + 5;
         let rest = w.saturating_sub(fixed);
         let text = format!(
             "{} {} {} {} {} {} {} {}",
             safe_pad(&r.number, 12),
-            safe_pad(&at, 11),
-            safe_pad(level, 4),
-            safe_pad(cat, 10),
-            safe_pad(r.location.as_deref().unwrap_or(""), 10),
+            safe_pad(&at, 5),
+            safe_pad(level, 2),
+            safe_pad(cat, 8),
+            safe_pad(r.location.as_deref().unwrap_or(""), 8),
             safe_pad(&r.summary, rest),
-            safe_pad(&badge, 5),
-            safe_pad(&age, 6),
+            safe_pad(&badge, 4),
+            safe_pad(&age, 5),
         );
         let style = if i == board.selected {
             env.theme.selected
@@ -222,7 +228,7 @@ pub fn render(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
     header(frame, env, head);
     alert_strip(frame, env, board, strip);
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(main);
+        Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(main);
     list(frame, env, board, left);
     detail(frame, env, board, right);
 }
