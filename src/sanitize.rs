@@ -35,9 +35,9 @@ fn stand_in(c: char) -> Option<&'static str> {
 }
 
 fn needs_work(s: &str, keep_newline: bool) -> bool {
-    s.chars().any(|c| {
-        !(keep_newline && c == '\n' || c == '\t' && keep_newline) && stand_in(c).is_some()
-            || (!keep_newline && (c == '\n' || c == '\t'))
+    s.chars().any(|c| match c {
+        '\n' | '\t' => !keep_newline,
+        c => stand_in(c).is_some(),
     })
 }
 

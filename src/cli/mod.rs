@@ -145,6 +145,24 @@ pub enum Command {
     },
     /// Print the manual page (roff).
     Man,
+    /// Test aids for the reliability suite (hidden).
+    #[command(hide = true, subcommand)]
+    Selftest(SelftestCommand),
+}
+
+/// `dutydesk selftest …`: used by the crash tests, not by officers.
+#[derive(Debug, Subcommand)]
+pub enum SelftestCommand {
+    /// Files reports through the real intake path in a loop, printing `ACK <incident> <seq>`
+    /// after each durable save, until killed or `count` is reached.
+    AppendLoop {
+        /// How many reports.
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        /// Negative control: acknowledge before the journal write reaches the kernel.
+        #[arg(long)]
+        unsafe_no_sync: bool,
+    },
 }
 
 /// `dutydesk report …`

@@ -453,7 +453,45 @@ pub fn run_store_command(
             r => return Err(unexpected(&r)),
         },
         Command::Serve => serve(ctx, out)?,
+        Command::Selftest(super::SelftestCommand::AppendLoop {
+            count,
+            unsafe_no_sync,
+        }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
         Command::Config(_) | Command::Completions { .. } | Command::Man => {}
+    }
+    Ok(())
+}
+
+fn append_loop(
+    ctx: &Ctx,
+    count: u64,
+    unsafe_no_sync: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let opts = OpenOptions {
+        purpose: "selftest".into(),
+        durability: if unsafe_no_sync {
+            crate::store::Durability::UnsafeBuffered
+        } else {
+            crate::store::Durability::Sync
+        },
+    };
+    let mut desk = Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts)?;
+    writeln!(out, "READY {}", desk.store().head().seq)?;
+    out.flush()?;
+    for i in 0..count {
+        let draft = ReportDraft {
+            summary: format!("crash-loop report {i}: 据说河口镇仓库起火"),
+            location: Some("河口镇".into()),
+            ..ReportDraft::default()
+        };
+        match desk.handle(&ctx.actor, Request::AddReport { draft }) {
+            Response::Filed { incident, seqs, .. } => {
+                writeln!(out, "ACK {incident} {}", seqs.last().copied().unwrap_or(0))?;
+                out.flush()?;
+            }
+            r => return Err(unexpected(&r)),
+        }
     }
     Ok(())
 }

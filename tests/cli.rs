@@ -1,0 +1,200 @@
+//! The real binary: exit codes, messages, and the same output through the socket and direct.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{stderr, stdout, Sandbox};
+
+const REPORT: &str = r#"{"summary":"据说河口镇化工厂起火，十几人被困","location":"河口镇","category":"fire","reporter":{"name":"王某","unit":"群众"},"casualties":{"trapped":null}}"#;
+
+#[test]
+fn report_add_list_show_and_exit_codes() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["--lang", "en", "report", "add", "-"], Some(REPORT));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    assert!(
+        dutydesk::domain::IncidentNo::parse(&number).is_some(),
+        "{number}"
+    );
+
+    let o = sb.run(&["--lang", "en", "list"], None);
+    assert!(stdout(&o).contains(&number));
+    assert!(stdout(&o).contains("河口镇"));
+
+    let o = sb.run(&["--lang", "en", "show", &number, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["incident"]["number"], number.as_str());
+
+    // Bad input: exit 2 with where.
+    let o = sb.run(
+        &["report", "add", "-"],
+        Some("{\"summary\":\"x\",\n\"sumary\":1}"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin>:2:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sumary"), "{}", stderr(&o));
+    let o = sb.run(&["show", "20991231-001"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = sb.run(&["report", "add", "-"], Some("\u{feff}not json"));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn config_errors_name_file_line_and_key() {
+    let sb = Sandbox::new();
+    let f = sb.path().join("bad.toml");
+    std::fs::write(&f, "[office]\nname = \"x\"\ntimezon = \"Asia/Shanghai\"\n").unwrap();
+    let o = sb.run(&["config", "check", f.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains(&format!("{}:3:", f.display())), "{e}");
+    assert!(e.contains("office.timezon"), "{e}");
+    // A store command with that config refuses too, changing nothing.
+    let o = sb.run(&["--config", f.to_str().unwrap(), "list"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!sb.data().exists(), "bad config must change nothing");
+    let good = sb.path().join("good.toml");
+    std::fs::write(&good, "[office]\nname = \"某县应急值班室\"\n").unwrap();
+    let o = sb.run(&["config", "check", good.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sb.run(&["config", "print-default"], None);
+    assert!(stdout(&o).contains("[office]"));
+}
+
+#[test]
+fn verify_names_the_first_bad_sequence_number() {
+    let sb = Sandbox::new();
+    for i in 0..5 {
+        let r = format!("{{\"summary\":\"第{i}起\"}}");
+        assert!(sb.run(&["report", "add"], Some(&r)).status.success());
+    }
+    let o = sb.run(&["--lang", "en", "verify"], None);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("hash chain intact"));
+    let j = sb.data().join("journal.jsonl");
+    let text = std::fs::read_to_string(&j).unwrap();
+    let tampered = text.replacen("第2起", "第9起", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(&j, tampered).unwrap();
+    let o = sb.run(&["--lang", "en", "verify"], None);
+    assert_eq!(o.status.code(), Some(1));
+    // Events: 1 store_created, then 2 per report (filed + one flag at least?) — find the seq.
+    let seq = text
+        .lines()
+        .find(|l| l.contains("第2起"))
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .and_then(|v| v["seq"].as_u64())
+        .unwrap();
+    assert!(
+        stdout(&o).contains(&format!("chain broken at sequence #{seq}")),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn socket_and_direct_give_the_same_output() {
+    let sb = Sandbox::new();
+    assert!(sb.run(&["report", "add"], Some(REPORT)).status.success());
+    let direct_list = sb.run(&["--lang", "en", "list"], None);
+    let direct_log = sb.run(&["log", "--format", "jsonl"], None);
+    let number = stdout(&direct_list)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let direct_show = sb.run(&["--lang", "en", "show", &number], None);
+
+    let mut serve = sb.cmd();
+    serve
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = serve.spawn().unwrap();
+    let sock = sb.data().join("dutydesk.sock");
+    let t0 = Instant::now();
+    while !sock.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "socket never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // While the server holds the store, direct access is impossible: these go through the socket.
+    let via_list = sb.run(&["--lang", "en", "list"], None);
+    let via_log = sb.run(&["log", "--format", "jsonl"], None);
+    let via_show = sb.run(&["--lang", "en", "show", &number], None);
+    assert_eq!(stdout(&direct_list), stdout(&via_list));
+    assert_eq!(stdout(&direct_log), stdout(&via_log));
+    assert_eq!(stdout(&direct_show), stdout(&via_show));
+    // Writing through the socket works and is recorded with the caller's OS user.
+    let o = sb.run(&["report", "add"], Some(r#"{"summary":"经socket报告"}"#));
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Rebuild needs the store itself: refused, naming the holder.
+    let o = sb.run(&["rebuild"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!("PID {}", child.id())),
+        "{}",
+        stderr(&o)
+    );
+
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let t0 = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "serve did not exit on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!sock.exists(), "socket removed on exit");
+    let o = sb.run(&["list"], None);
+    assert!(stdout(&o).contains("经socket报告"));
+    let o = sb.run(&["verify"], None);
+    assert!(o.status.success());
+}
+
+#[test]
+fn export_csv_opens_in_excel() {
+    let sb = Sandbox::new();
+    let r = r#"{"summary":"第一行，有逗号\n第二行 \"引号\"","location":"城关镇, 东街"}"#;
+    assert!(sb.run(&["report", "add"], Some(r)).status.success());
+    let o = sb.run(&["export", "--format", "csv"], None);
+    assert!(o.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[3..]);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][17], "第一行，有逗号\n第二行 \"引号\"");
+    assert_eq!(&rows[0][10], "城关镇, 东街");
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let sb = Sandbox::new();
+    let r = "{\"summary\":\"\\u001b]52;c;SGVsbG8=\\u0007 \\u001b[2J 正常 \\u202e反转 \\u009b31m\",\"location\":\"\\u001b]0;pwned\\u0007\"}";
+    assert!(sb.run(&["report", "add"], Some(r)).status.success());
+    for args in [vec!["list"], vec!["log"], vec!["status"]] {
+        let o = sb.run(&args, None);
+        let s = stdout(&o);
+        assert!(!s.contains('\u{1b}'), "{args:?}: {s:?}");
+        assert!(
+            !s.contains('\u{9b}') && !s.contains('\u{202e}') && !s.contains('\u{7}'),
+            "{args:?}"
+        );
+    }
+    let n = stdout(&sb.run(&["list", "--format", "json"], None));
+    let v: serde_json::Value = serde_json::from_str(&n).unwrap();
+    let number = v[0]["number"].as_str().unwrap().to_string();
+    let s = stdout(&sb.run(&["show", &number], None));
+    assert!(!s.contains('\u{1b}') && s.contains('␛'), "{s}");
+}

@@ -1,0 +1,386 @@
+//! The store: round trip, reopen, recovery, lock, file modes, clock steps.
+
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use dutydesk::clock::ManualClock;
+use dutydesk::config;
+use dutydesk::domain::{Actor, ReportDraft, ReportKind, ResolutionMethod, ResolutionResult};
+use dutydesk::service::{Desk, Request, Response};
+use dutydesk::store::{self, OpenOptions, Store, StoreError};
+
+fn actor() -> Actor {
+    Actor {
+        officer: "李明".into(),
+        os_user: "tester".into(),
+    }
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn desk(dir: &std::path::Path, clock: &ManualClock) -> Desk {
+    Desk::open(
+        dir,
+        Arc::new(config::defaults()),
+        Arc::new(clock.clone()),
+        OpenOptions::default(),
+    )
+    .expect("open desk")
+}
+
+fn file(desk: &mut Desk, summary: &str) -> String {
+    let draft = ReportDraft {
+        summary: summary.into(),
+        location: Some("城关镇".into()),
+        category: Some("fire".into()),
+        ..ReportDraft::default()
+    };
+    match desk.handle(&actor(), Request::AddReport { draft }) {
+        Response::Filed { incident, .. } => incident,
+        r => panic!("{r:?}"),
+    }
+}
+
+#[test]
+fn round_trip_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z")); // 02:05 on the 23rd in Shanghai
+    let mut d = desk(dir.path(), &clock);
+    let a = file(&mut d, "城关镇一民房起火");
+    let b = file(&mut d, "第二起");
+    assert_eq!(a, "20261123-001");
+    assert_eq!(b, "20261123-002");
+    let follow = ReportDraft {
+        kind: ReportKind::FollowUp,
+        incident: Some(a.clone()),
+        summary: "明火已扑灭".into(),
+        ..ReportDraft::default()
+    };
+    assert!(matches!(
+        d.handle(&actor(), Request::AddReport { draft: follow }),
+        Response::Filed { report: 1, .. }
+    ));
+    let head = d.store().head().clone();
+    drop(d);
+
+    let mut d = desk(dir.path(), &clock);
+    assert_eq!(d.store().head(), &head);
+    assert!(
+        d.store().open_notes.is_empty(),
+        "{:?}",
+        d.store().open_notes
+    );
+    match d.handle(
+        &actor(),
+        Request::Show {
+            incident: a.clone(),
+        },
+    ) {
+        Response::Incident { incident, timeline } => {
+            assert_eq!(incident.reports.len(), 2);
+            assert_eq!(incident.reports[1].summary, "明火已扑灭");
+            assert_eq!(incident.reports[1].recorder, "李明");
+            assert_eq!(timeline.len(), incident.events.len());
+            assert!(timeline.iter().all(|e| e.os_user == "tester"));
+        }
+        r => panic!("{r:?}"),
+    }
+    // The next day's numbering restarts; the counter survives a reopen.
+    clock.advance(chrono::Duration::hours(24));
+    assert_eq!(file(&mut d, "次日"), "20261124-001");
+    let v = d.store().verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.events, d.store().head().seq);
+}
+
+#[test]
+fn refused_requests_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    let a = file(&mut d, "x");
+    let len = std::fs::metadata(dir.path().join(store::JOURNAL))
+        .unwrap()
+        .len();
+    let cases = vec![
+        Request::ResolveFlag {
+            incident: a.clone(),
+            flag: "R9-9".into(),
+            method: ResolutionMethod::CallBack,
+            result: ResolutionResult::Confirmed,
+            note: String::new(),
+        },
+        Request::AddReport {
+            draft: ReportDraft {
+                kind: ReportKind::FollowUp,
+                incident: Some("20991231-001".into()),
+                summary: "y".into(),
+                ..ReportDraft::default()
+            },
+        },
+        Request::AddReport {
+            draft: ReportDraft {
+                kind: ReportKind::First,
+                incident: Some(a.clone()),
+                summary: "y".into(),
+                ..ReportDraft::default()
+            },
+        },
+        Request::Show {
+            incident: "nope".into(),
+        },
+    ];
+    for req in cases {
+        match d.handle(&actor(), req.clone()) {
+            Response::Error { .. } => {}
+            r => panic!("{req:?} → {r:?}"),
+        }
+    }
+    let final_ = ReportDraft {
+        kind: ReportKind::Final,
+        incident: Some(a.clone()),
+        summary: "处置完毕".into(),
+        ..ReportDraft::default()
+    };
+    assert!(matches!(
+        d.handle(
+            &actor(),
+            Request::AddReport {
+                draft: final_.clone()
+            }
+        ),
+        Response::Filed { .. }
+    ));
+    let len2 = std::fs::metadata(dir.path().join(store::JOURNAL))
+        .unwrap()
+        .len();
+    assert!(len2 > len);
+    // No report after the final one.
+    assert!(matches!(
+        d.handle(&actor(), Request::AddReport { draft: final_ }),
+        Response::Error { .. }
+    ));
+    assert_eq!(
+        std::fs::metadata(dir.path().join(store::JOURNAL))
+            .unwrap()
+            .len(),
+        len2
+    );
+}
+
+#[test]
+fn torn_last_line_is_removed_and_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    file(&mut d, "a");
+    let head = d.store().head().clone();
+    drop(d);
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join(store::JOURNAL))
+        .unwrap();
+    f.write_all(br#"{"seq":99,"at":"2026-11-2"#).unwrap();
+    drop(f);
+    let d = desk(dir.path(), &clock);
+    assert_eq!(d.store().head(), &head);
+    assert!(
+        d.store()
+            .open_notes
+            .iter()
+            .any(|n| n.contains("unfinished")),
+        "{:?}",
+        d.store().open_notes
+    );
+    assert!(d.store().verify().unwrap().ok());
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn database_behind_the_journal_is_caught_up() {
+    // A crash between the journal's fdatasync and sled's flush leaves sled behind.
+    let dir = tempfile::tempdir().unwrap();
+    let backup = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    file(&mut d, "a");
+    drop(d);
+    copy_dir(&dir.path().join(store::DB_DIR), backup.path());
+    let mut d = desk(dir.path(), &clock);
+    let b = file(&mut d, "b");
+    let c = file(&mut d, "c");
+    drop(d);
+    std::fs::remove_dir_all(dir.path().join(store::DB_DIR)).unwrap();
+    copy_dir(backup.path(), &dir.path().join(store::DB_DIR));
+    let d = desk(dir.path(), &clock);
+    assert!(
+        d.store().open_notes.iter().any(|n| n.contains("applied")),
+        "{:?}",
+        d.store().open_notes
+    );
+    assert!(d.store().incident(&b).unwrap().is_some());
+    assert!(d.store().incident(&c).unwrap().is_some());
+    assert!(d.store().verify().unwrap().ok());
+}
+
+#[test]
+fn unusable_database_is_rebuilt_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    let a = file(&mut d, "a");
+    drop(d);
+    // Replace the database with an empty one: it disagrees with the journal.
+    std::fs::remove_dir_all(dir.path().join(store::DB_DIR)).unwrap();
+    let d = desk(dir.path(), &clock);
+    assert!(d.store().incident(&a).unwrap().is_some());
+    assert!(
+        d.store()
+            .open_notes
+            .iter()
+            .any(|n| n.contains("rebuil") || n.contains("applied")),
+        "{:?}",
+        d.store().open_notes
+    );
+    drop(d);
+    // Garbage in sled's files: it refuses to open or disagrees; either way, rebuilt.
+    for e in walk(&dir.path().join(store::DB_DIR)) {
+        std::fs::write(&e, b"not a sled file").unwrap();
+    }
+    let d = desk(dir.path(), &clock);
+    assert!(
+        d.store().incident(&a).unwrap().is_some(),
+        "{:?}",
+        d.store().open_notes
+    );
+    assert!(d.store().verify().unwrap().ok());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_writer_is_refused_naming_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path(), OpenOptions::default()).unwrap();
+    match Store::open(dir.path(), OpenOptions::default()) {
+        Err(StoreError::Lock(store::LockError::Held { holder, .. })) => {
+            assert_eq!(holder.pid, std::process::id());
+            let msg = StoreError::Lock(store::LockError::Held {
+                path: dir.path().into(),
+                holder: holder.clone(),
+            })
+            .to_string();
+            assert!(msg.contains(&format!("PID {}", holder.pid)), "{msg}");
+            assert!(msg.contains("since"), "{msg}");
+        }
+        other => panic!("{other:?}"),
+    }
+    drop(first);
+    let again = Store::open(dir.path(), OpenOptions::default()).unwrap();
+    assert!(
+        again.took_over.is_none(),
+        "a clean exit leaves no stale lock"
+    );
+}
+
+#[test]
+fn a_stale_lock_is_taken_over_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dutydesk.lock"),
+        r#"{"pid":4194000,"user":"night","tty":"/dev/pts/9","since":"2026-11-22T01:00:00+08:00","purpose":"console"}"#,
+    )
+    .unwrap();
+    let s = Store::open(dir.path(), OpenOptions::default()).unwrap();
+    let h = s.took_over.clone().expect("took over");
+    assert_eq!(h.user, "night");
+    assert!(
+        s.open_notes.iter().any(|n| n.contains("stale")),
+        "{:?}",
+        s.open_notes
+    );
+}
+
+#[test]
+fn files_are_private_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    unsafe {
+        libc::umask(0o022);
+    }
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(&data, &clock);
+    file(&mut d, "x");
+    d.flush().unwrap();
+    let mut checked = 0;
+    let mut stack = vec![data.clone()];
+    assert_eq!(
+        std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap();
+            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+            if e.file_type().unwrap().is_dir() {
+                assert_eq!(mode, 0o700, "{}", e.path().display());
+                stack.push(e.path());
+            } else {
+                assert_eq!(mode & 0o077, 0, "{} is {mode:o}", e.path().display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "checked {checked}");
+}
+
+#[test]
+fn clock_steps_do_not_break_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    let a = file(&mut d, "before the step");
+    clock.advance(chrono::Duration::minutes(-30)); // NTP steps the clock back
+    let b = file(&mut d, "after the step");
+    clock.advance(chrono::Duration::hours(2)); // and forward
+    let c = file(&mut d, "after the jump");
+    let inc = |n: &str| d.store().incident(n).unwrap().unwrap();
+    let (ta, tb, tc) = (inc(&a).opened_at, inc(&b).opened_at, inc(&c).opened_at);
+    assert!(tb < ta, "the log keeps the wall time as it was");
+    assert_eq!(
+        dutydesk::clock::elapsed(&ta, &tb),
+        std::time::Duration::ZERO
+    );
+    assert_eq!(
+        dutydesk::clock::elapsed(&tb, &tc),
+        std::time::Duration::from_secs(7200)
+    );
+    assert!(d.store().verify().unwrap().ok());
+}
