@@ -16,7 +16,7 @@ fn calls(effects: &[Effect]) -> Vec<(&Reply, &Request)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Call { reply, request, .. } => Some((reply, request)),
+            Effect::Call { reply, request, .. } => Some((reply, request.as_ref())),
             _ => None,
         })
         .collect()

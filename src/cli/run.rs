@@ -244,6 +244,14 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             )?;
             return Ok(());
         }
+        Command::Demo {
+            incidents,
+            no_console,
+        } => {
+            let mut ctx = context(&cli)?;
+            ctx.data_dir = super::demo::demo_dir(cli.data_dir.as_deref());
+            return super::demo::run(&ctx, *incidents, *no_console, out);
+        }
         _ => {}
     }
     let ctx = context(&cli)?;
@@ -457,7 +465,7 @@ pub fn run_store_command(
             count,
             unsafe_no_sync,
         }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
-        Command::Config(_) | Command::Completions { .. } | Command::Man => {}
+        Command::Config(_) | Command::Completions { .. } | Command::Man | Command::Demo { .. } => {}
     }
     Ok(())
 }

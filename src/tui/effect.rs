@@ -14,8 +14,8 @@ pub enum Effect {
         reply: Reply,
         /// Who asks.
         actor: Actor,
-        /// What.
-        request: Request,
+        /// What (boxed: a report draft is large).
+        request: Box<Request>,
     },
     /// End the session (the run loop records `SessionEnded` and restores the terminal).
     Quit {

@@ -79,7 +79,7 @@ impl Env {
         Effect::Call {
             reply,
             actor: self.actor.clone(),
-            request,
+            request: Box::new(request),
         }
     }
 }

@@ -117,7 +117,7 @@ fn execute(
                 let handle = handle.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    let response = handle.call(actor, request).await;
+                    let response = handle.call(actor, *request).await;
                     let _ = tx.send(Msg::Answer { reply, response });
                 });
             }
