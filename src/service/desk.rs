@@ -293,7 +293,9 @@ impl Desk {
                 d.incident = None;
                 let at = d.received_at.unwrap_or(first_at);
                 let report = Report::from_draft(d, seq as u32, at, &actor.officer);
-                let a = self.verifier.assess(&report, &earlier, at.with_timezone(&Utc));
+                let a = self
+                    .verifier
+                    .assess(&report, &earlier, at.with_timezone(&Utc));
                 items.push((
                     at,
                     EventBody::ReportFiled {

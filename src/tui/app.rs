@@ -111,6 +111,7 @@ impl App {
         let out = match msg {
             Msg::Tick(now) => {
                 self.env.now = now;
+                self.board.recount(&self.env);
                 Out::none()
             }
             Msg::Resized => Out::none(),

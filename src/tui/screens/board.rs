@@ -31,6 +31,8 @@ pub struct Board {
     pub detail: Option<Detail>,
     /// True until the first list arrives.
     pub loading: bool,
+    /// Open and overdue flags, counted on new rows and on each tick (not on each frame).
+    pub counts: (u32, u32),
     /// First visible row (kept between frames so the list scrolls, not jumps).
     pub(super) offset: Cell<usize>,
     /// Rows visible in the last frame (for PgUp/PgDn).
@@ -77,6 +79,7 @@ impl Board {
         let keep = self.selected_row().map(|r| r.number.clone());
         self.rows = rows;
         self.loading = false;
+        self.recount(env);
         self.selected = keep
             .and_then(|n| self.rows.iter().position(|r| r.number == n))
             .unwrap_or(0);
@@ -92,10 +95,14 @@ impl Board {
         }
     }
 
-    /// Open flags on the board, and those older than the verification clock.
+    /// Counts open flags, and those older than the verification clock.
     ///
     /// Age is measured from the incident's opening: the rows do not carry each flag's time.
-    pub fn flag_counts(&self, env: &Env) -> (u32, u32) {
+    pub fn recount(&mut self, env: &Env) {
+        self.counts = self.flag_counts(env);
+    }
+
+    fn flag_counts(&self, env: &Env) -> (u32, u32) {
         let limit = i64::from(env.config.verification.clock_minutes.max(1));
         let mut open = 0;
         let mut overdue = 0;

@@ -74,7 +74,7 @@ pub fn header(frame: &mut Frame, env: &Env, area: Rect) {
 }
 
 fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
-    let (open, overdue) = board.flag_counts(env);
+    let (open, overdue) = board.counts;
     let open_style = if open > 0 {
         env.theme.warn.add_modifier(Modifier::BOLD)
     } else {

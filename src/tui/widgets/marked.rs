@@ -120,10 +120,13 @@ mod tests {
     fn wraps_and_marks() {
         let cue = Style::default().bg(ratatui::style::Color::Yellow);
         let l = lay_out("ab据说cd", 4, &[(2, 4)], Style::default(), cue, Some(5));
-        assert_eq!(l.lines.len(), 3);
-        assert_eq!(l.lines[1].spans[0].content, "据说");
-        assert_eq!(l.lines[1].spans[0].style, cue);
-        assert_eq!(l.caret, Some((2, 1)));
+        // "ab据" fills four columns; "说" wraps.
+        assert_eq!(l.lines.len(), 2);
+        assert_eq!(l.lines[0].spans[1].content, "据");
+        assert_eq!(l.lines[0].spans[1].style, cue);
+        assert_eq!(l.lines[1].spans[0].content, "说");
+        assert_eq!(l.lines[1].spans[1].content, "cd");
+        assert_eq!(l.caret, Some((1, 3)));
     }
 
     #[test]
