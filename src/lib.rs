@@ -13,6 +13,7 @@
 //! | [`logging`] | tracing to a file in the state folder | |
 //! | [`clock`] | the time source, settable for tests and demos | |
 //! | [`sanitize`] | the one sanitiser for outside text before display | |
+//! | [`tui`] | the console: screens, keymap, theme, the event loop over the service | sled, store |
 
 pub mod cli;
 pub mod clock;
@@ -23,3 +24,4 @@ pub mod rules;
 pub mod sanitize;
 pub mod service;
 pub mod store;
+pub mod tui;

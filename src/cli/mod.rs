@@ -2,6 +2,7 @@
 //! Store commands go through the running console's socket when there is one, else straight to
 //! the store: the output is the same either way.
 
+pub mod demo;
 pub mod format;
 pub mod run;
 
@@ -159,6 +160,15 @@ pub enum Command {
     /// Configuration. 配置
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Open the console on a demo data folder filled with a realistic night. 演示
+    Demo {
+        /// Generate this many incidents (spread over months) instead of the night.
+        #[arg(long)]
+        incidents: Option<usize>,
+        /// Only generate; do not open the console.
+        #[arg(long)]
+        no_console: bool,
+    },
     /// Print shell completions.
     Completions {
         /// bash | zsh | fish | elvish | powershell

@@ -209,9 +209,8 @@ pub fn main(cli: Cli) -> ExitCode {
 
 fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     let Some(command) = cli.command.as_ref() else {
-        return Err(CliError::Failure(
-            "the console is started by the tui module; build with it".into(),
-        ));
+        let ctx = context(&cli)?;
+        return crate::tui::run::run(&ctx);
     };
     match command {
         Command::Completions { shell } => {
@@ -270,6 +269,14 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 writeln!(out)?;
             }
             return Ok(());
+        }
+        Command::Demo {
+            incidents,
+            no_console,
+        } => {
+            let mut ctx = context(&cli)?;
+            ctx.data_dir = super::demo::demo_dir(cli.data_dir.as_deref());
+            return super::demo::run(&ctx, *incidents, *no_console, out);
         }
         _ => {}
     }
@@ -484,8 +491,11 @@ pub fn run_store_command(
             count,
             unsafe_no_sync,
         }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
-        Command::Config(_) | Command::Completions { .. } | Command::Man | Command::Check { .. } => {
-        }
+        Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Check { .. }
+        | Command::Demo { .. } => {}
     }
     Ok(())
 }

@@ -28,6 +28,18 @@ pub struct Config {
     pub duty: Duty,
     /// Verification settings and the lexicon.
     pub verification: Verification,
+    /// The console's look and keys.
+    pub console: Console,
+}
+
+/// Console settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Console {
+    /// Draw borders with `+-|` (for terminals that draw box symbols wide).
+    pub ascii_borders: bool,
+    /// Key overrides by action name: `save = ["ctrl-w"]` replaces the keys of `save`.
+    pub keymap: BTreeMap<String, Vec<String>>,
 }
 
 /// The office itself.

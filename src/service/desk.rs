@@ -266,6 +266,59 @@ impl Desk {
         })
     }
 
+    /// Files many generated incidents (each: a first report, then its follow-ups and final
+    /// report, with `received_at` set) as ONE durable append (one `fdatasync`). Only for the
+    /// demo generator and benchmarks: numbers follow each first report's own day.
+    pub fn file_generated_batch(
+        &mut self,
+        actor: &Actor,
+        incidents: Vec<Vec<crate::domain::ReportDraft>>,
+    ) -> Result<u64, StoreError> {
+        let mut next: std::collections::HashMap<chrono::NaiveDate, u32> =
+            std::collections::HashMap::new();
+        let mut items = Vec::new();
+        for reports in incidents {
+            let Some(first_at) = reports.first().and_then(|d| d.received_at) else {
+                continue;
+            };
+            let day = first_at.date_naive();
+            let counter = match next.get(&day) {
+                Some(n) => *n,
+                None => self.store.next_incident_no(day)?.counter(),
+            };
+            next.insert(day, counter + 1);
+            let number = crate::domain::IncidentNo::new(day, counter).0;
+            let mut earlier: Vec<Report> = Vec::new();
+            for (seq, mut d) in reports.into_iter().enumerate() {
+                d.incident = None;
+                let at = d.received_at.unwrap_or(first_at);
+                let report = Report::from_draft(d, seq as u32, at, &actor.officer);
+                let a = self
+                    .verifier
+                    .assess(&report, &earlier, at.with_timezone(&Utc));
+                items.push((
+                    at,
+                    EventBody::ReportFiled {
+                        incident: number.clone(),
+                        report: report.clone(),
+                    },
+                ));
+                for flag in a.flags {
+                    items.push((
+                        at,
+                        EventBody::FlagRaised {
+                            incident: number.clone(),
+                            report: seq as u32,
+                            flag,
+                        },
+                    ));
+                }
+                earlier.push(report);
+            }
+        }
+        self.store.append_many(actor, items)
+    }
+
     /// Recreates the database from the journal.
     pub fn rebuild(&mut self) -> Result<(), StoreError> {
         self.store.rebuild_db()

@@ -23,6 +23,7 @@ use crate::config::Verification;
 use crate::domain::FlagClass;
 
 /// What a compiled cue needs to know at match time.
+#[derive(Clone)]
 struct CueInfo {
     class: FlagClass,
     weight: u8,
@@ -33,6 +34,7 @@ struct CueInfo {
 }
 
 /// The compiled lexicon and false friends.
+#[derive(Clone)]
 pub(crate) struct Lexicon {
     ac: Option<AhoCorasick>,
     cues: Vec<CueInfo>,

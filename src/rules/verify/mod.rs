@@ -56,6 +56,7 @@ pub(crate) struct Hit {
 }
 
 /// The compiled rule engine: build once from the configuration, assess many reports.
+#[derive(Clone)]
 pub struct Verifier {
     lexicon: lexicon::Lexicon,
     source: source::SourceCheck,

@@ -25,6 +25,7 @@ use super::text::{digits, is_latin, is_word_char, normalise, Norm};
 use crate::config::Config;
 use crate::domain::{Flag, FlagKind, Report};
 
+#[derive(Clone)]
 struct UnitInfo {
     name: String,
     name_norm: String,
@@ -34,6 +35,7 @@ struct UnitInfo {
 }
 
 /// The compiled directory and individual-source words.
+#[derive(Clone)]
 pub(crate) struct SourceCheck {
     units: Vec<UnitInfo>,
     functional: HashMap<String, Vec<String>>,

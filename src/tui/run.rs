@@ -1,0 +1,192 @@
+//! The event loop: crossterm's event stream, a one-second tick for the clock, and desk answers,
+//! all as [`Msg`]s into [`App::update`]. It owns the [`DeskHandle`], serves the CLI socket
+//! while the console runs, and on quit, SIGTERM, SIGHUP or a vanished terminal records the
+//! session's end, restores the terminal and returns.
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::app::App;
+use super::effect::Effect;
+use super::env::Env;
+use super::keymap::{Key, Keymap};
+use super::msg::{Msg, Reply};
+use super::theme::Theme;
+use crate::cli::run::{open_desk, CliError, Ctx};
+use crate::service::socket::{bind, serve, socket_path};
+use crate::service::{DeskHandle, Request};
+
+/// How long the session-end record may take on the way out.
+const END_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The environment the console starts with.
+pub fn env_for(ctx: &Ctx) -> Result<Env, CliError> {
+    let keymap = Keymap::with_overrides(&ctx.config.console.keymap).map_err(CliError::BadInput)?;
+    let theme = Theme::from_env(ctx.config.console.ascii_borders);
+    Ok(Env::new(
+        ctx.config.clone(),
+        ctx.lang,
+        theme,
+        keymap,
+        ctx.actor.clone(),
+        ctx.clock.now(),
+    ))
+}
+
+/// Opens the desk in `ctx.data_dir` and runs the console until it ends.
+pub fn run(ctx: &Ctx) -> Result<(), CliError> {
+    let env = env_for(ctx)?;
+    let desk = open_desk(ctx, "console")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (handle, thread) = DeskHandle::spawn(desk);
+    let dir = ctx.data_dir.clone();
+    let result = rt.block_on(async {
+        let listener = bind(&dir)?;
+        let server = tokio::spawn(serve(listener, handle.clone()));
+        let r = console(ctx, env, handle.clone()).await;
+        server.abort();
+        let _ = server.await;
+        r
+    });
+    drop(rt);
+    drop(handle);
+    let _ = std::fs::remove_file(socket_path(&dir));
+    let _ = thread.join();
+    result
+}
+
+fn install_panic_log() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+async fn console(ctx: &Ctx, env: Env, handle: DeskHandle) -> Result<(), CliError> {
+    let mut terminal = ratatui::try_init()?;
+    install_panic_log();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let started = handle
+        .call(
+            env.actor.clone(),
+            Request::SessionStarted {
+                pid: std::process::id(),
+                tty: crate::store::os::tty(),
+            },
+        )
+        .await;
+    tracing::info!("console session started: {started:?}");
+    let mut app = App::new(env);
+    let reason = event_loop(ctx, &mut app, &handle, &mut terminal).await;
+    let actor = app.env.actor.clone();
+    let ended = tokio::time::timeout(
+        END_TIMEOUT,
+        handle.call(
+            actor,
+            Request::SessionEnded {
+                reason: reason.clone(),
+            },
+        ),
+    )
+    .await;
+    tracing::info!("console session ended ({reason}): {ended:?}");
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    Ok(())
+}
+
+/// Runs effects: desk calls are spawned; a quit returns its reason.
+fn execute(
+    effects: Vec<Effect>,
+    handle: &DeskHandle,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Option<String> {
+    for e in effects {
+        match e {
+            Effect::Call {
+                reply,
+                actor,
+                request,
+            } => {
+                let handle = handle.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let response = handle.call(actor, *request).await;
+                    let _ = tx.send(Msg::Answer { reply, response });
+                });
+            }
+            Effect::Quit { reason } => return Some(reason),
+        }
+    }
+    None
+}
+
+async fn event_loop(
+    ctx: &Ctx,
+    app: &mut App,
+    handle: &DeskHandle,
+    terminal: &mut ratatui::DefaultTerminal,
+) -> String {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return "signal-setup-failed".into();
+    };
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if let Some(r) = execute(app.start(), handle, &tx) {
+        return r;
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            if let Err(e) = terminal.draw(|f| app.render(f)) {
+                tracing::warn!("draw: {e}");
+                return "terminal-lost".into();
+            }
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                    Key::from_crossterm(&k).map(Msg::Key)
+                }
+                Some(Ok(TermEvent::Paste(s))) => Some(Msg::Paste(s)),
+                Some(Ok(TermEvent::Resize(..))) => Some(Msg::Resized),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => {
+                    tracing::warn!("terminal read: {e}");
+                    return "terminal-lost".into();
+                }
+                None => return "terminal-lost".into(),
+            },
+            _ = tick.tick() => Some(Msg::Tick(ctx.clock.now())),
+            Some(m) = rx.recv() => Some(m),
+            _ = term.recv() => return "sigterm".into(),
+            _ = hup.recv() => return "sighup".into(),
+        };
+        let Some(msg) = msg else { continue };
+        let is_answer = matches!(
+            msg,
+            Msg::Answer {
+                reply: Reply::Session,
+                ..
+            }
+        );
+        let effects = app.update(msg);
+        dirty = !is_answer || dirty;
+        if let Some(reason) = execute(effects, handle, &tx) {
+            return reason;
+        }
+    }
+}

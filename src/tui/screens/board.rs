@@ -1,0 +1,192 @@
+//! The board (home): the incident list from `Request::List`, the selected incident's detail from
+//! `Request::Show`, and the counts for the alert strip. Drawing is in `board_view`.
+
+use std::cell::Cell;
+
+use super::{move_selection, Input, Nav, Out};
+use crate::domain::{Event, Incident};
+use crate::service::{IncidentRow, Request};
+use crate::tui::env::Env;
+use crate::tui::i18n::Text;
+use crate::tui::keymap::Action;
+use crate::tui::msg::Reply;
+
+/// The selected incident, as `Request::Show` returned it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    /// The incident.
+    pub incident: Box<Incident>,
+    /// Its events.
+    pub timeline: Vec<Event>,
+}
+
+/// The board's state.
+#[derive(Debug, Default)]
+pub struct Board {
+    /// Incidents, newest first.
+    pub rows: Vec<IncidentRow>,
+    /// The selected row.
+    pub selected: usize,
+    /// The selected incident's detail, once loaded.
+    pub detail: Option<Detail>,
+    /// True until the first list arrives.
+    pub loading: bool,
+    /// Open and overdue flags, counted on new rows and on each tick (not on each frame).
+    pub counts: (u32, u32),
+    /// First visible row (kept between frames so the list scrolls, not jumps).
+    pub(super) offset: Cell<usize>,
+    /// Rows visible in the last frame (for PgUp/PgDn).
+    pub(super) page: Cell<usize>,
+}
+
+impl Board {
+    /// An empty board waiting for its first list.
+    pub fn new() -> Board {
+        Board {
+            loading: true,
+            ..Board::default()
+        }
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&IncidentRow> {
+        self.rows.get(self.selected)
+    }
+
+    /// Requests the list (and, once it arrives, the selected incident).
+    pub fn refresh(env: &Env) -> Vec<crate::tui::effect::Effect> {
+        vec![env.call(Reply::Rows, Request::List { open_only: false })]
+    }
+
+    fn show_selected(&self, env: &Env) -> Vec<crate::tui::effect::Effect> {
+        match self.selected_row() {
+            Some(r)
+                if self.detail.as_ref().map(|d| d.incident.number.as_str()) != Some(&r.number) =>
+            {
+                vec![env.call(
+                    Reply::Detail(r.number.clone()),
+                    Request::Show {
+                        incident: r.number.clone(),
+                    },
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// New rows: keeps the selection on the same incident when it is still there.
+    pub fn set_rows(&mut self, env: &Env, rows: Vec<IncidentRow>) -> Out {
+        let keep = self.selected_row().map(|r| r.number.clone());
+        self.rows = rows;
+        self.loading = false;
+        self.recount(env);
+        self.selected = keep
+            .and_then(|n| self.rows.iter().position(|r| r.number == n))
+            .unwrap_or(0);
+        // The detail may be stale (a new report, a resolved flag): reload it.
+        self.detail = None;
+        Out::effects(self.show_selected(env))
+    }
+
+    /// The detail of an incident arrived.
+    pub fn set_detail(&mut self, number: &str, detail: Detail) {
+        if self.selected_row().map(|r| r.number.as_str()) == Some(number) {
+            self.detail = Some(detail);
+        }
+    }
+
+    /// Counts open flags, and those older than the verification clock.
+    ///
+    /// Age is measured from the incident's opening: the rows do not carry each flag's time.
+    pub fn recount(&mut self, env: &Env) {
+        self.counts = self.flag_counts(env);
+    }
+
+    fn flag_counts(&self, env: &Env) -> (u32, u32) {
+        let limit = i64::from(env.config.verification.clock_minutes.max(1));
+        let mut open = 0;
+        let mut overdue = 0;
+        for r in &self.rows {
+            open += r.open_flags;
+            let age = env.now - r.opened_at.with_timezone(&chrono::Utc);
+            if r.open_flags > 0 && age.num_minutes() >= limit {
+                overdue += r.open_flags;
+            }
+        }
+        (open, overdue)
+    }
+
+    fn follow_up(&self, env: &Env, final_report: bool) -> Out {
+        let Some(row) = self.selected_row() else {
+            return Out::notice(env.t(Text::NeedsIncident), true);
+        };
+        if row.closed {
+            return Out::notice(env.t(Text::IncidentClosed), true);
+        }
+        match &self.detail {
+            Some(d) if d.incident.number.as_str() == row.number => Out::go(Nav::FollowUp {
+                incident: d.incident.clone(),
+                final_report,
+            }),
+            _ => Out::effects(vec![env.call(
+                Reply::Seed { final_report },
+                Request::Show {
+                    incident: row.number.clone(),
+                },
+            )]),
+        }
+    }
+
+    /// Handles a key.
+    pub fn update(&mut self, env: &Env, input: Input) -> Out {
+        let Some(action) = input.action else {
+            return Out::none();
+        };
+        match action {
+            Action::Down
+            | Action::Up
+            | Action::First
+            | Action::Last
+            | Action::PageDown
+            | Action::PageUp => {
+                let before = self.selected;
+                self.selected =
+                    move_selection(self.selected, self.rows.len(), action, self.page.get());
+                if before != self.selected {
+                    self.detail = None;
+                }
+                Out::effects(self.show_selected(env))
+            }
+            Action::Open => match self.selected_row() {
+                Some(r) => Out::go(Nav::Incident(r.number.clone())),
+                None => Out::none(),
+            },
+            Action::NewReport => Out::go(Nav::NewReport),
+            Action::FollowUp => self.follow_up(env, false),
+            Action::FinalReport => self.follow_up(env, true),
+            Action::Log => Out::go(Nav::Log),
+            Action::Refresh => Out::effects(Board::refresh(env)),
+            Action::Quit => Out::go(Nav::Quit),
+            _ => Out::none(),
+        }
+    }
+
+    /// The actions shown in the footer.
+    pub const HINTS: [Action; 8] = [
+        Action::NewReport,
+        Action::FollowUp,
+        Action::FinalReport,
+        Action::Open,
+        Action::Log,
+        Action::Help,
+        Action::Palette,
+        Action::Quit,
+    ];
+}
+
+impl Board {
+    /// Draws the screen in `area`.
+    pub fn render(&self, frame: &mut ratatui::Frame, env: &Env, area: ratatui::layout::Rect) {
+        super::board_view::render(frame, env, self, area)
+    }
+}

@@ -1,0 +1,230 @@
+//! Drawing the intake form: labelled fields (scrolled to keep the focus visible), cues
+//! highlighted in place, the live flags beside the form, the save state, and the terminal
+//! cursor on the caret of the focused field.
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use super::intake::{Confirm, Intake, Phase};
+use super::intake_fields::{option_label, FieldId, Value};
+use crate::domain::ReportKind;
+use crate::tui::env::Env;
+use crate::tui::i18n::Text;
+use crate::tui::widgets::frame::{block, centered, popup, safe_fit};
+use crate::tui::widgets::marked::lay_out;
+use crate::tui::widgets::report::marks_for;
+
+const LABEL_W: usize = 12;
+
+fn title(env: &Env, f: &Intake) -> String {
+    let kind = match f.kind {
+        ReportKind::First => env.t(Text::FormNew),
+        ReportKind::FollowUp => env.t(Text::FormFollowUp),
+        ReportKind::Final => env.t(Text::FormFinal),
+    };
+    match &f.incident {
+        Some(n) => format!(" {kind} {n} "),
+        None => format!(" {kind} "),
+    }
+}
+
+/// The rows of one field: its display lines and, when focused, the caret (row, column).
+fn field_rows(
+    env: &Env,
+    f: &Intake,
+    i: usize,
+    width: u16,
+) -> (Vec<Line<'static>>, Option<(u16, u16)>) {
+    let id = FieldId::ALL[i];
+    let focused = f.focus == i;
+    let changed = f.changed(id);
+    let label = format!("{}{}", if changed { "*" } else { "" }, env.t(id.label()));
+    let label_style = if focused {
+        env.theme.accent
+    } else if changed {
+        env.theme.changed
+    } else {
+        env.theme.dim
+    };
+    let label = crate::cli::format::pad(&label, LABEL_W);
+    let value_w = width.saturating_sub(LABEL_W as u16 + 1);
+    let indent = " ".repeat(LABEL_W + 1);
+    match &f.values[i] {
+        Value::Choice(c) => {
+            let text = format!("‹ {} ›", option_label(env, id, *c));
+            let style = if focused {
+                env.theme.selected
+            } else {
+                env.theme.text
+            };
+            let mut spans = vec![
+                Span::styled(label, label_style),
+                Span::raw(" "),
+                Span::styled(text, style),
+            ];
+            if focused {
+                spans.push(Span::styled(
+                    format!("  {}", env.t(Text::ChoiceHint)),
+                    env.theme.dim,
+                ));
+            }
+            if id == FieldId::Level {
+                if let Some(l) = f.level_suggested {
+                    spans.push(Span::styled(
+                        format!("  {}: {}", env.t(Text::Suggested), l.numeral()),
+                        env.theme.warn,
+                    ));
+                }
+            }
+            (vec![Line::from(spans)], None)
+        }
+        Value::Text(e) => {
+            let marks = marks_for(f.flags.iter(), id.key());
+            let laid = lay_out(
+                e.text(),
+                value_w,
+                &marks,
+                env.theme.text,
+                env.theme.cue,
+                focused.then_some(e.caret()),
+            );
+            let min_rows = if id.multi_line() { 3 } else { 1 };
+            let mut lines = Vec::new();
+            let n = laid.lines.len().max(min_rows);
+            let mut laid_lines = laid.lines.into_iter();
+            for row in 0..n {
+                let head = if row == 0 {
+                    Span::styled(label.clone(), label_style)
+                } else {
+                    Span::raw(indent[..LABEL_W].to_string())
+                };
+                let mut spans = vec![head, Span::raw(" ")];
+                match laid_lines.next() {
+                    Some(l) => spans.extend(l.spans),
+                    None if row == 0 && focused && id.key().starts_with("casualties") => {
+                        spans.push(Span::styled(env.t(Text::CountHint), env.theme.dim))
+                    }
+                    None => {}
+                }
+                lines.push(Line::from(spans));
+            }
+            let caret = laid.caret.map(|(r, c)| (r, c + LABEL_W as u16 + 1));
+            (lines, caret)
+        }
+    }
+}
+
+fn form(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
+    let b = block(env, Span::styled(title(env, f), env.theme.accent));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_top = 0;
+    let mut focus_rows = 1;
+    let mut caret = None;
+    for i in 0..FieldId::ALL.len() {
+        let (rows, c) = field_rows(env, f, i, inner.width);
+        if i == f.focus {
+            focus_top = lines.len();
+            focus_rows = rows.len();
+            caret = c.map(|(r, col)| (lines.len() + usize::from(r), col));
+        }
+        lines.extend(rows);
+    }
+    let h = usize::from(inner.height);
+    let mut top = f.scroll.get();
+    if focus_top < top {
+        top = focus_top;
+    } else if focus_top + focus_rows > top + h {
+        top = (focus_top + focus_rows).saturating_sub(h);
+    }
+    f.scroll.set(top);
+    let visible: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+    if let Some((row, col)) = caret {
+        if row >= top && row < top + h && col < inner.width {
+            frame.set_cursor_position(Position::new(inner.x + col, inner.y + (row - top) as u16));
+        }
+    }
+}
+
+fn live_flags(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
+    let b = block(
+        env,
+        format!(" {} {} ", env.t(Text::LiveFlags), f.flags.len()),
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let mut lines = Vec::new();
+    for fl in &f.flags {
+        let label = FieldId::of_flag(&fl.field)
+            .map(|id| env.t(id.label()).to_string())
+            .unwrap_or_else(|| fl.field.clone());
+        let cue = fl
+            .cue
+            .as_deref()
+            .map(|c| format!(" «{}»", crate::sanitize::line(c)))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("⚑ [{}] ", fl.kind.label(env.lang)), env.theme.warn),
+            Span::styled(format!("{label}{cue}"), env.theme.text),
+        ]));
+        lines.push(Line::styled(
+            format!("  {}", crate::sanitize::line(fl.reason(env.lang))),
+            env.theme.dim,
+        ));
+    }
+    if f.flags.is_empty() {
+        lines.push(Line::styled(env.t(Text::NoFlags), env.theme.ok));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn phase_line(env: &Env, f: &Intake, width: u16) -> Line<'static> {
+    let w = usize::from(width);
+    match &f.phase {
+        Phase::Editing => Line::raw(""),
+        Phase::Saving => Line::styled(env.t(Text::Saving), env.theme.warn),
+        Phase::Saved(n, flags) => Line::styled(
+            safe_fit(
+                &format!(
+                    "✓ {} / saved  {n}  ⚑{flags}   {}",
+                    env.t(Text::Saved),
+                    env.t(Text::SavedHint)
+                ),
+                w,
+            ),
+            env.theme.ok,
+        ),
+        Phase::Failed(m) => Line::styled(
+            safe_fit(&format!("✗ {}: {m}", env.t(Text::SaveFailed)), w),
+            env.theme.alert,
+        ),
+        Phase::Invalid(t) => Line::styled(format!("✗ {}", env.t(*t)), env.theme.alert),
+    }
+}
+
+/// Draws the form in `area`.
+pub fn render(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let side = (body.width / 3).clamp(20, 40);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
+    form(frame, env, f, left);
+    live_flags(frame, env, f, right);
+    frame.render_widget(Paragraph::new(phase_line(env, f, status.width)), status);
+    if let Some(c) = f.confirm {
+        let t = match c {
+            Confirm::Discard => Text::DiscardAsk,
+            Confirm::Quit => Text::QuitAsk,
+        };
+        let text = env.t(t);
+        let w = (text.width() as u16 + 4).min(area.width);
+        let r = centered(area, w, 3);
+        let inner = popup(frame, env, r, "?");
+        frame.render_widget(Paragraph::new(Line::styled(text, env.theme.alert)), inner);
+    }
+}

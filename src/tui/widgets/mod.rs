@@ -1,0 +1,6 @@
+//! Small drawing and editing pieces shared by the screens.
+
+pub mod editor;
+pub mod frame;
+pub mod marked;
+pub mod report;

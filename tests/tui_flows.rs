@@ -1,0 +1,255 @@
+//! Key-driven flows calling `update` directly: what effects come out, what the screen shows
+//! after the desk's answer is fed back. No terminal, no store, no sleeps.
+
+mod tui_support;
+
+use dutydesk::domain::{Lang, ReportKind, ResolutionMethod, ResolutionResult};
+use dutydesk::service::{ErrorCode, Request, Response};
+use dutydesk::tui::app::Route;
+use dutydesk::tui::effect::Effect;
+use dutydesk::tui::keymap::{Code, Key};
+use dutydesk::tui::msg::{Msg, Reply};
+use dutydesk::tui::screens::intake::Phase;
+use tui_support::*;
+
+fn calls(effects: &[Effect]) -> Vec<(&Reply, &Request)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call { reply, request, .. } => Some((reply, request.as_ref())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn screen(app: &dutydesk::tui::App) -> String {
+    draw(app, 100, 30).backend().to_string()
+}
+
+fn ctrl_s() -> Key {
+    Key::ctrl(Code::Char('s'))
+}
+
+#[test]
+fn new_report_save_filed_saved_refresh_follow_up_resolve() {
+    let mut app = board_app(Lang::Zh, 3);
+    assert_eq!(app.route, Route::Board);
+    key(&mut app, Key::char('n'));
+    assert_eq!(app.route, Route::Intake);
+    typed(&mut app, "王五");
+    for _ in 0..12 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, SUMMARY);
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    assert_eq!(c.len(), 1);
+    let (reply, Request::AddReport { draft }) = c[0] else {
+        panic!("expected AddReport, got {c:?}");
+    };
+    assert_eq!(*reply, Reply::Filed);
+    assert_eq!(draft.summary, SUMMARY);
+    assert_eq!(draft.kind, ReportKind::First);
+    assert_eq!(
+        draft.reporter.as_ref().and_then(|r| r.name.as_deref()),
+        Some("王五")
+    );
+    assert!(draft.received_at.is_some());
+    // Not saved until the desk says so.
+    assert!(!screen(&app).contains("已保存"));
+    assert!(screen(&app).contains("保存中"));
+    // A second Ctrl-S while saving sends nothing.
+    assert!(calls(&key(&mut app, ctrl_s())).is_empty());
+    let effects = app.update(Msg::Answer {
+        reply: Reply::Filed,
+        response: Response::Filed {
+            incident: "20261123-002".into(),
+            report: 0,
+            flags: vec![vague_flag("R0-1", 0, 2, "据说")],
+            level_suggested: None,
+            seqs: vec![7, 8],
+        },
+    });
+    assert!(screen(&app).contains("已保存"));
+    assert!(screen(&app).contains("20261123-002"));
+    assert!(
+        calls(&effects)
+            .iter()
+            .any(|(r, q)| **r == Reply::Rows && matches!(q, Request::List { .. })),
+        "board refresh requested: {effects:?}"
+    );
+    // Saved: Esc leaves without asking.
+    key(&mut app, Key::plain(Code::Esc));
+    assert_eq!(app.route, Route::Board);
+
+    // Follow-up from the board: pre-filled from the latest report, kind and incident set.
+    key(&mut app, Key::char('f'));
+    assert_eq!(app.route, Route::Intake);
+    let form = app.intake.as_ref().unwrap();
+    assert_eq!(form.kind, ReportKind::FollowUp);
+    assert_eq!(form.incident.as_deref(), Some("20261123-001"));
+    typed(&mut app, "，火势已控制");
+    let s = screen(&app);
+    assert!(s.contains("*事件经过"), "changed mark:\n{s}");
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    let Request::AddReport { draft } = c[0].1 else {
+        panic!()
+    };
+    assert_eq!(draft.kind, ReportKind::FollowUp);
+    assert_eq!(draft.incident.as_deref(), Some("20261123-001"));
+    assert!(draft.summary.ends_with("火势已控制"));
+    assert_eq!(draft.location.as_deref(), Some("河口镇化工园区"));
+    app.update(Msg::Answer {
+        reply: Reply::Filed,
+        response: Response::Filed {
+            incident: "20261123-001".into(),
+            report: 1,
+            flags: vec![],
+            level_suggested: None,
+            seqs: vec![9],
+        },
+    });
+    key(&mut app, Key::plain(Code::Esc));
+
+    // Resolve a flag from the incident view.
+    key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.route, Route::Incident);
+    app.update(Msg::Answer {
+        reply: Reply::Incident("20261123-001".into()),
+        response: Response::Incident {
+            incident: Box::new(incident()),
+            timeline: timeline(),
+        },
+    });
+    key(&mut app, Key::char('v'));
+    key(&mut app, Key::plain(Code::Right)); // cross_check
+    key(&mut app, Key::plain(Code::Tab));
+    key(&mut app, Key::plain(Code::Tab));
+    typed(&mut app, "与消防核实");
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    assert_eq!(
+        c[0].1,
+        &Request::ResolveFlag {
+            incident: "20261123-001".into(),
+            flag: "R0-1".into(),
+            method: ResolutionMethod::CrossCheck,
+            result: ResolutionResult::Confirmed,
+            note: "与消防核实".into(),
+        }
+    );
+    let effects = app.update(Msg::Answer {
+        reply: Reply::Resolved("20261123-001".into()),
+        response: Response::Recorded { seqs: vec![10] },
+    });
+    assert!(app.incident.as_ref().unwrap().resolve.is_none());
+    assert!(calls(&effects)
+        .iter()
+        .any(|(r, _)| **r == Reply::Incident("20261123-001".into())));
+}
+
+#[test]
+fn an_error_keeps_the_form_and_shows_red() {
+    let mut app = board_app(Lang::En, 1);
+    key(&mut app, Key::char('n'));
+    typed(&mut app, "x");
+    key(&mut app, ctrl_s());
+    app.update(Msg::Answer {
+        reply: Reply::Filed,
+        response: Response::Error {
+            code: ErrorCode::Failure,
+            message: "disk full\u{1b}[2J".into(),
+        },
+    });
+    let form = app.intake.as_ref().unwrap();
+    assert!(matches!(form.phase, Phase::Failed(_)));
+    let s = screen(&app);
+    assert!(s.contains("Save failed"), "{s}");
+    assert!(s.contains("disk full␛[2J"), "sanitised: {s}");
+    assert_eq!(app.route, Route::Intake);
+}
+
+#[test]
+fn esc_with_unsaved_changes_asks_first() {
+    let mut app = board_app(Lang::Zh, 1);
+    key(&mut app, Key::char('n'));
+    typed(&mut app, "张");
+    key(&mut app, Key::plain(Code::Esc));
+    assert_eq!(app.route, Route::Intake);
+    assert!(screen(&app).contains("放弃"));
+    key(&mut app, Key::char('n'));
+    assert_eq!(app.route, Route::Intake);
+    key(&mut app, Key::plain(Code::Esc));
+    key(&mut app, Key::char('y'));
+    assert_eq!(app.route, Route::Board);
+    // Quit from an unsaved form asks too.
+    key(&mut app, Key::char('n'));
+    typed(&mut app, "李");
+    let e = key(&mut app, Key::ctrl(Code::Char('q')));
+    assert!(!e.iter().any(|e| matches!(e, Effect::Quit { .. })));
+    let e = key(&mut app, Key::char('y'));
+    assert!(e.iter().any(|e| matches!(e, Effect::Quit { .. })));
+}
+
+#[test]
+fn a_pasted_newline_never_submits_and_big_pastes_are_refused() {
+    let mut app = board_app(Lang::En, 1);
+    key(&mut app, Key::char('n'));
+    let e = app.update(Msg::Paste("第一行\n第二行\r\n".into()));
+    assert!(calls(&e).is_empty());
+    let form = app.intake.as_ref().unwrap();
+    assert_eq!(form.focus, 2, "still on the reporter's name");
+    let big = "a".repeat(64 * 1024 + 1);
+    app.update(Msg::Paste(big));
+    assert!(screen(&app).contains("Paste over 64 KiB refused"));
+    let d = app.intake.as_ref().unwrap().draft(&app.env, true).unwrap();
+    assert_eq!(
+        d.reporter.and_then(|r| r.name).as_deref(),
+        Some("第一行 第二行")
+    );
+}
+
+#[test]
+fn enter_in_the_summary_inserts_a_newline_and_moves_elsewhere() {
+    let mut app = board_app(Lang::En, 1);
+    key(&mut app, Key::char('n'));
+    key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.intake.as_ref().unwrap().focus, 3);
+    for _ in 0..11 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "a");
+    key(&mut app, Key::plain(Code::Enter));
+    typed(&mut app, "b");
+    let d = app.intake.as_ref().unwrap().draft(&app.env, true).unwrap();
+    assert_eq!(d.summary, "a\nb");
+}
+
+#[test]
+fn bad_counts_and_times_do_not_send() {
+    let mut app = board_app(Lang::En, 1);
+    key(&mut app, Key::char('n'));
+    for _ in 0..8 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "x3");
+    assert!(calls(&key(&mut app, ctrl_s())).is_empty());
+    assert!(screen(&app).contains("Casualties: a number"));
+}
+
+#[test]
+fn palette_runs_an_action_by_name() {
+    let mut app = board_app(Lang::En, 3);
+    key(&mut app, Key::char(':'));
+    typed(&mut app, "log");
+    let e = key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.route, Route::Log);
+    assert!(calls(&e).iter().any(|(_, q)| matches!(
+        q,
+        Request::Log {
+            limit: Some(5000),
+            ..
+        }
+    )));
+}
