@@ -38,6 +38,12 @@ texts! {
     Overdue => ("核实超时", "Overdue"),
     Incidents => ("事件", "Incidents"),
     NoIncidents => ("（暂无事件）", "(no incidents)"),
+    EmptyBoardHint => (
+        "按 n 登记新接报；想先看看：dutydesk demo 打开一个示例值班夜",
+        "press n to take a new report; to look around first: dutydesk demo opens a sample night"
+    ),
+    ReceivedShort => ("时间", "Time"),
+    LevelShort => ("级", "Lv"),
     Detail => ("详情", "Detail"),
     Loading => ("加载中…", "Loading…"),
     Number => ("编号", "No."),

@@ -111,13 +111,15 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
     let h = usize::from(inner.height.saturating_sub(1));
     board.page.set(h.max(1));
     let w = usize::from(inner.width);
+    // Category and place get room when there is room; the summary keeps the rest.
+    let (cat_w, place_w) = if w >= 100 { (10, 14) } else { (8, 8) };
     let head = format!(
         "{} {} {} {} {} {}",
         safe_pad(env.t(Text::Number), 12),
-        safe_pad(env.t(Text::Received), 5),
-        safe_pad(env.t(Text::Level), 2),
-        safe_pad(env.t(Text::Category), 8),
-        safe_pad(env.t(Text::Place), 8),
+        safe_pad(env.t(Text::ReceivedShort), 5),
+        safe_pad(env.t(Text::LevelShort), 2),
+        safe_pad(env.t(Text::Category), cat_w),
+        safe_pad(env.t(Text::Place), place_w),
         env.t(Text::Summary)
     );
     let mut lines = vec![Line::styled(safe_fit(&head, w), env.theme.dim)];
@@ -128,6 +130,12 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
             Text::NoIncidents
         };
         lines.push(Line::styled(env.t(t), env.theme.dim));
+        if !board.loading {
+            lines.push(Line::styled(
+                safe_fit(env.t(Text::EmptyBoardHint), w),
+                env.theme.accent,
+            ));
+        }
     }
     let off = window_offset(board.offset.get(), board.selected, h, board.rows.len());
     board.offset.set(off);
@@ -152,15 +160,15 @@ fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
         } else {
             String::new()
         };
-        let fixed = 12 + 1 + 5 + 1 + 2 + 1 + 8 + 1 + 8 + 1 + 1 + 4 + 1 + 5;
+        let fixed = 12 + 1 + 5 + 1 + 2 + 1 + cat_w + 1 + place_w + 1 + 1 + 4 + 1 + 5;
         let rest = w.saturating_sub(fixed);
         let text = format!(
             "{} {} {} {} {} {} {} {}",
             safe_pad(&r.number, 12),
             safe_pad(&at, 5),
             safe_pad(level, 2),
-            safe_pad(cat, 8),
-            safe_pad(r.location.as_deref().unwrap_or(""), 8),
+            safe_pad(cat, cat_w),
+            safe_pad(r.location.as_deref().unwrap_or(""), place_w),
             safe_pad(&r.summary, rest),
             safe_pad(&badge, 4),
             safe_pad(&age, 5),

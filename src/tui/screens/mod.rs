@@ -7,7 +7,7 @@ pub mod help;
 pub mod incident;
 mod incident_view;
 pub mod intake;
-mod intake_fields;
+pub mod intake_fields;
 mod intake_view;
 pub mod log;
 pub mod palette;

@@ -196,7 +196,10 @@ pub fn flag_line(env: &Env, f: &FlagState, selected: bool) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{mark} {} ", f.flag.id), style),
         Span::styled(format!("[{}]", f.flag.kind.label(env.lang)), style),
-        Span::styled(format!(" {}{cue}", f.flag.field), env.theme.dim),
+        Span::styled(
+            format!(" {}{cue}", field_label(env, &f.flag.field)),
+            env.theme.dim,
+        ),
         Span::styled(
             format!(" {}{state}", crate::sanitize::line(f.flag.reason(env.lang))),
             env.theme.text,
@@ -222,4 +225,11 @@ pub fn timeline_lines(env: &Env, events: &[Event]) -> Vec<Line<'static>> {
             ])
         })
         .collect()
+}
+
+/// A flag's field as the officer knows it (`事件经过`, not `summary`).
+pub fn field_label(env: &Env, field: &str) -> String {
+    crate::tui::screens::intake_fields::FieldId::of_flag(field)
+        .map(|id| env.t(id.label()).to_string())
+        .unwrap_or_else(|| field.to_string())
 }
