@@ -176,10 +176,18 @@ pub fn run(
     no_console: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         data_dir: cli_ctx.data_dir.clone(),
         ..cli_ctx.clone()
     };
+    // The demo night is recorded by the officer on duty, not by the OS account (unless an
+    // officer was named with --officer or DUTYDESK_OFFICER).
+    if ctx.actor.officer == ctx.actor.os_user {
+        let today = ctx.config.zone().localize(ctx.clock.now()).date_naive();
+        if let Some(name) = ctx.config.officers_on_duty(today).into_iter().next() {
+            ctx.actor.officer = name;
+        }
+    }
     match incidents {
         Some(n) => generate(&ctx, n, out)?,
         None => {
