@@ -201,7 +201,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Err(e) => {
             let _ = out.flush();
             let (CliError::BadInput(m) | CliError::Failure(m)) = &e;
-            eprintln!("dutydesk: {}", crate::sanitize::text(m));
+            // Never eprintln!: it panics when the terminal has gone away.
+            let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(m));
             ExitCode::from(e.code())
         }
     }
@@ -334,7 +335,7 @@ pub fn run_store_command(
                 } => {
                     writeln!(out, "{incident}")?;
                     for f in &flags {
-                        eprintln!("  ⚑ {}", format::flag_line(f, lang));
+                        let _ = writeln!(std::io::stderr(), "  ⚑ {}", format::flag_line(f, lang));
                     }
                 }
                 r => return Err(unexpected(&r)),

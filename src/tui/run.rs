@@ -45,30 +45,58 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         .build()?;
     let (handle, thread) = DeskHandle::spawn(desk);
     let dir = ctx.data_dir.clone();
-    let result = rt.block_on(async {
-        let listener = bind(&dir)?;
-        let server = tokio::spawn(serve(listener, handle.clone()));
-        let r = console(ctx, env, handle.clone()).await;
-        server.abort();
-        let _ = server.await;
-        r
-    });
+    let officer = std::sync::Arc::new(std::sync::Mutex::new(ctx.actor.clone()));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            let listener = bind(&dir)?;
+            let server = tokio::spawn(serve(listener, handle.clone()));
+            let r = console(ctx, env, handle.clone(), officer.clone()).await;
+            server.abort();
+            let _ = server.await;
+            r
+        })
+    }));
     drop(rt);
+    if result.is_err() {
+        // The terminal was restored by the panic hook; record the end where still possible.
+        let actor = officer
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
+        let r = handle.call_blocking(
+            actor,
+            Request::SessionEnded {
+                reason: "panic".into(),
+            },
+        );
+        tracing::error!("console panicked; session end recorded: {r:?}");
+    }
     drop(handle);
     let _ = std::fs::remove_file(socket_path(&dir));
     let _ = thread.join();
-    result
+    match result {
+        Ok(r) => r,
+        Err(p) => std::panic::resume_unwind(p),
+    }
 }
 
 fn install_panic_log() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        tracing::error!("panic: {info}");
+        tracing::error!(
+            "panic: {info}\n{}",
+            std::backtrace::Backtrace::force_capture()
+        );
         previous(info);
     }));
 }
 
-async fn console(ctx: &Ctx, env: Env, handle: DeskHandle) -> Result<(), CliError> {
+async fn console(
+    ctx: &Ctx,
+    env: Env,
+    handle: DeskHandle,
+    officer: std::sync::Arc<std::sync::Mutex<crate::domain::Actor>>,
+) -> Result<(), CliError> {
     let mut terminal = ratatui::try_init()?;
     install_panic_log();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
@@ -83,7 +111,7 @@ async fn console(ctx: &Ctx, env: Env, handle: DeskHandle) -> Result<(), CliError
         .await;
     tracing::info!("console session started: {started:?}");
     let mut app = App::new(env);
-    let reason = event_loop(ctx, &mut app, &handle, &mut terminal).await;
+    let reason = event_loop(ctx, &mut app, &handle, &mut terminal, &officer).await;
     let actor = app.env.actor.clone();
     let ended = tokio::time::timeout(
         END_TIMEOUT,
@@ -97,7 +125,17 @@ async fn console(ctx: &Ctx, env: Env, handle: DeskHandle) -> Result<(), CliError
     .await;
     tracing::info!("console session ended ({reason}): {ended:?}");
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    // Not `ratatui::restore()`: it reports failure with eprintln!, which panics (and aborts)
+    // when the terminal is gone, as after an SSH drop.
+    if let Err(e) = ratatui::try_restore() {
+        tracing::warn!("restore terminal: {e}");
+    }
+    // Dropping a `Terminal` whose cursor is hidden shows it, and reports failure with
+    // eprintln!. With the terminal gone, there is nothing to restore: forget it instead.
+    match terminal.show_cursor() {
+        Ok(()) => drop(terminal),
+        Err(_) => std::mem::forget(terminal),
+    }
     Ok(())
 }
 
@@ -132,8 +170,14 @@ async fn event_loop(
     app: &mut App,
     handle: &DeskHandle,
     terminal: &mut ratatui::DefaultTerminal,
+    officer: &std::sync::Mutex<crate::domain::Actor>,
 ) -> String {
     use tokio::signal::unix::{signal, SignalKind};
+    // Test aid for the reliability suite: panic this many ms after start.
+    let panic_at = std::env::var("DUTYDESK_TEST_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|ms| std::time::Instant::now() + Duration::from_millis(ms));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (Ok(mut term), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
@@ -170,7 +214,12 @@ async fn event_loop(
                 }
                 None => return "terminal-lost".into(),
             },
-            _ = tick.tick() => Some(Msg::Tick(ctx.clock.now())),
+            _ = tick.tick() => {
+                if panic_at.is_some_and(|t| std::time::Instant::now() >= t) {
+                    panic!("injected panic (DUTYDESK_TEST_PANIC_AFTER_MS)");
+                }
+                Some(Msg::Tick(ctx.clock.now()))
+            }
             Some(m) = rx.recv() => Some(m),
             _ = term.recv() => return "sigterm".into(),
             _ = hup.recv() => return "sighup".into(),
@@ -184,6 +233,11 @@ async fn event_loop(
             }
         );
         let effects = app.update(msg);
+        if let Ok(mut a) = officer.lock() {
+            if a.officer != app.env.actor.officer {
+                *a = app.env.actor.clone();
+            }
+        }
         dirty = !is_answer || dirty;
         if let Some(reason) = execute(effects, handle, &tx) {
             return reason;

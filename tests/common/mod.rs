@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: the real binary with an isolated environment.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
