@@ -30,8 +30,7 @@ fn hang_up_under(wrapper: Option<&str>) -> (Duration, String) {
     let journal = std::fs::read_to_string(data.join("journal.jsonl")).unwrap_or_default();
     let reason = journal
         .lines()
-        .filter(|l| l.contains("\"session_ended\""))
-        .next_back()
+        .rfind(|l| l.contains("\"session_ended\""))
         .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .and_then(|v| v["body"]["payload"]["reason"].as_str().map(str::to_string))
         .unwrap_or_default();

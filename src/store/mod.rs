@@ -204,7 +204,9 @@ impl Store {
             millis(t0.elapsed() - t_reconcile)
         );
         if std::env::var_os("DUTYDESK_TRACE_OPEN").is_some() {
-            eprintln!(
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "open {:.1} ms: lock {:.1}, journal tail {:.1}, sled open {:.1}, reconcile {:.1}, modes {:.1}",
                 millis(t0.elapsed()),
                 millis(t_lock),
