@@ -29,3 +29,11 @@ pub fn init(data_dir: Option<&Path>) -> Option<Guard> {
         .ok()?;
     Some(Guard)
 }
+
+/// When the process started, for "start to first frame" figures.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the process start (call first thing in `main`).
+pub fn mark_start() {
+    let _ = STARTED.set(std::time::Instant::now());
+}

@@ -94,7 +94,10 @@ impl App {
 
     /// The effects to run at start (the store's status, for recovery notes).
     pub fn start(&self) -> Vec<Effect> {
-        vec![self.env.call(Reply::Status, Request::Status)]
+        // The list loads while the officer signs in: the board is ready when they are.
+        let mut effects = vec![self.env.call(Reply::Status, Request::Status)];
+        effects.extend(Board::refresh(&self.env));
+        effects
     }
 
     fn typing(&self) -> bool {

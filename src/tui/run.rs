@@ -192,6 +192,7 @@ async fn event_loop(
         return r;
     }
     let mut dirty = true;
+    let mut first_frame_logged = false;
     loop {
         if dirty {
             if let Err(e) = terminal.draw(|f| app.render(f)) {
@@ -199,6 +200,16 @@ async fn event_loop(
                 return "terminal-lost".into();
             }
             dirty = false;
+            if !first_frame_logged && !app.board.loading {
+                first_frame_logged = true;
+                if let Some(t0) = crate::logging::STARTED.get() {
+                    tracing::info!(
+                        "first frame with the incident list ({} rows) {:.1} ms after start",
+                        app.board.rows.len(),
+                        t0.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+            }
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
