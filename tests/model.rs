@@ -175,11 +175,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::Restart => {
-                desk = None;
+                // Close the old desk (and its lock) before opening the new one.
+                drop(desk.take());
                 desk = Some(open(dir.path(), &clock));
             }
             Op::LoseDatabase => {
-                desk = None;
+                drop(desk.take());
                 std::fs::remove_dir_all(dir.path().join(DB_DIR)).unwrap();
                 desk = Some(open(dir.path(), &clock));
             }
