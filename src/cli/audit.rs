@@ -106,6 +106,12 @@ fn group_name(by: Option<GroupBy>, key: Option<&str>, config: &Config, lang: Lan
     }
 }
 
+/// Right-aligns `s` in `width` columns (CJK counts two).
+fn right(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
 fn secs(s: Option<u64>) -> String {
     s.map_or_else(
         || "—".into(),
@@ -161,17 +167,17 @@ pub fn table(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang)
     writeln!(out)?;
     writeln!(
         out,
-        "{} {} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5}",
+        "{} {} {} {} {} {} {} {} {} {}",
         pad(lang.pick("环节", "stage"), 26),
         pad(lang.pick("分组", "group"), 16),
-        "n",
-        lang.pick("未完", "open"),
-        "p50",
-        "p90",
-        "p95",
-        "max",
-        lang.pick("达标", "within"),
-        lang.pick("超时", "late"),
+        right("n", 5),
+        right(lang.pick("未完", "open"), 5),
+        right("p50", 7),
+        right("p90", 7),
+        right("p95", 7),
+        right("max", 7),
+        right(lang.pick("达标", "within"), 6),
+        right(lang.pick("超时", "late"), 5),
     )?;
     let rows = r.stages.iter().map(|x| (None, x));
     let by = r.by;
