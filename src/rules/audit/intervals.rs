@@ -1,6 +1,6 @@
 //! Audit intervals: for each incident, how long each stage took, from the log alone.
 //!
-//! [`IntervalFold`] reads events in log order and keeps one small [`Track`] per incident; at the
+//! [`IntervalFold`] reads events in log order and keeps one small `Track` per incident; at the
 //! end it turns tracks into [`Interval`]s. Durations come from UTC instants through
 //! [`crate::clock::elapsed`]: a wall clock that stepped back gives zero, never a negative time,
 //! and DST folds and gaps change nothing. Pure: no I/O, `now` is a parameter. Must not import
@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::shift::shift_day;
 use crate::clock::{elapsed, Zone};
 use crate::config::Config;
 use crate::domain::{Event, EventBody, Lang, Level, Report, ReportKind};
@@ -120,37 +121,6 @@ impl Interval {
             .and_then(|l| self.duration.checked_sub(l))
             .filter(|d| !d.is_zero())
     }
-}
-
-/// The shift day of an instant: the shift that began at `start` (local wall time in `zone`) on
-/// that day. Across a DST fold the shift begins at the first of the two wall times; in a gap,
-/// at the moment the clock jumps past it.
-pub fn shift_day(zone: Zone, start: NaiveTime, t: DateTime<Utc>) -> NaiveDate {
-    let day = zone.localize(t).date_naive();
-    if shift_begins(zone, day, start) <= t {
-        day
-    } else {
-        day.pred_opt().unwrap_or(day)
-    }
-}
-
-fn shift_begins(zone: Zone, day: NaiveDate, start: NaiveTime) -> DateTime<Utc> {
-    let wall = day.and_time(start);
-    match zone {
-        Zone::Named(tz) => first_instant(&tz, wall),
-        Zone::Local => first_instant(&chrono::Local, wall),
-    }
-}
-
-fn first_instant<Tz: TimeZone>(tz: &Tz, wall: NaiveDateTime) -> DateTime<Utc> {
-    // Real gaps end on a whole minute and last at most two hours.
-    (0..=180)
-        .find_map(|m| {
-            tz.from_local_datetime(&(wall + chrono::Duration::minutes(m)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| wall.and_utc())
 }
 
 /// The verification flags of one incident: which are open, when the last was raised/resolved.

@@ -34,9 +34,11 @@
 //! `compliance` is a share in 0…1 or `null` when nothing is decided (see [`stats`]).
 
 pub mod intervals;
+pub mod shift;
 pub mod stats;
 
-pub use intervals::{intervals, shift_day, Interval, IntervalFold, Stage};
+pub use intervals::{intervals, Interval, IntervalFold, Stage};
+pub use shift::shift_day;
 pub use stats::{percentile, Breach, GroupBy, Slowest, StageRow};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
