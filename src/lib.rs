@@ -5,7 +5,7 @@
 //! | module | owns | must not import |
 //! |---|---|---|
 //! | [`domain`] | incidents, reports, flags, events: plain data | I/O, clock, sled |
-//! | [`rules`] | verification, level suggestion: pure functions, `now` passed in | I/O, sled |
+//! | [`rules`] | verification, level suggestion, the response-time audit: pure functions, `now` passed in | I/O, sled |
 //! | [`config`] | the layered configuration and its errors | sled, tui |
 //! | [`store`] | the journal, the lock, the sled projections: the only user of sled | tui |
 //! | [`service`] | the command API (`Request` → `Response`) and its local socket | tui |

@@ -2,6 +2,7 @@
 //! Store commands go through the running console's socket when there is one, else straight to
 //! the store: the output is the same either way.
 
+pub mod audit;
 pub mod demo;
 pub mod format;
 pub mod run;
@@ -155,6 +156,21 @@ pub enum Command {
     },
     /// Where the store stands. 状态
     Status,
+    /// The response-time audit: where are we slow? 响应时效审计（我们慢在哪里）
+    Audit {
+        /// The first shift day, YYYY-MM-DD (default: the beginning of the log).
+        #[arg(long, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// The last shift day, YYYY-MM-DD, inclusive (default: the end of the log).
+        #[arg(long, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        /// officer | shift | category | level | month
+        #[arg(long, value_enum)]
+        by: Option<audit::AuditBy>,
+        /// table | csv | json
+        #[arg(long, value_enum, default_value_t = audit::AuditFormat::Table)]
+        format: audit::AuditFormat,
+    },
     /// Run the desk service on the local socket without a console (for integrations).
     Serve,
     /// Configuration. 配置

@@ -487,6 +487,15 @@ pub fn run_store_command(
             Response::Status(s) => format::status_text(out, &s, lang)?,
             r => return Err(unexpected(&r)),
         },
+        Command::Audit {
+            from,
+            to,
+            by,
+            format: f,
+        } => match ok_or_err(ask(ctx, super::audit::request(*from, *to, *by)?)?)? {
+            Response::Audit(r) => super::audit::print(out, &r, *f, &ctx.config, lang)?,
+            r => return Err(unexpected(&r)),
+        },
         Command::Serve => serve(ctx, out)?,
         Command::Selftest(super::SelftestCommand::AppendLoop {
             count,

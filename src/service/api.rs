@@ -75,6 +75,18 @@ pub enum Request {
         /// Why.
         reason: String,
     },
+    /// The response-time audit of a period (shift days, inclusive; `None` = open-ended).
+    Audit {
+        /// The first shift day.
+        #[serde(default)]
+        from: Option<chrono::NaiveDate>,
+        /// The last shift day.
+        #[serde(default)]
+        to: Option<chrono::NaiveDate>,
+        /// Group the rows by officer, shift, category, level or month.
+        #[serde(default)]
+        by: Option<crate::rules::audit::GroupBy>,
+    },
 }
 
 /// One line of an incident list.
@@ -180,6 +192,8 @@ pub enum Response {
     },
     /// The result of verify.
     Verified(VerifyReport),
+    /// The response-time audit.
+    Audit(Box<crate::rules::audit::AuditReport>),
     /// Refused or failed; nothing was written.
     Error {
         /// What kind of failure.

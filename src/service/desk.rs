@@ -190,6 +190,12 @@ impl Desk {
             Request::SessionEnded { reason } => {
                 self.record(actor, EventBody::SessionEnded { reason })
             }
+            Request::Audit { from, to, by } => {
+                let (_, local) = self.now();
+                let period = crate::rules::audit::Period { from, to };
+                let report = super::audit::run(&self.store, &self.config, local, period, by)?;
+                Ok(Response::Audit(Box::new(report)))
+            }
         }
     }
 

@@ -1,0 +1,137 @@
+//! The response-time audit (我们慢在哪里 — where are we slow?): from the log alone, how long each
+//! stage of each incident took, against the limits, grouped, with the breaches and the slowest
+//! stage named. Pure: events in, an [`AuditReport`] out; the caller reads the log, checks the
+//! chain and passes `now`. Must not import `store`, `service` or `cli`.
+//!
+//! Today the log measures one stage, received → every flag resolved; the leader, notice and
+//! instruction stages wait for their events ([`Stage::MEASURED`], `not_measured` in the report).
+//!
+//! # The JSON shape (`dutydesk audit --format json`), stable
+//!
+//! ```json
+//! {
+//!   "period": {"from": "2026-11-01", "to": "2026-11-30"},
+//!   "as_of": "2026-12-01T09:00:00+08:00",
+//!   "by": "officer",
+//!   "chain_verified": true,
+//!   "events_read": 48211,
+//!   "incidents": 312,
+//!   "stages": [{"stage": "received_to_flags_resolved", "group": null, "count": 240, "open": 3,
+//!               "p50_s": 840, "p90_s": 2520, "p95_s": 3300, "max_s": 9000,
+//!               "within": 190, "breached": 47, "compliance": 0.8017}],
+//!   "groups": [{"stage": "received_to_flags_resolved", "group": "张三", "count": 80, "…": "…"}],
+//!   "breaches": [{"incident": "20261122-003", "stage": "received_to_flags_resolved",
+//!                 "officer": "张三", "shift": "2026-11-22", "duration_s": 5400,
+//!                 "limit_s": 1800, "over_s": 3600, "open": false}],
+//!   "slowest": {"stage": "received_to_flags_resolved", "zh": "我们最慢的环节是…", "en": "we are slowest at …"},
+//!   "not_measured": ["received_to_leader_reported", "…"]
+//! }
+//! ```
+//!
+//! `period.from`/`to` are shift days, inclusive (`null` = open-ended); an incident belongs to
+//! the period of the shift in which it was received. `by` is `null` (and `groups` empty) without
+//! grouping. Durations are whole seconds; `p*_s`/`max_s` are `null` for an empty row;
+//! `compliance` is a share in 0…1 or `null` when nothing is decided (see [`stats`]).
+
+pub mod intervals;
+pub mod shift;
+pub mod stats;
+
+pub use intervals::{intervals, Interval, IntervalFold, Stage};
+pub use shift::shift_day;
+pub use stats::{percentile, Breach, GroupBy, Slowest, StageRow};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The audited period: shift days, inclusive; `None` = open-ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// The first shift day.
+    pub from: Option<NaiveDate>,
+    /// The last shift day.
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// True when a shift day lies in the period.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from.map_or(true, |f| day >= f) && self.to.map_or(true, |t| day <= t)
+    }
+
+    fn contains_key(&self, shift: &str) -> bool {
+        NaiveDate::parse_from_str(shift, "%Y-%m-%d").is_ok_and(|d| self.contains(d))
+    }
+}
+
+/// What the caller learnt while reading the log, which the rules cannot know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Source {
+    /// Events read.
+    pub events_read: u64,
+    /// Incidents received in the period.
+    pub incidents: u64,
+    /// The hash chain of the events the figures rest on verified.
+    pub chain_verified: bool,
+}
+
+/// The audit: the documented JSON shape above.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditReport {
+    /// The period audited.
+    pub period: Period,
+    /// The time open stages were measured to.
+    pub as_of: DateTime<FixedOffset>,
+    /// The grouping of `groups`, if any.
+    pub by: Option<GroupBy>,
+    /// The hash chain from the period's first event to its last verified.
+    pub chain_verified: bool,
+    /// Events read from the log.
+    pub events_read: u64,
+    /// Incidents received in the period.
+    pub incidents: u64,
+    /// Per-stage totals, one row per measured stage.
+    pub stages: Vec<StageRow>,
+    /// Per stage and group.
+    pub groups: Vec<StageRow>,
+    /// Intervals over their limit, the worst first.
+    pub breaches: Vec<Breach>,
+    /// The slowest stage in one sentence, if any stage has data.
+    pub slowest: Option<Slowest>,
+    /// Stages the log cannot measure yet (their events do not exist).
+    pub not_measured: Vec<Stage>,
+}
+
+/// Builds the report from all intervals: keeps those of incidents received in `period`.
+pub fn build(
+    all: Vec<Interval>,
+    period: Period,
+    by: Option<GroupBy>,
+    now: DateTime<FixedOffset>,
+    source: Source,
+) -> AuditReport {
+    let kept: Vec<Interval> = all
+        .into_iter()
+        .filter(|i| period.contains_key(&i.shift))
+        .collect();
+    let stages = stats::totals(&kept, &Stage::MEASURED);
+    AuditReport {
+        period,
+        as_of: now,
+        by,
+        chain_verified: source.chain_verified,
+        events_read: source.events_read,
+        incidents: source.incidents,
+        slowest: stats::slowest(&stages),
+        groups: by.map(|b| stats::grouped(&kept, b)).unwrap_or_default(),
+        breaches: stats::breaches(&kept),
+        stages,
+        not_measured: Stage::ALL
+            .into_iter()
+            .filter(|s| !Stage::MEASURED.contains(s))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,250 @@
+//! Table-driven tests of the audit rules: percentiles against a reference, clock steps, DST.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, NaiveTime};
+use proptest::prelude::*;
+
+use super::*;
+use crate::config::Config;
+use crate::domain::{
+    Event, EventBody, Flag, FlagKind, Level, Report, ReportDraft, ReportKind, Resolution,
+    ResolutionMethod, ResolutionResult, GENESIS_HASH,
+};
+
+fn t(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn config(zone: &str, shift_start: &str) -> Config {
+    let mut c: Config = toml::from_str(crate::config::DEFAULT_TOML).unwrap();
+    c.office.timezone = zone.into();
+    c.duty.shift_start = shift_start.into();
+    c
+}
+
+/// A log built event by event, sealed and chained.
+struct Log(Vec<Event>);
+
+impl Log {
+    fn add(&mut self, at: &str, body: EventBody) -> &mut Log {
+        let prev = self
+            .0
+            .last()
+            .map_or(GENESIS_HASH.to_string(), |e| e.hash.clone());
+        let seq = self.0.len() as u64 + 1;
+        self.0
+            .push(Event::seal(seq, t(at), "张三", "duty", body, &prev));
+        self
+    }
+
+    fn report(&mut self, at: &str, inc: &str, kind: ReportKind, level: Option<Level>) -> &mut Log {
+        let draft = ReportDraft {
+            kind,
+            level,
+            summary: "河口镇仓库起火".into(),
+            category: Some("fire".into()),
+            ..ReportDraft::default()
+        };
+        let seq = if kind == ReportKind::First { 0 } else { 1 };
+        let report = Report::from_draft(draft, seq, t(at), "张三");
+        self.add(
+            at,
+            EventBody::ReportFiled {
+                incident: inc.into(),
+                report,
+            },
+        )
+    }
+
+    fn raise(&mut self, at: &str, inc: &str, id: &str) -> &mut Log {
+        let flag = Flag {
+            id: id.into(),
+            kind: FlagKind::Vague,
+            field: "summary".into(),
+            cue: None,
+            class: None,
+            start: None,
+            end: None,
+            reason_zh: String::new(),
+            reason_en: String::new(),
+            suggest_zh: String::new(),
+            suggest_en: String::new(),
+            weight: 50,
+        };
+        self.add(
+            at,
+            EventBody::FlagRaised {
+                incident: inc.into(),
+                report: 0,
+                flag,
+            },
+        )
+    }
+
+    fn resolve(&mut self, at: &str, inc: &str, id: &str) -> &mut Log {
+        let resolution = Resolution {
+            method: ResolutionMethod::CallBack,
+            result: ResolutionResult::Confirmed,
+            note: String::new(),
+            by: "张三".into(),
+            at: t(at),
+        };
+        let body = EventBody::FlagResolved {
+            incident: inc.into(),
+            flag: id.into(),
+            resolution,
+        };
+        self.add(at, body)
+    }
+}
+
+fn run(log: &Log, c: &Config, now: &str) -> Vec<Interval> {
+    intervals(log.0.iter(), c, t(now))
+}
+
+#[test]
+fn flags_stage_ends_when_the_last_flag_is_resolved_and_reopens_on_a_new_flag() {
+    let c = config("Asia/Shanghai", "08:30");
+    let mut log = Log(Vec::new());
+    log.report(
+        "2026-11-22T23:00:00+08:00",
+        "A",
+        ReportKind::First,
+        Some(Level::III),
+    )
+    .raise("2026-11-22T23:00:00+08:00", "A", "R0-1")
+    .raise("2026-11-22T23:00:00+08:00", "A", "R0-2")
+    .resolve("2026-11-22T23:10:00+08:00", "A", "R0-2")
+    .resolve("2026-11-22T23:25:00+08:00", "A", "R0-1")
+    .report("2026-11-22T23:30:00+08:00", "B", ReportKind::First, None);
+    let v = run(&log, &c, "2026-11-23T01:00:00+08:00");
+    assert_eq!(v.len(), 1, "B raised no flag, so it has nothing to resolve");
+    assert_eq!(v[0].duration, Duration::from_secs(25 * 60));
+    assert_eq!(v[0].end, Some(t("2026-11-22T23:25:00+08:00")));
+    assert_eq!(v[0].limit, Some(Duration::from_secs(30 * 60)));
+    assert_eq!(v[0].shift, "2026-11-22");
+    assert_eq!(v[0].level, Some(Level::III));
+    // A follow-up raises a new flag at 23:50: open again, measured to now, limit from the raise.
+    log.report(
+        "2026-11-22T23:50:00+08:00",
+        "A",
+        ReportKind::FollowUp,
+        Some(Level::II),
+    )
+    .raise("2026-11-22T23:50:00+08:00", "A", "R1-1");
+    let v = run(&log, &c, "2026-11-23T01:00:00+08:00");
+    assert_eq!(v[0].end, None);
+    assert_eq!(v[0].duration, Duration::from_secs(2 * 3600));
+    assert_eq!(v[0].limit, Some(Duration::from_secs(80 * 60)));
+    assert_eq!(v[0].over(), Some(Duration::from_secs(40 * 60)));
+    assert_eq!(v[0].level, Some(Level::II), "the latest graded level");
+}
+
+#[test]
+fn clock_steps_never_give_negative_durations() {
+    let c = config("Asia/Shanghai", "08:30");
+    let mut log = Log(Vec::new());
+    // The wall clock stepped back 10 minutes between filing and resolving.
+    log.report("2026-11-22T02:00:00+08:00", "A", ReportKind::First, None)
+        .raise("2026-11-22T02:00:00+08:00", "A", "R0-1")
+        .resolve("2026-11-22T01:50:00+08:00", "A", "R0-1")
+        // Stepped forward an hour, then back: the later instant wins, durations from UTC.
+        .report("2026-11-22T03:00:00+08:00", "B", ReportKind::First, None)
+        .raise("2026-11-22T03:00:00+08:00", "B", "R0-1")
+        .raise("2026-11-22T03:00:00+08:00", "B", "R0-2")
+        .resolve("2026-11-22T04:10:00+08:00", "B", "R0-1")
+        .resolve("2026-11-22T03:12:00+08:00", "B", "R0-2");
+    let v = run(&log, &c, "2026-11-22T03:00:00+08:00");
+    assert_eq!(v[0].duration, Duration::ZERO);
+    assert_eq!(v[1].duration, Duration::from_secs(70 * 60));
+    // An open stage with `now` behind its start (a clock stepped back) is zero, not negative.
+    let mut log = Log(Vec::new());
+    log.report("2026-11-22T05:00:00+08:00", "C", ReportKind::First, None)
+        .raise("2026-11-22T05:00:00+08:00", "C", "R0-1");
+    assert_eq!(
+        run(&log, &c, "2026-11-22T04:00:00+08:00")[0].duration,
+        Duration::ZERO
+    );
+}
+
+#[test]
+fn dst_fold_and_gap_give_true_durations_and_shifts() {
+    // New York, shift start 01:30: on 2026-11-01 01:30 happens twice; the shift starts at the
+    // first (05:30Z). On 2026-03-08 01:59 EST is followed by 03:00 EDT.
+    let c = config("America/New_York", "01:30");
+    let mut log = Log(Vec::new());
+    log.report("2026-11-01T01:50:00-04:00", "FOLD", ReportKind::First, None)
+        .raise("2026-11-01T01:50:00-04:00", "FOLD", "R0-1")
+        // 01:10 EST, after 01:50 EDT: twenty minutes later although the wall clock says earlier.
+        .resolve("2026-11-01T01:10:00-05:00", "FOLD", "R0-1")
+        .report(
+            "2026-11-01T01:10:00-05:00",
+            "FOLD2",
+            ReportKind::First,
+            None,
+        )
+        .raise("2026-11-01T01:10:00-05:00", "FOLD2", "R0-1")
+        .report("2026-03-08T01:50:00-05:00", "GAP", ReportKind::First, None)
+        .raise("2026-03-08T01:50:00-05:00", "GAP", "R0-1")
+        .resolve("2026-03-08T03:05:00-04:00", "GAP", "R0-1")
+        .report("2026-03-08T01:20:00-05:00", "PRE", ReportKind::First, None)
+        .raise("2026-03-08T01:20:00-05:00", "PRE", "R0-1");
+    let v = run(&log, &c, "2026-11-01T02:00:00-05:00");
+    let get = |n: &str| v.iter().find(|i| i.incident == n).unwrap();
+    assert_eq!(get("FOLD").duration, Duration::from_secs(20 * 60));
+    assert_eq!(get("FOLD").shift, "2026-11-01");
+    assert_eq!(
+        get("FOLD2").shift,
+        "2026-11-01",
+        "the second 01:10 is after the shift began"
+    );
+    assert_eq!(get("GAP").duration, Duration::from_secs(15 * 60));
+    assert_eq!(get("GAP").shift, "2026-03-08");
+    assert_eq!(get("PRE").shift, "2026-03-07");
+    // A shift start inside the gap begins when the clock jumps past it (07:00Z).
+    let ny = crate::clock::Zone::parse("America/New_York").unwrap();
+    let start = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+    let at = |s: &str| t(s).with_timezone(&chrono::Utc);
+    assert_eq!(
+        shift_day(ny, start, at("2026-03-08T06:59:00Z")).to_string(),
+        "2026-03-07"
+    );
+    assert_eq!(
+        shift_day(ny, start, at("2026-03-08T07:00:00Z")).to_string(),
+        "2026-03-08"
+    );
+}
+
+#[test]
+fn nearest_rank_examples() {
+    let d: Vec<Duration> = [10, 20, 30, 40].map(Duration::from_secs).to_vec();
+    assert_eq!(percentile(&d, 50), Some(Duration::from_secs(20)));
+    assert_eq!(percentile(&d, 90), Some(Duration::from_secs(40)));
+    assert_eq!(percentile(&d, 25), Some(Duration::from_secs(10)));
+    assert_eq!(percentile(&d, 0), Some(Duration::from_secs(10)));
+    assert_eq!(percentile(&[], 50), None);
+}
+
+/// The reference: the smallest observed value with at least p % of the values at or below it.
+fn reference(values: &[u64], p: u32) -> u64 {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len() as u64;
+    *v.iter()
+        .find(|x| v.iter().filter(|y| y <= x).count() as u64 * 100 >= u64::from(p) * n)
+        .unwrap()
+}
+
+proptest! {
+    #[test]
+    fn percentiles_match_the_reference(
+        values in prop::collection::vec(0u64..100_000, 1..300),
+        p in 1u32..=100,
+    ) {
+        let mut d: Vec<Duration> = values.iter().map(|s| Duration::from_secs(*s)).collect();
+        d.sort_unstable();
+        prop_assert_eq!(percentile(&d, p), Some(Duration::from_secs(reference(&values, p))));
+        prop_assert_eq!(percentile(&d, 100), d.last().copied());
+    }
+}

@@ -1,0 +1,127 @@
+//! `dutydesk audit` end to end: the real binary on a temp data folder, in three formats.
+
+mod common;
+
+use common::{stderr, stdout, Sandbox};
+
+fn report_json(received_at: &str, summary: &str) -> String {
+    format!(
+        r#"{{"summary":"{summary}","received_at":"{received_at}","category":"fire","level":"III","location":"河口镇","reporter":{{"name":"王某","unit":"群众"}}}}"#
+    )
+}
+
+#[test]
+fn the_cli_audits_a_data_folder_in_three_formats() {
+    let sb = Sandbox::new();
+    let run = |now: &str, officer: &str, args: &[&str], stdin: Option<&str>| {
+        let mut c = sb.cmd();
+        c.env("DUTYDESK_NOW", now)
+            .args(["--officer", officer])
+            .args(args);
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if stdin.is_some() {
+            c.stdin(std::process::Stdio::piped());
+        }
+        let mut child = c.spawn().unwrap();
+        if let Some(s) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    let r1 = report_json(
+        "2026-11-22T23:00:00+08:00",
+        "据说河口镇仓库起火，十几人被困",
+    );
+    let o = run(
+        "2026-11-22T23:02:00+08:00",
+        "张三",
+        &["report", "add", "-"],
+        Some(&r1),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let inc = stdout(&o).trim().to_string();
+    let show = run(
+        "2026-11-22T23:03:00+08:00",
+        "张三",
+        &["show", &inc, "--format", "json"],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let flags: Vec<String> = v["incident"]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["flag"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!flags.is_empty(), "hearsay and a vague number raise flags");
+    for f in &flags {
+        let args = [
+            "resolve",
+            &inc,
+            f,
+            "--method",
+            "call_back",
+            "--result",
+            "confirmed",
+        ];
+        let o = run("2026-11-22T23:47:00+08:00", "张三", &args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let audit = |args: &[&str]| {
+        let mut a = vec!["--lang", "en", "audit"];
+        a.extend_from_slice(args);
+        run("2026-11-23T08:00:00+08:00", "张三", &a, None)
+    };
+    let o = audit(&["--format", "json", "--by", "officer"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["chain_verified"], true);
+    assert_eq!(v["incidents"], 1);
+    assert_eq!(v["stages"][0]["count"], 1);
+    // DUTYDESK_NOW starts a clock that runs on: allow for process start-up in each figure.
+    let secs = |x: &serde_json::Value| x.as_u64().unwrap();
+    let max = secs(&v["stages"][0]["max_s"]);
+    assert!(
+        (47 * 60..47 * 60 + 5).contains(&max),
+        "received 23:00, resolved 23:47: {max}"
+    );
+    let over = secs(&v["breaches"][0]["over_s"]);
+    assert!(
+        (15 * 60 - 5..=15 * 60).contains(&over),
+        "limit: filed 23:02 + 30 min: {over}"
+    );
+    assert_eq!(v["groups"][0]["group"], "张三");
+    let o = audit(&["--by", "shift"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("we are slowest at received → flags resolved: p90 47 min"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2026-11-22") && text.contains("hash chain verified"),
+        "{text}"
+    );
+    let o = audit(&[
+        "--format",
+        "csv",
+        "--from",
+        "2026-11-22",
+        "--to",
+        "2026-11-22",
+    ]);
+    assert!(o.stdout.starts_with(b"\xEF\xBB\xBF"));
+    assert!(stdout(&o).contains("received_to_flags_resolved"));
+    // An empty period, a reversed one, a bad grouping.
+    let o = audit(&["--format", "json", "--from", "2026-12-01"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["incidents"].as_u64(), v["slowest"].is_null()),
+        (Some(0), true)
+    );
+    let o = audit(&["--from", "2026-11-23", "--to", "2026-11-22"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = audit(&["--by", "weather"]);
+    assert_eq!(o.status.code(), Some(2));
+}
