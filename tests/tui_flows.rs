@@ -253,3 +253,80 @@ fn palette_runs_an_action_by_name() {
         }
     )));
 }
+
+#[test]
+fn audit_screen_changes_period_and_opens_a_breach() {
+    use dutydesk::rules::audit::{build, Interval, Period, Source, Stage};
+    let mut app = board_app(Lang::Zh, 3);
+    let effects = key(&mut app, Key::char('t'));
+    assert_eq!(app.route, Route::Audit);
+    let first = calls(&effects);
+    assert!(
+        matches!(
+            first.as_slice(),
+            [(
+                Reply::Audit,
+                Request::Audit {
+                    from: Some(_),
+                    by: None,
+                    ..
+                }
+            )]
+        ),
+        "{first:?}"
+    );
+    // Tab moves to the next period (the month) and asks again.
+    let effects = key(&mut app, Key::plain(Code::Tab));
+    let again = calls(&effects);
+    match again.as_slice() {
+        [(
+            Reply::Audit,
+            Request::Audit {
+                from: Some(f),
+                to: Some(t),
+                ..
+            },
+        )] => {
+            assert_eq!((*t - *f).num_days(), 29)
+        }
+        other => panic!("{other:?}"),
+    }
+    let slow = Interval {
+        incident: "20261122-007".into(),
+        stage: Stage::ReceivedToFlagsResolved,
+        start: t("2026-11-22T02:00:00+08:00"),
+        end: Some(t("2026-11-22T04:00:00+08:00")),
+        level: None,
+        category: None,
+        officer: "李明".into(),
+        shift: "2026-11-21".into(),
+        limit: Some(std::time::Duration::from_secs(1800)),
+        duration: std::time::Duration::from_secs(7200),
+    };
+    let report = build(
+        vec![slow],
+        Period {
+            from: None,
+            to: None,
+        },
+        None,
+        t("2026-11-23T02:00:00+08:00"),
+        Source {
+            events_read: 9,
+            incidents: 1,
+            chain_verified: true,
+        },
+    );
+    app.update(Msg::Answer {
+        reply: Reply::Audit,
+        response: Response::Audit(Box::new(report)),
+    });
+    let effects = key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.route, Route::Incident);
+    let open = calls(&effects);
+    assert!(
+        open.iter()
+            .any(|(_, r)| matches!(r, Request::Show { incident } if incident == "20261122-007")),
+        "{open:?}"
+    );
+}

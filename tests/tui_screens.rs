@@ -94,13 +94,58 @@ fn palette(lang: Lang) -> App {
     app
 }
 
+fn audit_view(lang: Lang) -> App {
+    use dutydesk::rules::audit::{build, GroupBy, Interval, Period, Source, Stage};
+    let mut app = board_app(lang, 5);
+    key(&mut app, Key::char('t'));
+    // Group by officer (→ twice from "no grouping" is by shift; once is by officer).
+    key(&mut app, Key::plain(Code::Right));
+    let minutes = [4u64, 12, 25, 38, 50, 75, 140, 420, 9, 18];
+    let officers = ["李明", "张华"];
+    let intervals: Vec<Interval> = minutes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Interval {
+            incident: format!("20261122-{:03}", i + 1),
+            stage: Stage::ReceivedToFlagsResolved,
+            start: t("2026-11-22T02:00:00+08:00"),
+            end: Some(t("2026-11-22T02:00:00+08:00")),
+            level: None,
+            category: Some("fire".into()),
+            officer: officers[i % 2].into(),
+            shift: format!("2026-11-{:02}", 16 + i % 7),
+            limit: Some(std::time::Duration::from_secs(30 * 60)),
+            duration: std::time::Duration::from_secs(m * 60),
+        })
+        .collect();
+    let report = build(
+        intervals,
+        Period {
+            from: None,
+            to: None,
+        },
+        Some(GroupBy::Officer),
+        t("2026-11-23T02:07:36+08:00"),
+        Source {
+            events_read: 120,
+            incidents: 10,
+            chain_verified: true,
+        },
+    );
+    app.update(Msg::Answer {
+        reply: Reply::Audit,
+        response: Response::Audit(Box::new(report)),
+    });
+    app
+}
+
 fn too_small(lang: Lang) -> App {
     board(lang)
 }
 
 type Builder = fn(Lang) -> App;
 
-const SCREENS: [(&str, Builder); 10] = [
+const SCREENS: [(&str, Builder); 11] = [
     ("signin", signin),
     ("board", board),
     ("intake", intake),
@@ -108,6 +153,7 @@ const SCREENS: [(&str, Builder); 10] = [
     ("incident", incident_view),
     ("resolve", resolve_dialog),
     ("log", log_view),
+    ("audit", audit_view),
     ("help", help),
     ("palette", palette),
     ("too_small", too_small),

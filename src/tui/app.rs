@@ -11,6 +11,7 @@ use super::env::Env;
 use super::i18n::Text;
 use super::keymap::Action;
 use super::msg::{Msg, Reply};
+use super::screens::audit::AuditView;
 use super::screens::board::{Board, Detail};
 use super::screens::incident::IncidentView;
 use super::screens::intake::Intake;
@@ -36,6 +37,8 @@ pub enum Route {
     Incident,
     /// The log.
     Log,
+    /// The response-time audit.
+    Audit,
 }
 
 /// An overlay above the screen.
@@ -66,6 +69,8 @@ pub struct App {
     pub incident: Option<IncidentView>,
     /// The log view.
     pub log: LogView,
+    /// The audit screen.
+    pub audit: AuditView,
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -86,6 +91,7 @@ impl App {
             intake: None,
             incident: None,
             log: LogView::default(),
+            audit: AuditView::default(),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -105,6 +111,7 @@ impl App {
             Route::SignIn | Route::Intake => true,
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
+            Route::Audit => false,
             Route::Board => false,
         }
     }
@@ -197,6 +204,7 @@ impl App {
                 None => Out::go(Nav::Board),
             },
             Route::Log => self.log.update(env, input),
+            Route::Audit => self.audit.update(env, input),
         }
     }
 
@@ -234,6 +242,10 @@ impl App {
                     incident,
                     final_report,
                 })
+            }
+            (Reply::Audit, Response::Audit(report)) => {
+                self.audit.set(report);
+                Out::none()
             }
             (Reply::Log, Response::Events { events }) => {
                 self.log.set(env, events);
@@ -280,6 +292,10 @@ impl App {
                 effects.extend(out.effects);
                 self.go(Route::Incident);
             }
+            Nav::Audit => {
+                effects.push(self.audit.load(&self.env));
+                self.go(Route::Audit);
+            }
             Nav::Log => {
                 effects.push(LogView::load(&self.env));
                 self.go(Route::Log);
@@ -320,6 +336,7 @@ impl App {
             Route::Intake => (&Intake::HINTS, Text::HelpForm),
             Route::Incident => (&IncidentView::HINTS, Text::HelpIncident),
             Route::Log => (&LogView::HINTS, Text::HelpLog),
+            Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
         }
     }
 
@@ -390,6 +407,7 @@ impl App {
                 }
             }
             Route::Log => self.log.render(frame, env, area),
+            Route::Audit => self.audit.render(frame, env, area),
         }
     }
 }

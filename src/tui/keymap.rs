@@ -44,6 +44,8 @@ pub enum Action {
     FinalReport,
     /// The event log.
     Log,
+    /// The response-time audit (时效审计).
+    Audit,
     /// Resolve the selected verification flag.
     ResolveFlag,
     /// Filter the list.
@@ -60,13 +62,14 @@ pub enum Action {
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
         Action::Open,
         Action::ResolveFlag,
         Action::Log,
+        Action::Audit,
         Action::Filter,
         Action::Refresh,
         Action::Save,

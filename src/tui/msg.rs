@@ -29,6 +29,8 @@ pub enum Reply {
     },
     /// The event log.
     Log,
+    /// The audit report.
+    Audit,
     /// A session event recorded; nothing to show.
     Session,
 }

@@ -24,7 +24,9 @@
 //!                 "officer": "张三", "shift": "2026-11-22", "duration_s": 5400,
 //!                 "limit_s": 1800, "over_s": 3600, "open": false}],
 //!   "slowest": {"stage": "received_to_flags_resolved", "zh": "我们最慢的环节是…", "en": "we are slowest at …"},
-//!   "not_measured": ["received_to_leader_reported", "…"]
+//!   "not_measured": ["received_to_leader_reported", "…"],
+//!   "histogram": [{"up_to_s": 300, "count": 120}, "…", {"up_to_s": null, "count": 4}],
+//!   "daily": [{"day": "2026-11-22", "intervals": 14, "breached": 2}]
 //! }
 //! ```
 //!
@@ -32,7 +34,10 @@
 //! the period of the shift in which it was received. `by` is `null` (and `groups` empty) without
 //! grouping. Durations are whole seconds; `p*_s`/`max_s` are `null` for an empty row;
 //! `compliance` is a share in 0…1 or `null` when nothing is decided (see [`stats`]).
+//! `histogram` buckets closed durations at 5 m, 15 m, 30 m, 1 h, 2 h, 6 h and longer;
+//! `daily` counts intervals and breaches per shift day (both added for the audit screen).
 
+pub mod charts;
 pub mod intervals;
 pub mod shift;
 pub mod stats;
@@ -100,6 +105,12 @@ pub struct AuditReport {
     pub slowest: Option<Slowest>,
     /// Stages the log cannot measure yet (their events do not exist).
     pub not_measured: Vec<Stage>,
+    /// Durations of closed intervals in buckets (for the histogram).
+    #[serde(default)]
+    pub histogram: Vec<charts::Bucket>,
+    /// Intervals and breaches per shift day (for the sparkline).
+    #[serde(default)]
+    pub daily: Vec<charts::Day>,
 }
 
 /// Builds the report from all intervals: keeps those of incidents received in `period`.
@@ -125,6 +136,8 @@ pub fn build(
         slowest: stats::slowest(&stages),
         groups: by.map(|b| stats::grouped(&kept, b)).unwrap_or_default(),
         breaches: stats::breaches(&kept),
+        histogram: charts::histogram(&kept),
+        daily: charts::daily(&kept),
         stages,
         not_measured: Stage::ALL
             .into_iter()

@@ -165,6 +165,7 @@ impl Board {
             Action::FollowUp => self.follow_up(env, false),
             Action::FinalReport => self.follow_up(env, true),
             Action::Log => Out::go(Nav::Log),
+            Action::Audit => Out::go(Nav::Audit),
             Action::Refresh => Out::effects(Board::refresh(env)),
             Action::Quit => Out::go(Nav::Quit),
             _ => Out::none(),

@@ -157,6 +157,7 @@ impl IncidentView {
             Action::Back => Out::go(Nav::Back),
             Action::Quit => Out::go(Nav::Quit),
             Action::Log => Out::go(Nav::Log),
+            Action::Audit => Out::go(Nav::Audit),
             _ => Out::none(),
         }
     }

@@ -1,6 +1,8 @@
 //! The screens. Each owns its state, its `update` (input → [`Out`]) and its `render`; the app
 //! only routes between them.
 
+pub mod audit;
+mod audit_view;
 pub mod board;
 mod board_view;
 pub mod help;
@@ -60,6 +62,8 @@ pub enum Nav {
     Incident(String),
     /// The log view.
     Log,
+    /// The audit screen.
+    Audit,
     /// Back to where we came from.
     Back,
     /// End the session.
@@ -137,4 +141,17 @@ pub fn window_offset(prev: usize, sel: usize, height: usize, len: usize) -> usiz
         off = sel + 1 - height;
     }
     off
+}
+
+/// The label of a grouping on the audit screen.
+pub fn audit_group_text(g: crate::rules::audit::GroupBy) -> crate::tui::i18n::Text {
+    use crate::rules::audit::GroupBy;
+    use crate::tui::i18n::Text;
+    match g {
+        GroupBy::Officer => Text::GroupOfficer,
+        GroupBy::Shift => Text::GroupShift,
+        GroupBy::Category => Text::GroupCategory,
+        GroupBy::Level => Text::GroupLevel,
+        GroupBy::Month => Text::GroupMonth,
+    }
 }

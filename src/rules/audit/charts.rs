@@ -1,0 +1,114 @@
+//! What the audit screen draws: a histogram of durations and a count per shift day.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::intervals::Interval;
+
+/// Upper bounds of the histogram buckets, in seconds (the last bucket has none).
+pub const BUCKETS_S: [u64; 6] = [5 * 60, 15 * 60, 30 * 60, 3600, 2 * 3600, 6 * 3600];
+
+/// One histogram bucket: intervals whose duration is at most `up_to_s` (and above the bucket
+/// before); `None` for the last, open-ended one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Upper bound in seconds, `None` for "longer".
+    pub up_to_s: Option<u64>,
+    /// How many intervals.
+    pub count: u64,
+}
+
+/// One shift day: intervals that started in it, and how many broke their limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Day {
+    /// The shift day (`YYYY-MM-DD`).
+    pub day: String,
+    /// Intervals started that day.
+    pub intervals: u64,
+    /// Of those, over their limit.
+    pub breached: u64,
+}
+
+/// Durations of closed intervals in [`BUCKETS_S`] buckets.
+pub fn histogram(kept: &[Interval]) -> Vec<Bucket> {
+    let mut counts = [0u64; BUCKETS_S.len() + 1];
+    for i in kept.iter().filter(|i| !i.is_open()) {
+        let s = i.duration.as_secs();
+        let b = BUCKETS_S
+            .iter()
+            .position(|up| s <= *up)
+            .unwrap_or(BUCKETS_S.len());
+        counts[b] += 1;
+    }
+    counts
+        .iter()
+        .enumerate()
+        .map(|(b, c)| Bucket {
+            up_to_s: BUCKETS_S.get(b).copied(),
+            count: *c,
+        })
+        .collect()
+}
+
+/// Intervals and breaches per shift day, oldest first.
+pub fn daily(kept: &[Interval]) -> Vec<Day> {
+    let mut days: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for i in kept {
+        let e = days.entry(i.shift.as_str()).or_default();
+        e.0 += 1;
+        if i.over().is_some() {
+            e.1 += 1;
+        }
+    }
+    days.into_iter()
+        .map(|(d, (n, b))| Day {
+            day: d.to_string(),
+            intervals: n,
+            breached: b,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::audit::Stage;
+    use chrono::DateTime;
+    use std::time::Duration;
+
+    fn interval(shift: &str, minutes: u64, limit: u64, open: bool) -> Interval {
+        let t = DateTime::parse_from_rfc3339("2026-11-22T02:00:00+08:00").unwrap();
+        Interval {
+            incident: "20261122-001".into(),
+            stage: Stage::ReceivedToFlagsResolved,
+            start: t,
+            end: (!open).then_some(t),
+            level: None,
+            category: None,
+            officer: "李明".into(),
+            shift: shift.into(),
+            limit: Some(Duration::from_secs(limit * 60)),
+            duration: Duration::from_secs(minutes * 60),
+        }
+    }
+
+    #[test]
+    fn buckets_and_days() {
+        let kept = vec![
+            interval("2026-11-21", 3, 30, false),
+            interval("2026-11-21", 5, 30, false),
+            interval("2026-11-22", 40, 30, false),
+            interval("2026-11-22", 400, 30, false),
+            interval("2026-11-22", 10, 30, true),
+        ];
+        let h = histogram(&kept);
+        let counts: Vec<u64> = h.iter().map(|b| b.count).collect();
+        assert_eq!(counts, vec![2, 0, 0, 1, 0, 0, 1]);
+        assert_eq!(h.last().unwrap().up_to_s, None);
+        let d = daily(&kept);
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].intervals, d[0].breached), (2, 0));
+        assert_eq!((d[1].intervals, d[1].breached), (3, 2));
+    }
+}
