@@ -3,6 +3,7 @@
 //! the store: the output is the same either way.
 
 pub mod format;
+pub mod notice_format;
 pub mod run;
 
 use std::path::PathBuf;

@@ -1,6 +1,11 @@
-//! How the desk decides: verification flags, level suggestion. Pure functions; `now` is a
+//! How the desk decides: verification flags, level suggestion, notice routing, templates,
+//! the key-holder rule and escalation. Pure functions; `now` is a
 //! parameter; no I/O.
 
 pub mod check;
+pub mod escalation;
+pub mod keyholder;
 pub mod level;
+pub mod routing;
+pub mod template;
 pub mod verify;
