@@ -298,3 +298,19 @@ pub fn notice_json(n: &QueuedNotice) -> serde_json::Value {
         "deadline": n.deadline.map(|d| d.to_rfc3339()),
     })
 }
+
+impl Settings {
+    /// The settings of a configuration: its endpoints and limits, `<data>/outbox` as the spool.
+    pub fn from_config(
+        config: &crate::config::Config,
+        data_dir: &std::path::Path,
+        secrets: Secrets,
+    ) -> Settings {
+        Settings {
+            endpoints: config.notices.endpoints.clone(),
+            limits: config.notices.delivery,
+            spool_dir: data_dir.join("outbox"),
+            secrets,
+        }
+    }
+}

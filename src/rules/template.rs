@@ -147,16 +147,13 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
         .filter_map(|s| s.split_once("}}").map(|(name, _)| name.trim()))
 }
 
-/// Replaces `{{name}}` by its value; a line holding only an empty field is left out.
+/// Replaces `{{name}}` by its value; a line whose fields are all empty is left out.
 pub fn substitute(template: &str, values: &BTreeMap<&str, String>) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     for line in template.split_inclusive('\n') {
-        let bare = line.trim();
-        if bare.starts_with("{{") && bare.ends_with("}}") && bare.matches("{{").count() == 1 {
-            let name = bare[2..bare.len() - 2].trim();
-            if values.get(name).is_none_or(|v| v.is_empty()) {
-                continue;
-            }
+        let mut names = placeholders(line).peekable();
+        if names.peek().is_some() && names.all(|n| values.get(n).map_or(true, |v| v.is_empty())) {
+            continue;
         }
         let mut rest = line;
         while let Some(i) = rest.find("{{") {

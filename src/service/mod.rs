@@ -3,8 +3,12 @@
 
 pub mod api;
 pub mod desk;
+pub mod notices;
+pub mod outbox;
 pub mod socket;
 
-pub use api::{ErrorCode, IncidentRow, Request, Response, Status};
+pub use api::{
+    ErrorCode, IncidentRow, NoticeProposal, QueuedRow, Request, Response, Status, TickReport,
+};
 pub use desk::Desk;
 pub use socket::DeskHandle;
