@@ -195,7 +195,13 @@ async fn run(inner: Arc<Inner>, job: Job) {
     let attempts = settings.limits.attempts.max(1);
     let timeout = per_try_timeout(settings, &job.notice);
     for attempt in 1..=attempts {
-        let tried = tokio::time::timeout(timeout, send_once(&inner, &job.notice, timeout)).await;
+        // The command channel kills its child at `timeout` and says so; the outer limit is a
+        // backstop for it, and the limit itself for the others.
+        let outer = match job.notice.channel {
+            ChannelKind::Command => timeout + Duration::from_secs(2),
+            _ => timeout,
+        };
+        let tried = tokio::time::timeout(outer, send_once(&inner, &job.notice, timeout)).await;
         let result = match tried {
             Ok(r) => r,
             Err(_) => Err(SendError::transient(format!(
