@@ -284,3 +284,47 @@ fn templates_substitute_drop_empty_lines_and_reject_unknown_fields() {
     assert!(template::Templates::load(Some("[first]\nzh = \"{{number}} 改\"")).is_ok());
     assert!(template::Templates::load(Some("[firsts]\nzh = \"x\"")).is_err());
 }
+
+#[test]
+fn every_notice_answer_survives_the_socket_json() {
+    use dutydesk::service::{NoticeProposal, QueuedRow, Response, TickReport};
+    let answers = vec![
+        Response::Proposal(Box::new(NoticeProposal {
+            incident: "20261122-001".into(),
+            notice_kind: NoticeKind::Correction,
+            version: 1,
+            recipients: routing::propose(
+                &cfg(),
+                &report(0, "石门乡", "fire", None, 0),
+                NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            ),
+            stale: vec![],
+            subject: "s".into(),
+            text: "t".into(),
+        })),
+        Response::Queued {
+            notices: vec![QueuedRow {
+                id: "i".into(),
+                token: "t".into(),
+                recipient: "r".into(),
+                channel: ChannelKind::Email,
+            }],
+            seqs: vec![1],
+        },
+        Response::Notices {
+            rows: vec![notice(1, "A", 0, NoticeState::Sending, NoticeKind::First)],
+        },
+        Response::Ticked(TickReport {
+            results: 1,
+            dispatched: 2,
+            warnings: vec!["w".into()],
+            followed_up: vec![],
+            seqs: vec![3],
+        }),
+    ];
+    for a in answers {
+        let line = serde_json::to_string(&a).unwrap();
+        let back: Response = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(back, a);
+    }
+}

@@ -281,7 +281,11 @@ fn key_holder_a_moved_place_makes_holders_stale_until_a_correction_reaches_them(
     let Response::Proposal(p) = desk.handle(&actor(), req) else {
         panic!()
     };
-    assert_eq!(p.kind, NoticeKind::Correction, "only the place changed");
+    assert_eq!(
+        p.notice_kind,
+        NoticeKind::Correction,
+        "only the place changed"
+    );
     let names: Vec<&str> = p.recipients.iter().map(|r| r.name.as_str()).collect();
     for n in first {
         assert!(names.contains(&n), "{n} holds the old place: {names:?}");

@@ -26,7 +26,7 @@ pub fn proposal_text(out: &mut impl Write, p: &NoticeProposal, lang: Lang) -> io
         out,
         "{} {} · {}",
         p.incident,
-        kind_name(p.kind, lang),
+        kind_name(p.notice_kind, lang),
         lang.pick("拟通报对象", "proposed recipients")
     )?;
     if !p.stale.is_empty() {

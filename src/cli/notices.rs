@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, command: &Command, out: &mut impl Write) -> Result<(), Cli
             };
             let req = Request::SendNotice {
                 incident: number.clone(),
-                kind: Some(proposal.kind),
+                kind: Some(proposal.notice_kind),
                 recipients,
                 instruction: instruction.clone(),
             };

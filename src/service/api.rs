@@ -196,8 +196,8 @@ impl IncidentRow {
 pub struct NoticeProposal {
     /// Incident number.
     pub incident: String,
-    /// The kind proposed.
-    pub kind: NoticeKind,
+    /// The kind proposed (not `kind`: that is the answer's tag on the socket).
+    pub notice_kind: NoticeKind,
     /// The report whose facts it carries.
     pub version: u32,
     /// Recipients, each with why.

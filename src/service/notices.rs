@@ -122,7 +122,7 @@ impl Desk {
                 );
                 Ok(Response::Proposal(Box::new(NoticeProposal {
                     incident: inc.number.0.clone(),
-                    kind: plan.kind,
+                    notice_kind: plan.kind,
                     version: inc.latest().seq_in_incident,
                     recipients: plan.recipients,
                     stale: plan.stale,
