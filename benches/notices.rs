@@ -3,7 +3,6 @@
 //! loopback webhook, notices per second. `cargo bench --bench notices`.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use dutydesk::store::OpenOptions;
 
 fn config(hook: &str) -> dutydesk::config::Config {
     let mut t = format!(
-        "[notices]\nrules = []\n[notices.delivery]\nconcurrency = 8\nattempts = 1\n\
+        "[notices.delivery]\nconcurrency = 8\nattempts = 1\n\
          [notices.endpoints.hook]\nkind = \"webhook\"\nformat = \"wecom\"\nurl = \"{hook}\"\n\
          [notices.endpoints.fax]\nkind = \"command\"\nprogram = \"/bin/sh\"\nargs = [\"-c\", \"cat > /dev/null\"]\n"
     );

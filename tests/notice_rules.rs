@@ -10,7 +10,15 @@ use dutydesk::domain::{
 use dutydesk::rules::{escalation, keyholder, routing, template};
 
 fn cfg() -> Config {
-    dutydesk::config::layer(None, None, &[]).unwrap()
+    let rule = r#"
+[[notices.rules]]
+categories = ["hazmat", "work_safety"]
+levels = ["I", "II", "III"]
+to = ["县化工园区管委会"]
+why_zh = "危化品较大以上，通报化工园区"
+why_en = "hazmat of level III or graver"
+"#;
+    dutydesk::config::layer(Some(rule), None, &[]).unwrap()
 }
 
 fn at(s: &str) -> DateTime<FixedOffset> {
@@ -43,7 +51,14 @@ fn routing_table() {
     // 2026-11-22: the rotation puts 刘志强 on duty (see leader_on_duty).
     let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let on_duty = c.leader_on_duty(day).unwrap().name.clone();
-    let table: [(&str, &str, Option<Level>, &[&str], &[&str]); 5] = [
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<Level>,
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let table: [Row; 5] = [
         (
             "石门乡",
             "fire",

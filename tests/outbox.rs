@@ -317,8 +317,6 @@ fn a_secret_never_reaches_the_log_events_screen_or_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&format!(
         r#"
-[notices]
-rules = []
 [notices.delivery]
 attempts = 2
 backoff_ms = 10

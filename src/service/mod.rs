@@ -2,6 +2,7 @@
 //! and through a local socket by the CLI (and, later, by a second console).
 
 pub mod api;
+mod compose;
 pub mod desk;
 pub mod notices;
 pub mod outbox;
