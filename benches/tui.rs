@@ -30,6 +30,7 @@ fn rows(now: DateTime<Utc>) -> Vec<IncidentRow> {
             reports: 1 + (i % 3) as u32,
             open_flags: (i % 4) as u32,
             closed: i % 5 == 0,
+            stale_recipients: 0,
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 //! | [`rules`] | verification, level suggestion, the response-time audit: pure functions, `now` passed in | I/O, sled |
 //! | [`config`] | the layered configuration and its errors | sled, tui |
 //! | [`store`] | the journal, the lock, the sled projections: the only user of sled | tui |
+//! | [`delivery`] | channels (spool, command, webhook, e-mail), retries, secrets: the only module that spawns tasks or touches the network | store, tui |
 //! | [`service`] | the command API (`Request` → `Response`) and its local socket | tui |
 //! | [`cli`] | clap subcommands over the service | sled |
 //! | [`logging`] | tracing to a file in the state folder | |
@@ -18,6 +19,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod logging;
 pub mod rules;

@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset};
 use dutydesk::cli::audit::{csv, table};
 use dutydesk::config::Config;
 use dutydesk::domain::{
-    Event, EventBody, Flag, FlagKind, Lang, Level, Report, ReportDraft, Resolution,
-    ResolutionMethod, ResolutionResult, GENESIS_HASH,
+    Event, EventBody, Flag, FlagKind, Lang, Level, QueuedNotice, RecipientKind, Report,
+    ReportDraft, Resolution, ResolutionMethod, ResolutionResult, GENESIS_HASH,
 };
 use dutydesk::rules::audit::{self, AuditReport, GroupBy, Period, Source};
 
@@ -71,6 +71,47 @@ impl Night {
         }
     }
 
+    /// A notice queued at `at` to a leader or a department, acknowledged within `ack_min`.
+    fn notify(&mut self, at: &str, inc: &str, id: &str, kind: RecipientKind, ack_min: i64) {
+        let notice = QueuedNotice {
+            id: id.into(),
+            token: format!("T-{id}"),
+            incident: inc.into(),
+            recipient: id.into(),
+            recipient_kind: kind,
+            deadline: Some(t(at) + chrono::Duration::minutes(ack_min)),
+            ..QueuedNotice::default()
+        };
+        self.add(
+            at,
+            "张三",
+            EventBody::NoticeQueued {
+                notice: Box::new(notice),
+            },
+        );
+    }
+
+    fn delivered(&mut self, at: &str, id: &str) {
+        let body = EventBody::NoticeDelivered {
+            notice: id.into(),
+            attempt: 1,
+            detail: "ok".into(),
+        };
+        self.add(at, "张三", body);
+    }
+
+    fn acked(&mut self, at: &str, id: &str) {
+        let body = EventBody::NoticeAcknowledged {
+            notice: id.into(),
+            token: format!("T-{id}"),
+            by: "领导".into(),
+            via: "phone".into(),
+            note: String::new(),
+            through: None,
+        };
+        self.add(at, "张三", body);
+    }
+
     fn check(&mut self, at: &str, inc: &str, flag: &str, who: &str) {
         let resolution = Resolution {
             method: ResolutionMethod::CallBack,
@@ -105,6 +146,24 @@ fn scripted_night() -> Night {
     );
     n.check("2026-11-22T23:10:00+08:00", "20261122-001", "R0-2", "张三");
     n.check("2026-11-22T23:25:00+08:00", "20261122-001", "R0-1", "张三"); // 25 min
+                                                                          // Ⅲ, phone limit 30 min: the leader told at 12 min, acknowledging at 20; the brigade at 40.
+    n.notify(
+        "2026-11-22T23:05:00+08:00",
+        "20261122-001",
+        "L1",
+        RecipientKind::Leader,
+        15,
+    );
+    n.notify(
+        "2026-11-22T23:05:00+08:00",
+        "20261122-001",
+        "D1",
+        RecipientKind::Department,
+        30,
+    );
+    n.delivered("2026-11-22T23:12:00+08:00", "L1");
+    n.acked("2026-11-22T23:20:00+08:00", "L1");
+    n.delivered("2026-11-22T23:40:00+08:00", "D1");
     n.call(
         "2026-11-23T01:00:00+08:00",
         "20261123-001",
@@ -114,6 +173,15 @@ fn scripted_night() -> Night {
         1,
     );
     n.check("2026-11-23T01:45:00+08:00", "20261123-001", "R0-1", "李四"); // 45 min: 15 over
+                                                                          // Ⅰ, phone limit 15 min: the leader told at 20 min (5 over), never acknowledging.
+    n.notify(
+        "2026-11-23T01:05:00+08:00",
+        "20261123-001",
+        "L2",
+        RecipientKind::Leader,
+        10,
+    );
+    n.delivered("2026-11-23T01:20:00+08:00", "L2");
     n.call(
         "2026-11-23T03:00:00+08:00",
         "20261123-002",
@@ -157,18 +225,34 @@ fn night_report(period: Period, by: Option<GroupBy>) -> AuditReport {
 const NIGHT_ZH: &str = "\
 审计期间 … — …  截至 2026-11-23 10:00  日志链已校验 ✓
 接报事件 5  读取日志 12
-我们最慢的环节是接报→核实完毕：p90 为 7 小时，时限内完成 50%。
+我们最慢的环节是接报→通报到位：p90 为 40 分钟，时限内完成 0%。
 
 环节                       分组                 n  未完     p50     p90     p95     max   达标  超时
+接报→报告领导              全部                 5     3   1h00m   7h00m   7h00m   7h00m    25%     3
+接报→领导确认              全部                 2     1     20m   9h00m   9h00m   9h00m    50%     1
+接报→通报到位              全部                 1     0     40m     40m     40m     40m     0%     1
 接报→核实完毕              全部                 4     1     25m   7h00m   7h00m   7h00m    50%     2
+通知→签收                  全部                 3     2   8h55m  10h55m  10h55m  10h55m    33%     2
+接报→报告领导              2026-11-22           4     2     20m   7h00m   7h00m   7h00m    25%     3
+接报→报告领导              2026-11-23           1     1   1h00m   1h00m   1h00m   1h00m      —     0
+接报→领导确认              2026-11-22           2     1     20m   9h00m   9h00m   9h00m    50%     1
+接报→通报到位              2026-11-22           1     0     40m     40m     40m     40m     0%     1
 接报→核实完毕              2026-11-22           3     1     45m   7h00m   7h00m   7h00m    33%     2
 接报→核实完毕              2026-11-23           1     0     10m     10m     10m     10m   100%     0
+通知→签收                  2026-11-22           3     2   8h55m  10h55m  10h55m  10h55m    33%     2
 
 超时清单：
+  20261122-001   通知→签收                  用时  10h55m 超出  10h25m (未完) 张三
+  20261123-001   接报→领导确认              用时   9h00m 超出   8h45m (未完) 李四
+  20261123-001   通知→签收                  用时   8h55m 超出   8h45m (未完) 李四
+  20261123-002   接报→报告领导              用时   7h00m 超出   6h30m (未完) 李四
   20261123-002   接报→核实完毕              用时   7h00m 超出   6h30m (未完) 李四
+  20261123-003   接报→报告领导              用时   6h00m 超出   5h30m (未完) 张三
   20261123-001   接报→核实完毕              用时     45m 超出     15m 李四
+  20261122-001   接报→通报到位              用时     40m 超出     10m 张三
+  20261123-001   接报→报告领导              用时     20m 超出      5m 李四
 
-尚未统计（等待通知与批示记录）：接报→报告领导、接报→领导确认、接报→通报到位、通知→签收、批示→传达、传达→反馈
+尚未统计（日志中尚无此类事件）：批示→传达、传达→反馈
 ";
 
 #[test]
@@ -179,7 +263,11 @@ fn a_scripted_night_gives_exactly_the_expected_table() {
     let text = String::from_utf8(out).unwrap();
     print!("{text}");
     assert_eq!(text, NIGHT_ZH);
-    let s = &r.stages[0];
+    let s = r
+        .stages
+        .iter()
+        .find(|s| s.stage == audit::Stage::ReceivedToFlagsResolved)
+        .unwrap();
     assert_eq!((s.count, s.open, s.within, s.breached), (4, 1, 2, 2));
     assert_eq!(
         (s.p50_s, s.p90_s, s.max_s),
@@ -187,7 +275,7 @@ fn a_scripted_night_gives_exactly_the_expected_table() {
     );
     assert_eq!(
         r.slowest.as_ref().unwrap().en,
-        "we are slowest at received → flags resolved: p90 7 h, 50% within the limit."
+        "we are slowest at received → all notified: p90 40 min, 0% within the limit."
     );
 }
 
@@ -200,23 +288,39 @@ fn the_period_selects_incidents_by_shift_and_groups_name_their_keys() {
         },
         Some(GroupBy::Officer),
     );
+    let flags = audit::Stage::ReceivedToFlagsResolved;
+    let stage = |r: &AuditReport| r.stages.iter().find(|s| s.stage == flags).unwrap().clone();
+    let groups = |r: &AuditReport| -> Vec<audit::StageRow> {
+        r.groups
+            .iter()
+            .filter(|g| g.stage == flags)
+            .cloned()
+            .collect()
+    };
     assert_eq!(
-        r.stages[0].count, 1,
+        stage(&r).count,
+        1,
         "only 09:00 on the 23rd is in the shift of the 23rd"
     );
-    assert_eq!(r.groups[0].group.as_deref(), Some("王五"));
-    assert!(r.breaches.is_empty());
+    assert_eq!(groups(&r)[0].group.as_deref(), Some("王五"));
+    assert!(
+        r.breaches.is_empty(),
+        "09:00, Ⅳ: not yet reported to the leader, but within the hour"
+    );
     let r = night_report(Period::default(), Some(GroupBy::Level));
-    let keys: Vec<_> = r.groups.iter().map(|g| g.group.clone().unwrap()).collect();
+    let keys: Vec<_> = groups(&r)
+        .iter()
+        .map(|g| g.group.clone().unwrap())
+        .collect();
     assert_eq!(keys, ["I", "III", "IV", "ungraded"]);
     let r = night_report(Period::default(), Some(GroupBy::Category));
-    assert_eq!(r.groups[0].group, None, "the category was not stated");
+    assert_eq!(groups(&r)[0].group, None, "the category was not stated");
     let r = night_report(Period::default(), Some(GroupBy::Month));
     assert_eq!(r.groups[0].group.as_deref(), Some("2026-11"));
     // The JSON shape round-trips and names the stages that wait for their events.
     let v = serde_json::to_value(&r).unwrap();
-    assert_eq!(v["stages"][0]["stage"], "received_to_flags_resolved");
-    assert_eq!(v["not_measured"][0], "received_to_leader_reported");
+    assert_eq!(v["stages"][0]["stage"], "received_to_leader_reported");
+    assert_eq!(v["not_measured"][0], "instruction_to_relayed");
     assert_eq!(v["by"], "month");
     assert_eq!(serde_json::from_value::<AuditReport>(v).unwrap(), r);
 }
@@ -251,7 +355,11 @@ fn csv_has_a_bom_and_quotes_chinese_text_with_commas_and_newlines() {
         assert!(out.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM first");
         let mut rd = ::csv::Reader::from_reader(&out[3..]);
         assert_eq!(&rd.headers().unwrap()[0], "stage");
-        let rows: Vec<::csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        let rows: Vec<::csv::StringRecord> = rd
+            .records()
+            .map(Result::unwrap)
+            .filter(|r| &r[1] == "接报→核实完毕")
+            .collect();
         assert_eq!(rows.len(), 2, "the total and one group");
         assert_eq!(&rows[0][2], "all");
         assert_eq!(&rows[1][1], "接报→核实完毕");

@@ -79,7 +79,9 @@ fn round_trip_and_reopen() {
             incident: a.clone(),
         },
     ) {
-        Response::Incident { incident, timeline } => {
+        Response::Incident {
+            incident, timeline, ..
+        } => {
             assert_eq!(incident.reports.len(), 2);
             assert_eq!(incident.reports[1].summary, "明火已扑灭");
             assert_eq!(incident.reports[1].recorder, "李明");

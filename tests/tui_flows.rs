@@ -120,6 +120,8 @@ fn new_report_save_filed_saved_refresh_follow_up_resolve() {
         response: Response::Incident {
             incident: Box::new(incident()),
             timeline: timeline(),
+            notices: Vec::new(),
+            stale: Vec::new(),
         },
     });
     key(&mut app, Key::char('v'));

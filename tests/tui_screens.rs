@@ -54,6 +54,8 @@ fn incident_view(lang: Lang) -> App {
         response: Response::Incident {
             incident: Box::new(incident()),
             timeline: timeline(),
+            notices: Vec::new(),
+            stale: Vec::new(),
         },
     });
     app

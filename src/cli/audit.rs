@@ -218,8 +218,8 @@ pub fn table(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang)
             out,
             "{}{}",
             lang.pick(
-                "尚未统计（等待通知与批示记录）：",
-                "not measured yet (waiting for notice and instruction events): "
+                "尚未统计（日志中尚无此类事件）：",
+                "not measured yet (no such events in the log): "
             ),
             waiting.join(lang.pick("、", ", "))
         )?;

@@ -269,6 +269,7 @@ pub fn event_summary(e: &Event, lang: Lang) -> String {
         ),
         EventBody::StoreCreated { .. } => lang.pick("数据目录创建", "store created").to_string(),
         EventBody::Note { text } => sanitize::line(text).into_owned(),
+        body => super::notice_format::event_summary(body, lang),
     }
 }
 

@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod demo;
 pub mod format;
+pub mod notice_format;
+pub mod notices;
 pub mod run;
 
 use std::path::PathBuf;
@@ -170,6 +172,68 @@ pub enum Command {
         /// table | csv | json
         #[arg(long, value_enum, default_value_t = audit::AuditFormat::Table)]
         format: audit::AuditFormat,
+    },
+    /// Propose notices for an incident (who, why, the text); send them with --send. 通报
+    Notify {
+        /// Incident number.
+        number: String,
+        /// first | follow_up | final | correction | instruction (default: from the reports)
+        #[arg(long)]
+        kind: Option<String>,
+        /// Exactly these recipients instead of the proposal (names from the directory).
+        #[arg(long = "to", num_args = 1..)]
+        to: Vec<String>,
+        /// Add a recipient to the proposal.
+        #[arg(long)]
+        add: Vec<String>,
+        /// Leave a recipient out of the proposal.
+        #[arg(long = "drop")]
+        remove: Vec<String>,
+        /// The leader's instruction (kind instruction).
+        #[arg(long)]
+        instruction: Option<String>,
+        /// Send: queue durably, hand to the channels, wait for results.
+        #[arg(long)]
+        send: bool,
+        /// Seconds to wait for delivery results.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+    },
+    /// List notices with state, deadline and token. 通知列表
+    Notices {
+        /// Only this incident's.
+        number: Option<String>,
+        /// Only notices not yet acknowledged.
+        #[arg(long)]
+        pending: bool,
+        /// table | json
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Record an acknowledgement (回执) by its token. 回执
+    Ack {
+        /// The token in the notice, e.g. K7P2-Q9XD.
+        token: String,
+        /// Who acknowledged (default: the recipient).
+        #[arg(long)]
+        by: Option<String>,
+        /// How it came.
+        #[arg(long, default_value = "cli")]
+        via: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record the outcome of a phone notice. 电话通知结果
+    Call {
+        /// The notice id, e.g. 20261122-003/N001.
+        notice: String,
+        /// reached | no_answer | busy | wrong_number
+        #[arg(long)]
+        outcome: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// Run the desk service on the local socket without a console (for integrations).
     Serve,

@@ -59,6 +59,8 @@ pub struct Ctx {
     pub actor: Actor,
     /// Time source.
     pub clock: Arc<dyn Clock>,
+    /// The configuration file given with --config (secrets.toml is looked for beside it).
+    pub config_file: Option<PathBuf>,
 }
 
 /// The default data folder: `$XDG_DATA_HOME/dutydesk`.
@@ -101,6 +103,7 @@ pub fn context(cli: &Cli) -> Result<Ctx, CliError> {
         lang,
         actor: Actor { officer, os_user },
         clock,
+        config_file: cli.config.clone(),
     })
 }
 
@@ -125,7 +128,8 @@ pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
     })
 }
 
-fn ok_or_err(r: Response) -> Result<Response, CliError> {
+/// A bad-input or failure answer as an error; anything else as it is.
+pub fn ok_or_err(r: Response) -> Result<Response, CliError> {
     match r {
         Response::Error {
             code: ErrorCode::BadInput,
@@ -136,7 +140,8 @@ fn ok_or_err(r: Response) -> Result<Response, CliError> {
     }
 }
 
-fn unexpected(r: &Response) -> CliError {
+/// The error for an answer of the wrong kind.
+pub fn unexpected(r: &Response) -> CliError {
     CliError::Failure(format!("unexpected answer from the desk: {r:?}"))
 }
 
@@ -184,7 +189,8 @@ fn parse_since(s: &str, ctx: &Ctx) -> Result<chrono::DateTime<chrono::FixedOffse
         .ok_or_else(|| CliError::BadInput(format!("--since {s:?}: no such local time")))
 }
 
-fn parse_enum<T: serde::de::DeserializeOwned>(
+/// Parses a snake_case enum value of a flag.
+pub fn parse_enum<T: serde::de::DeserializeOwned>(
     what: &str,
     s: &str,
     choices: &str,
@@ -362,7 +368,9 @@ pub fn run_store_command(
                     incident: number.clone(),
                 },
             )?)? {
-                Response::Incident { incident, timeline } => match f {
+                Response::Incident {
+                    incident, timeline, ..
+                } => match f {
                     ShowFormat::Json => {
                         let v = serde_json::json!({"incident": incident, "timeline": timeline});
                         serde_json::to_writer_pretty(&mut *out, &v)
@@ -497,6 +505,10 @@ pub fn run_store_command(
             r => return Err(unexpected(&r)),
         },
         Command::Serve => serve(ctx, out)?,
+        Command::Notify { .. }
+        | Command::Notices { .. }
+        | Command::Ack { .. }
+        | Command::Call { .. } => super::notices::run(ctx, command, out)?,
         Command::Selftest(super::SelftestCommand::AppendLoop {
             count,
             unsafe_no_sync,
@@ -545,15 +557,17 @@ fn append_loop(
 }
 
 fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
-    let desk = open_desk(ctx, "serve")?;
+    let mut desk = open_desk(ctx, "serve")?;
     for n in &desk.store().open_notes {
         writeln!(out, "{n}")?;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    super::notices::attach_outbox(ctx, &mut desk, rt.handle())?;
     let dir: &Path = &ctx.data_dir;
     let (handle, thread) = crate::service::DeskHandle::spawn(desk);
+    let ticker = rt.spawn(super::notices::tick_loop(handle.clone(), ctx.actor.clone()));
     let result = rt.block_on(async move {
         let listener = crate::service::socket::bind(dir)?;
         writeln!(
@@ -564,6 +578,7 @@ fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
         out.flush()?;
         let server = tokio::spawn(crate::service::socket::serve(listener, handle));
         wait_for_signal().await;
+        ticker.abort();
         server.abort();
         let _ = server.await;
         Ok::<(), CliError>(())

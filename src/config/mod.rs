@@ -4,6 +4,7 @@
 //! file replace the default arrays; tables merge key by key.
 
 mod model;
+mod notices;
 mod source;
 
 pub use model::*;

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{FlagClass, Lang, Level};
 use crate::rules::level::Threshold;
 
+pub use super::notices::{
+    Contact, DeliveryLimits, Endpoint, Notices, RoutingRule, SmtpTls, WebhookFormat,
+};
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -30,6 +34,8 @@ pub struct Config {
     pub verification: Verification,
     /// The console's look and keys.
     pub console: Console,
+    /// Notices: routing, deadlines, endpoints, delivery.
+    pub notices: Notices,
 }
 
 /// Console settings.
@@ -137,6 +143,10 @@ pub struct Unit {
     pub phones: Vec<String>,
     /// Place names in its area (regions).
     pub places: Vec<String>,
+    /// How to reach it, in order of preference.
+    pub contacts: Vec<Contact>,
+    /// Who is told when it does not acknowledge in time (default: the leader on duty).
+    pub escalate_to: String,
 }
 
 /// A person's role.
@@ -164,6 +174,12 @@ pub struct Person {
     pub role: Role,
     /// Phone.
     pub phone: String,
+    /// 1 = the head; a leader not acknowledging in time is escalated to the next lower number.
+    pub rank: u32,
+    /// A leader told of every incident at this level or graver (`I`…`IV`; empty = only on duty).
+    pub notify_level: String,
+    /// How to reach them, in order of preference.
+    pub contacts: Vec<Contact>,
 }
 
 /// A dated roster entry.
@@ -282,6 +298,39 @@ impl Config {
                 ));
             }
         }
+        let known = |n: &str| {
+            self.people.iter().any(|p| p.name == n) || self.units.iter().any(|u| u.name == n)
+        };
+        self.notices.validate(&known)?;
+        for (i, p) in self.people.iter().enumerate() {
+            if !p.notify_level.is_empty() && Level::parse(&p.notify_level).is_none() {
+                return Err((
+                    format!("people[{i}].notify_level"),
+                    format!("unknown level {:?}: use I, II, III or IV", p.notify_level),
+                ));
+            }
+            for c in &p.contacts {
+                self.notices
+                    .check_contact(c)
+                    .map_err(|m| (format!("people[{i}].contacts"), m))?;
+            }
+        }
+        for (i, u) in self.units.iter().enumerate() {
+            for c in &u.contacts {
+                self.notices
+                    .check_contact(c)
+                    .map_err(|m| (format!("units[{i}].contacts"), m))?;
+            }
+            if !u.escalate_to.is_empty() && !known(&u.escalate_to) {
+                return Err((
+                    format!("units[{i}].escalate_to"),
+                    format!(
+                        "{:?} is neither in [[people]] nor in [[units]]",
+                        u.escalate_to
+                    ),
+                ));
+            }
+        }
         if !self.duty.shift_start.is_empty()
             && chrono::NaiveTime::parse_from_str(&self.duty.shift_start, "%H:%M").is_err()
         {
@@ -351,6 +400,15 @@ impl Config {
             None => rotate(&self.duty.officer_rotation, day)
                 .map(|s| vec![s.to_string()])
                 .unwrap_or_default(),
+        }
+    }
+
+    /// The day whose shift is on at a local time (before the shift start, the previous day's).
+    pub fn shift_day(&self, local: chrono::NaiveDateTime) -> chrono::NaiveDate {
+        if local.time() < self.shift_start() {
+            local.date().pred_opt().unwrap_or(local.date())
+        } else {
+            local.date()
         }
     }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::flag::{Flag, Resolution};
+use super::notice::{CallOutcome, EscalationStep, Notice, QueuedNotice};
 use super::report::Report;
 
 /// The `prev` of the first event.
@@ -87,6 +88,78 @@ pub enum EventBody {
         /// How, what, who, when.
         resolution: Resolution,
     },
+    /// A notice was recorded in the outbox, before any attempt to send it.
+    NoticeQueued {
+        /// What is sent, to whom, how.
+        notice: Box<QueuedNotice>,
+    },
+    /// A notice was handed to its channel (again, after a resume or a re-send).
+    NoticeAttempted {
+        /// The notice id.
+        notice: String,
+        /// 1 for the first hand-off.
+        dispatch: u32,
+    },
+    /// The channel accepted a notice.
+    NoticeDelivered {
+        /// The notice id.
+        notice: String,
+        /// Which try succeeded.
+        attempt: u32,
+        /// What the channel said (sanitised, truncated, secrets removed).
+        detail: String,
+    },
+    /// One try to send a notice failed.
+    NoticeFailed {
+        /// The notice id.
+        notice: String,
+        /// Which try.
+        attempt: u32,
+        /// Why (sanitised, truncated, secrets removed).
+        error: String,
+        /// True when the channel tries again after a pause.
+        retrying: bool,
+    },
+    /// The officer called about a phone notice.
+    NoticeCalled {
+        /// The notice id.
+        notice: String,
+        /// What happened.
+        outcome: CallOutcome,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// A recipient acknowledged a notice (回执).
+    NoticeAcknowledged {
+        /// The notice id.
+        notice: String,
+        /// Its token.
+        token: String,
+        /// Who acknowledged.
+        by: String,
+        /// How (phone, cli, in person…).
+        via: String,
+        /// Note.
+        #[serde(default)]
+        note: String,
+        /// Acknowledged through a reminder or escalation notice (its id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        through: Option<String>,
+    },
+    /// A step of escalation was taken for an unacknowledged notice.
+    NoticeEscalated {
+        /// The notice id.
+        notice: String,
+        /// Warned, reminded or escalated.
+        step: EscalationStep,
+        /// Who was told (for reminders and escalations).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        /// The notice queued for it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sent: Option<String>,
+    },
     /// Free note added to the log (e.g. a lock taken over, a recovery).
     Note {
         /// The text.
@@ -105,7 +178,28 @@ impl EventBody {
             EventBody::ReportFiled { .. } => "report_filed",
             EventBody::FlagRaised { .. } => "flag_raised",
             EventBody::FlagResolved { .. } => "flag_resolved",
+            EventBody::NoticeQueued { .. } => "notice_queued",
+            EventBody::NoticeAttempted { .. } => "notice_attempted",
+            EventBody::NoticeDelivered { .. } => "notice_delivered",
+            EventBody::NoticeFailed { .. } => "notice_failed",
+            EventBody::NoticeCalled { .. } => "notice_called",
+            EventBody::NoticeAcknowledged { .. } => "notice_acknowledged",
+            EventBody::NoticeEscalated { .. } => "notice_escalated",
             EventBody::Note { .. } => "note",
+        }
+    }
+
+    /// The notice this event concerns, if any.
+    pub fn notice(&self) -> Option<&str> {
+        match self {
+            EventBody::NoticeQueued { notice } => Some(&notice.id),
+            EventBody::NoticeAttempted { notice, .. }
+            | EventBody::NoticeDelivered { notice, .. }
+            | EventBody::NoticeFailed { notice, .. }
+            | EventBody::NoticeCalled { notice, .. }
+            | EventBody::NoticeAcknowledged { notice, .. }
+            | EventBody::NoticeEscalated { notice, .. } => Some(notice),
+            _ => None,
         }
     }
 
@@ -115,7 +209,8 @@ impl EventBody {
             EventBody::ReportFiled { incident, .. }
             | EventBody::FlagRaised { incident, .. }
             | EventBody::FlagResolved { incident, .. } => Some(incident),
-            _ => None,
+            EventBody::NoticeQueued { notice } => Some(&notice.incident),
+            _ => self.notice().map(Notice::incident_of),
         }
     }
 }

@@ -197,6 +197,14 @@ impl Incident {
                 inc.events.push(e.seq);
                 Ok(true)
             }
+            body if body.notice().is_some() => {
+                let incident = body.incident().unwrap_or("");
+                let inc = slot
+                    .as_mut()
+                    .ok_or_else(|| format!("notice for unknown incident {incident}"))?;
+                inc.events.push(e.seq);
+                Ok(true)
+            }
             _ => Ok(false),
         }
     }

@@ -7,11 +7,16 @@
 pub mod event;
 pub mod flag;
 pub mod incident;
+pub mod notice;
 pub mod report;
 
 pub use event::{Event, EventBody, GENESIS_HASH};
 pub use flag::{Flag, FlagClass, FlagKind, Resolution, ResolutionMethod, ResolutionResult};
 pub use incident::{Incident, IncidentNo};
+pub use notice::{
+    Ack, CallOutcome, ChannelKind, EscalationStep, Notice, NoticeKind, NoticeState, QueuedNotice,
+    RecipientKind,
+};
 pub use report::{
     Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind, Reporter,
 };

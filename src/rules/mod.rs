@@ -1,7 +1,12 @@
-//! How the desk decides: verification flags, level suggestion, the response-time audit. Pure
-//! functions; `now` is a parameter; no I/O.
+//! How the desk decides: verification flags, level suggestion, notice routing, templates, the
+//! key-holder rule, escalation and the response-time audit. Pure functions; `now` is a parameter;
+//! no I/O.
 
 pub mod audit;
 pub mod check;
+pub mod escalation;
+pub mod keyholder;
 pub mod level;
+pub mod routing;
+pub mod template;
 pub mod verify;

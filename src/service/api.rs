@@ -5,8 +5,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Actor, Event, Flag, Incident, Level, ReportDraft, ResolutionMethod, ResolutionResult,
+    Actor, CallOutcome, Event, Flag, Incident, Level, Notice, NoticeKind, ReportDraft,
+    ResolutionMethod, ResolutionResult,
 };
+use crate::rules::keyholder::StaleRecipient;
+use crate::rules::routing::Proposed;
 use crate::store::VerifyReport;
 
 /// A request to the desk.
@@ -87,6 +90,72 @@ pub enum Request {
         #[serde(default)]
         by: Option<crate::rules::audit::GroupBy>,
     },
+    /// Who would be told, why, and the text (nothing is written).
+    ProposeNotice {
+        /// Incident number.
+        incident: String,
+        /// first | follow_up | final | correction | instruction (default: from the reports and
+        /// the key-holder rule).
+        #[serde(default)]
+        kind: Option<NoticeKind>,
+        /// Names to add to the proposal.
+        #[serde(default)]
+        add: Vec<String>,
+        /// Names to leave out.
+        #[serde(default)]
+        remove: Vec<String>,
+        /// The leader's instruction, for kind instruction.
+        #[serde(default)]
+        instruction: Option<String>,
+    },
+    /// Queue notices to exactly these recipients (recorded before any attempt), then send.
+    SendNotice {
+        /// Incident number.
+        incident: String,
+        /// The kind (default as for the proposal).
+        #[serde(default)]
+        kind: Option<NoticeKind>,
+        /// Names from the directory.
+        recipients: Vec<String>,
+        /// The leader's instruction, for kind instruction.
+        #[serde(default)]
+        instruction: Option<String>,
+    },
+    /// Notices, oldest first.
+    Notices {
+        /// Only this incident's.
+        #[serde(default)]
+        incident: Option<String>,
+        /// Only notices not yet acknowledged.
+        #[serde(default)]
+        pending_only: bool,
+    },
+    /// Record an acknowledgement (回执).
+    Acknowledge {
+        /// The token in the notice.
+        token: String,
+        /// Who acknowledged (default: the recipient).
+        #[serde(default)]
+        by: Option<String>,
+        /// How it came (phone, cli, in person…).
+        #[serde(default)]
+        via: String,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Record the outcome of calling about a phone notice.
+    RecordCall {
+        /// The notice id.
+        notice: String,
+        /// What happened.
+        outcome: CallOutcome,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Collect delivery results, resume pending notices, run due escalations (every few seconds).
+    Tick,
 }
 
 /// One line of an incident list.
@@ -110,6 +179,9 @@ pub struct IncidentRow {
     pub open_flags: u32,
     /// Final report filed.
     pub closed: bool,
+    /// Recipients holding an older version of the key facts (the key-holder rule).
+    #[serde(default)]
+    pub stale_recipients: u32,
 }
 
 impl IncidentRow {
@@ -126,8 +198,56 @@ impl IncidentRow {
             reports: inc.reports.len() as u32,
             open_flags: inc.open_flags().count() as u32,
             closed: inc.closed,
+            stale_recipients: 0,
         }
     }
+}
+
+/// A notice proposal: recipients with reasons, stale holders, and a preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeProposal {
+    /// Incident number.
+    pub incident: String,
+    /// The kind proposed (not `kind`: that is the answer's tag on the socket).
+    pub notice_kind: NoticeKind,
+    /// The report whose facts it carries.
+    pub version: u32,
+    /// Recipients, each with why.
+    pub recipients: Vec<Proposed>,
+    /// Who holds an older version of the key facts.
+    pub stale: Vec<StaleRecipient>,
+    /// Preview subject (for the first recipient).
+    pub subject: String,
+    /// Preview text (for the first recipient; the token is filled in on sending).
+    pub text: String,
+}
+
+/// One queued notice, as answered to the sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedRow {
+    /// Notice id.
+    pub id: String,
+    /// Its token.
+    pub token: String,
+    /// Recipient.
+    pub recipient: String,
+    /// Channel.
+    pub channel: crate::domain::ChannelKind,
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TickReport {
+    /// Delivery results recorded.
+    pub results: u32,
+    /// Notices handed to their channels.
+    pub dispatched: u32,
+    /// Deadlines near: "notice id: recipient, deadline".
+    pub warnings: Vec<String>,
+    /// Reminders and escalations queued (their ids).
+    pub followed_up: Vec<String>,
+    /// The events written.
+    pub seqs: Vec<u64>,
 }
 
 /// Where the store stands.
@@ -184,7 +304,29 @@ pub enum Response {
         incident: Box<Incident>,
         /// Its timeline.
         timeline: Vec<Event>,
+        /// Its notices.
+        #[serde(default)]
+        notices: Vec<Notice>,
+        /// Recipients holding an older version of the key facts.
+        #[serde(default)]
+        stale: Vec<StaleRecipient>,
     },
+    /// Proposed recipients and the text.
+    Proposal(Box<NoticeProposal>),
+    /// Notices queued durably (and handed to their channels if an outbox runs).
+    Queued {
+        /// id, token, recipient, channel of each.
+        notices: Vec<QueuedRow>,
+        /// The events written.
+        seqs: Vec<u64>,
+    },
+    /// Notices.
+    Notices {
+        /// The notices.
+        rows: Vec<Notice>,
+    },
+    /// What a tick did.
+    Ticked(TickReport),
     /// Log events.
     Events {
         /// The events.

@@ -16,10 +16,11 @@ use crate::store::{OpenOptions, Store, StoreError};
 /// The service: store + configuration + clock + rules.
 #[derive(Debug)]
 pub struct Desk {
-    store: Store,
-    config: Arc<Config>,
+    pub(super) store: Store,
+    pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     verifier: Verifier,
+    pub(super) notices: super::notices::NoticeDesk,
 }
 
 impl Desk {
@@ -34,7 +35,9 @@ impl Desk {
         for n in &store.open_notes {
             tracing::warn!("{n}");
         }
+        let notices = super::notices::NoticeDesk::new(&config, &store);
         Ok(Desk {
+            notices,
             verifier: Verifier::new(&config),
             store,
             config,
@@ -52,7 +55,7 @@ impl Desk {
         &self.config
     }
 
-    fn now(&self) -> (DateTime<Utc>, DateTime<chrono::FixedOffset>) {
+    pub(super) fn now(&self) -> (DateTime<Utc>, DateTime<chrono::FixedOffset>) {
         let now = self.clock.now();
         (now, self.config.zone().localize(now))
     }
@@ -122,7 +125,9 @@ impl Desk {
                     if open_only && inc.closed {
                         continue;
                     }
-                    rows.push(IncidentRow::of(&inc));
+                    let mut row = IncidentRow::of(&inc);
+                    row.stale_recipients = self.stale_of(&inc)?.len() as u32;
+                    rows.push(row);
                 }
                 Ok(Response::Incidents { rows })
             }
@@ -136,9 +141,13 @@ impl Desk {
                         timeline.push(e);
                     }
                 }
+                let notices = self.notices_of(inc.number.as_str())?;
+                let stale = crate::rules::keyholder::stale(&inc, &notices);
                 Ok(Response::Incident {
                     incident: Box::new(inc),
                     timeline,
+                    notices,
+                    stale,
                 })
             }
             Request::Log {
@@ -196,6 +205,7 @@ impl Desk {
                 let report = super::audit::run(&self.store, &self.config, local, period, by)?;
                 Ok(Response::Audit(Box::new(report)))
             }
+            req => self.handle_notice(actor, req),
         }
     }
 

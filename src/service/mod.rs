@@ -3,9 +3,14 @@
 
 pub mod api;
 pub mod audit;
+mod compose;
 pub mod desk;
+pub mod notices;
+pub mod outbox;
 pub mod socket;
 
-pub use api::{ErrorCode, IncidentRow, Request, Response, Status};
+pub use api::{
+    ErrorCode, IncidentRow, NoticeProposal, QueuedRow, Request, Response, Status, TickReport,
+};
 pub use desk::Desk;
 pub use socket::DeskHandle;

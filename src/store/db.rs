@@ -9,7 +9,7 @@ use sled::transaction::{
 use sled::Transactional;
 
 use super::projection::{self, ApplyError, View};
-use crate::domain::{Event, Incident};
+use crate::domain::{Event, EventBody, Incident, Notice};
 
 /// The database and its trees.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub struct Db {
     db: sled::Db,
     events: sled::Tree,
     incidents: sled::Tree,
+    notices: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -45,11 +46,16 @@ pub struct Head {
 
 struct TxView<'a> {
     incidents: &'a TransactionalTree,
+    notices: &'a TransactionalTree,
     meta: &'a TransactionalTree,
 }
 
 fn counter_key(day: &str) -> Vec<u8> {
     format!("day/{day}").into_bytes()
+}
+
+fn token_key(token: &str) -> Vec<u8> {
+    format!("tok/{token}").into_bytes()
 }
 
 impl View for TxView<'_> {
@@ -77,6 +83,27 @@ impl View for TxView<'_> {
         self.meta.insert(counter_key(day), &n.to_be_bytes())?;
         Ok(())
     }
+    fn notice(&self, id: &str) -> Result<Option<Notice>, Self::Err> {
+        Ok(self
+            .notices
+            .get(id.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+    fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err> {
+        let v = serde_json::to_vec(n).unwrap_or_default();
+        self.notices.insert(n.q.id.as_bytes(), v)?;
+        Ok(())
+    }
+    fn token(&self, token: &str) -> Result<Option<String>, Self::Err> {
+        Ok(self
+            .meta
+            .get(token_key(token))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+    fn put_token(&mut self, token: &str, id: &str) -> Result<(), Self::Err> {
+        self.meta.insert(token_key(token), id.as_bytes())?;
+        Ok(())
+    }
 }
 
 impl Db {
@@ -89,6 +116,7 @@ impl Db {
         Ok(Db {
             events: db.open_tree("events")?,
             incidents: db.open_tree("incidents")?,
+            notices: db.open_tree("notices")?,
             meta: db.open_tree("meta")?,
             db,
         })
@@ -116,6 +144,18 @@ impl Db {
                     }
                 }
             }
+            if let Some(id) = e.body.notice() {
+                if !mem.notices.contains_key(id) {
+                    if let Some(n) = self.notice(id)? {
+                        mem.notices.insert(id.to_string(), n);
+                    }
+                }
+            }
+            if let EventBody::NoticeQueued { notice } = &e.body {
+                if let Some(other) = self.token(&notice.token)? {
+                    mem.tokens.insert(notice.token.clone(), other);
+                }
+            }
             projection::apply(&mut mem, e).map_err(|e| match e {
                 ApplyError::Rejected(m) => DbError::Rejected(m),
                 ApplyError::Storage(never) => match never {},
@@ -134,9 +174,11 @@ impl Db {
             hash: last.hash.clone(),
         })
         .unwrap_or_default();
-        let result = (&self.events, &self.incidents, &self.meta).transaction(|(ev, inc, meta)| {
+        let trees = (&self.events, &self.incidents, &self.notices, &self.meta);
+        let result = trees.transaction(|(ev, inc, notices, meta)| {
             let mut view = TxView {
                 incidents: inc,
+                notices,
                 meta,
             };
             for (e, line) in events {
@@ -190,6 +232,41 @@ impl Db {
     /// The newest incidents first.
     pub fn incidents_rev(&self) -> impl Iterator<Item = Result<Incident, DbError>> + '_ {
         self.incidents.iter().rev().map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+        })
+    }
+
+    /// One notice.
+    pub fn notice(&self, id: &str) -> Result<Option<Notice>, DbError> {
+        match self.notices.get(id.as_bytes())? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("notice {id}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// The notice id a token belongs to.
+    pub fn token(&self, token: &str) -> Result<Option<String>, DbError> {
+        Ok(self
+            .meta
+            .get(token_key(token))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Every token and its notice id, in token order.
+    pub fn tokens(&self) -> impl Iterator<Item = Result<(String, String), DbError>> + '_ {
+        self.meta.scan_prefix(b"tok/").map(|r| {
+            let (k, v) = r?;
+            let k = String::from_utf8_lossy(&k[4..]).into_owned();
+            Ok((k, String::from_utf8_lossy(&v).into_owned()))
+        })
+    }
+
+    /// Notices whose id starts with `prefix` (an incident number and `/`, or "" for all).
+    pub fn notices(&self, prefix: &str) -> impl Iterator<Item = Result<Notice, DbError>> + '_ {
+        self.notices.scan_prefix(prefix.as_bytes()).map(|r| {
             let (_, v) = r?;
             serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
         })

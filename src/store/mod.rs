@@ -411,6 +411,11 @@ impl Store {
         Ok(self.db.incident(number)?)
     }
 
+    /// One notice.
+    pub fn notice(&self, id: &str) -> Result<Option<crate::domain::Notice>, StoreError> {
+        Ok(self.db.notice(id)?)
+    }
+
     /// The next free incident number of a day.
     pub fn next_incident_no(&self, day: NaiveDate) -> Result<IncidentNo, StoreError> {
         let key = day.format("%Y%m%d").to_string();
@@ -531,6 +536,18 @@ impl Store {
                 )));
             }
         }
+        let mut stored = std::collections::BTreeMap::new();
+        for notice in self.db.notices("") {
+            let notice = notice?;
+            stored.insert(notice.q.id.clone(), notice);
+        }
+        if let Some(id) = first_difference(&stored, &mem.notices) {
+            return Ok(Some(format!("notice {id} differs from a replay")));
+        }
+        let tokens = self.db.tokens().collect::<Result<_, _>>()?;
+        if let Some(t) = first_difference(&tokens, &mem.tokens) {
+            return Ok(Some(format!("token {t} differs from a replay")));
+        }
         Ok(None)
     }
 
@@ -581,6 +598,17 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
         projection_mismatch: None,
         millis: t0.elapsed().as_millis() as u64,
     })
+}
+
+/// The first key whose value differs between two maps (or that only one holds).
+fn first_difference<V: PartialEq>(
+    a: &std::collections::BTreeMap<String, V>,
+    b: &std::collections::BTreeMap<String, V>,
+) -> Option<String> {
+    a.iter()
+        .find(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .or_else(|| b.keys().find(|k| !a.contains_key(*k)).cloned())
 }
 
 fn check_tail(tail: &[String], notes: &mut Vec<String>) -> (Head, bool) {

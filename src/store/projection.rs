@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::{Event, EventBody, Incident, IncidentNo, ReportKind};
+use crate::domain::{Event, EventBody, Incident, IncidentNo, Notice, ReportKind};
 
 /// Where a projection is kept: sled trees in a transaction, or maps in memory.
 pub trait View {
@@ -21,6 +21,14 @@ pub trait View {
     fn counter(&self, day: &str) -> Result<u32, Self::Err>;
     /// Writes a day's counter.
     fn put_counter(&mut self, day: &str, n: u32) -> Result<(), Self::Err>;
+    /// Reads a notice.
+    fn notice(&self, id: &str) -> Result<Option<Notice>, Self::Err>;
+    /// Writes a notice.
+    fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err>;
+    /// The notice id a token belongs to.
+    fn token(&self, token: &str) -> Result<Option<String>, Self::Err>;
+    /// Records a token's notice id.
+    fn put_token(&mut self, token: &str, id: &str) -> Result<(), Self::Err>;
 }
 
 /// Why an event cannot be applied.
@@ -45,6 +53,23 @@ pub fn apply<V: View>(view: &mut V, e: &Event) -> Result<(), ApplyError<V::Err>>
         view.put_incident(inc).map_err(ApplyError::Storage)?;
     }
     applied.map_err(ApplyError::Rejected)?;
+    if let Some(id) = e.body.notice() {
+        let mut slot = view.notice(id).map_err(ApplyError::Storage)?;
+        if let EventBody::NoticeQueued { notice } = &e.body {
+            if let Some(other) = view.token(&notice.token).map_err(ApplyError::Storage)? {
+                return Err(ApplyError::Rejected(format!(
+                    "token {} of {id} already belongs to {other}",
+                    notice.token
+                )));
+            }
+            view.put_token(&notice.token, id)
+                .map_err(ApplyError::Storage)?;
+        }
+        Notice::apply(&mut slot, e).map_err(ApplyError::Rejected)?;
+        if let Some(n) = &slot {
+            view.put_notice(n).map_err(ApplyError::Storage)?;
+        }
+    }
     if let EventBody::ReportFiled { incident, report } = &e.body {
         if report.kind == ReportKind::First {
             let no = IncidentNo(incident.clone());
@@ -66,6 +91,10 @@ pub struct MemView {
     pub incidents: BTreeMap<String, Incident>,
     /// Day counters.
     pub counters: BTreeMap<String, u32>,
+    /// Notices by id.
+    pub notices: BTreeMap<String, Notice>,
+    /// Notice ids by token.
+    pub tokens: BTreeMap<String, String>,
 }
 
 impl View for MemView {
@@ -85,6 +114,20 @@ impl View for MemView {
     }
     fn put_counter(&mut self, day: &str, n: u32) -> Result<(), Self::Err> {
         self.counters.insert(day.to_string(), n);
+        Ok(())
+    }
+    fn notice(&self, id: &str) -> Result<Option<Notice>, Self::Err> {
+        Ok(self.notices.get(id).cloned())
+    }
+    fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err> {
+        self.notices.insert(n.q.id.clone(), n.clone());
+        Ok(())
+    }
+    fn token(&self, token: &str) -> Result<Option<String>, Self::Err> {
+        Ok(self.tokens.get(token).cloned())
+    }
+    fn put_token(&mut self, token: &str, id: &str) -> Result<(), Self::Err> {
+        self.tokens.insert(token.to_string(), id.to_string());
         Ok(())
     }
 }

@@ -227,11 +227,21 @@ impl App {
                 Out::none()
             }
             (Reply::Rows, Response::Incidents { rows }) => self.board.set_rows(env, rows),
-            (Reply::Detail(n), Response::Incident { incident, timeline }) => {
+            (
+                Reply::Detail(n),
+                Response::Incident {
+                    incident, timeline, ..
+                },
+            ) => {
                 self.board.set_detail(&n, Detail { incident, timeline });
                 Out::none()
             }
-            (Reply::Incident(n), Response::Incident { incident, timeline }) => {
+            (
+                Reply::Incident(n),
+                Response::Incident {
+                    incident, timeline, ..
+                },
+            ) => {
                 if let Some(v) = self.incident.as_mut().filter(|v| v.number == n) {
                     v.set(incident, timeline);
                 }

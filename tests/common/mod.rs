@@ -100,3 +100,123 @@ impl Rng {
         self.next() % n.max(1)
     }
 }
+
+/// A queued notice for delivery tests.
+pub fn notice(
+    id: &str,
+    channel: dutydesk::domain::ChannelKind,
+    endpoint: Option<&str>,
+    to: Option<&str>,
+) -> dutydesk::domain::QueuedNotice {
+    dutydesk::domain::QueuedNotice {
+        id: id.into(),
+        token: "K7P2-Q9XD".into(),
+        incident: "20261122-001".into(),
+        kind: dutydesk::domain::NoticeKind::First,
+        version: 0,
+        recipient: "县应急管理局".into(),
+        recipient_kind: dutydesk::domain::RecipientKind::Department,
+        channel,
+        endpoint: endpoint.map(str::to_string),
+        to: to.map(str::to_string),
+        subject: "【示例县】首报：火灾 河口镇（20261122-001）".into(),
+        text: "县应急管理局：\n河口镇仓库起火，死亡 1。\n回执码 K7P2-Q9XD\n".into(),
+        deadline: None,
+        warn_at: None,
+        escalate_to: None,
+        parent: None,
+    }
+}
+
+/// One HTTP request as a test server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 for webhook tests: answers each request with the
+/// next scripted (status, body, delay in ms), repeating the last; records what it saw.
+pub struct HttpPeer {
+    pub addr: std::net::SocketAddr,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
+}
+
+impl HttpPeer {
+    pub async fn start(script: Vec<(u16, String, u64)>) -> HttpPeer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let script = std::sync::Arc::new(script);
+        let log = seen.clone();
+        tokio::spawn(async move {
+            let mut n = 0usize;
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    return;
+                };
+                let (status, reply, delay) = script[n.min(script.len() - 1)].clone();
+                n += 1;
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let head_end = loop {
+                        let k = s.read(&mut chunk).await.unwrap_or(0);
+                        if k == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..k]);
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let mut lines = head.split("\r\n");
+                    let target = lines
+                        .next()
+                        .unwrap_or("")
+                        .split(' ')
+                        .nth(1)
+                        .unwrap_or("")
+                        .to_string();
+                    let headers: Vec<(String, String)> = lines
+                        .filter_map(|l| l.split_once(':'))
+                        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                        .collect();
+                    let len: usize = headers
+                        .iter()
+                        .find(|(k, _)| k == "content-length")
+                        .and_then(|(_, v)| v.parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + len {
+                        let k = s.read(&mut chunk).await.unwrap_or(0);
+                        if k == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..k]);
+                    }
+                    let seen_body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+                    log.lock().unwrap().push(Seen {
+                        target,
+                        headers,
+                        body: seen_body,
+                    });
+                    tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                    let resp = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    let _ = s.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        HttpPeer { addr, seen }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}

@@ -199,6 +199,8 @@ pub fn board_app(lang: Lang, n: usize) -> App {
         response: Response::Incident {
             incident: Box::new(incident()),
             timeline: timeline(),
+            notices: Vec::new(),
+            stale: Vec::new(),
         },
     });
     app

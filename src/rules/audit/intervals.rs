@@ -51,7 +51,13 @@ impl Stage {
 
     /// The stages [`IntervalFold`] can measure from the events that exist today. The others wait
     /// for the notice and instruction events (see the comments in [`IntervalFold::push`]).
-    pub const MEASURED: [Stage; 1] = [Stage::ReceivedToFlagsResolved];
+    pub const MEASURED: [Stage; 5] = [
+        Stage::ReceivedToLeaderReported,
+        Stage::ReceivedToLeaderAcknowledged,
+        Stage::ReceivedToAllNotified,
+        Stage::ReceivedToFlagsResolved,
+        Stage::NoticeSentToAcknowledged,
+    ];
 
     /// The snake_case key, as in JSON and CSV.
     pub fn key(self) -> &'static str {
@@ -141,6 +147,7 @@ struct Track {
     level: Option<Level>,
     category: Option<String>,
     flags: FlagClock,
+    notices: super::notice_stages::NoticeClock,
 }
 
 /// The fold from events to intervals. Feed events in log order with [`push`](Self::push), then
@@ -152,6 +159,8 @@ pub struct IntervalFold<'c> {
     shift_start: NaiveTime,
     index: HashMap<String, usize>,
     tracks: Vec<Track>,
+    /// Which track each notice belongs to.
+    notice_owner: HashMap<String, usize>,
 }
 
 impl<'c> IntervalFold<'c> {
@@ -163,6 +172,7 @@ impl<'c> IntervalFold<'c> {
             shift_start: config.shift_start(),
             index: HashMap::new(),
             tracks: Vec::new(),
+            notice_owner: HashMap::new(),
         }
     }
 
@@ -200,17 +210,26 @@ impl<'c> IntervalFold<'c> {
                     }
                 }
             }
-            // Stages received_to_leader_reported and received_to_leader_acknowledged: computed
-            // from Notice… events to a recipient of kind `leader` once they exist (the first
-            // NoticeQueued/NoticeDelivered → reported, its NoticeAcknowledged → acknowledged),
-            // limit: the level's phone limit (`Config::limit(level).phone_minutes`).
-            // Stage received_to_all_notified: from Notice… events to recipients of kind
-            // department/region, ending when the last of them is delivered; same limit.
-            // Stage notice_sent_to_acknowledged: one interval per notice, NoticeDelivered →
-            // NoticeAcknowledged, limit from the notice's own deadline.
+            EventBody::NoticeQueued { notice } => {
+                if let Some(&i) = self.index.get(notice.incident.as_str()) {
+                    self.notice_owner.insert(notice.id.clone(), i);
+                    self.tracks[i].notices.push(e.at, &e.body);
+                }
+            }
+            EventBody::NoticeDelivered { notice, .. }
+            | EventBody::NoticeCalled { notice, .. }
+            | EventBody::NoticeAcknowledged { notice, .. } => {
+                if let Some(&i) = self.notice_owner.get(notice.as_str()) {
+                    self.tracks[i].notices.push(e.at, &e.body);
+                }
+            }
+            // Attempts, failures and escalations change no stage's end.
+            EventBody::NoticeAttempted { .. }
+            | EventBody::NoticeFailed { .. }
+            | EventBody::NoticeEscalated { .. } => {}
             // Stages instruction_to_relayed and relayed_to_final_feedback: from
             // InstructionRecorded → InstructionRelayed → the final InstructionFeedback, limit
-            // from the instruction's feedback deadline.
+            // from the instruction's feedback deadline, once those events exist.
             // Every variant is listed so that a new event kind stops the build here until the
             // audit decides what it means.
             EventBody::StoreCreated { .. }
@@ -233,6 +252,7 @@ impl<'c> IntervalFold<'c> {
                 level: report.level,
                 category: report.category.clone(),
                 flags: FlagClock::default(),
+                notices: Default::default(),
             });
             return;
         }
@@ -250,6 +270,21 @@ impl<'c> IntervalFold<'c> {
         let clock = self.config.verification.clock_minutes;
         let mut out = Vec::with_capacity(self.tracks.len());
         for t in self.tracks {
+            let base = Interval {
+                incident: t.incident.clone(),
+                stage: Stage::ReceivedToLeaderReported,
+                start: t.received,
+                end: None,
+                level: t.level,
+                category: t.category.clone(),
+                officer: t.officer.clone(),
+                shift: t.shift.clone(),
+                limit: None,
+                duration: Duration::ZERO,
+            };
+            let phone = self.config.limit(t.level).phone_minutes;
+            let phone = (phone > 0).then(|| Duration::from_secs(u64::from(phone) * 60));
+            out.extend(t.notices.intervals(&base, phone, now));
             // Stage received_to_flags_resolved: only incidents that had something to check.
             let Some(raised) = t.flags.last_raised else {
                 continue;

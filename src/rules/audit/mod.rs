@@ -39,6 +39,7 @@
 
 pub mod charts;
 pub mod intervals;
+mod notice_stages;
 pub mod shift;
 pub mod stats;
 

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::audit::AuditView;
 use super::window_offset;
 use crate::clock::short_duration;
-use crate::rules::audit::{AuditReport, StageRow};
+use crate::rules::audit::{AuditReport, Stage, StageRow};
 use crate::tui::env::Env;
 use crate::tui::i18n::Text;
 use crate::tui::widgets::frame::{block, safe_fit, safe_pad};
@@ -33,6 +33,19 @@ fn bar(share: Option<f64>, width: usize) -> String {
                 c * 100.0
             )
         }
+    }
+}
+
+/// A stage's name short enough for the compact table.
+fn short_stage(stage: Stage, lang: crate::domain::Lang) -> &'static str {
+    match stage {
+        Stage::ReceivedToLeaderReported => lang.pick("报告领导", "leader told"),
+        Stage::ReceivedToLeaderAcknowledged => lang.pick("领导确认", "leader ack"),
+        Stage::ReceivedToAllNotified => lang.pick("通报到位", "all notified"),
+        Stage::ReceivedToFlagsResolved => lang.pick("核实完毕", "checked"),
+        Stage::NoticeSentToAcknowledged => lang.pick("通知签收", "notice ack"),
+        Stage::InstructionToRelayed => lang.pick("批示传达", "relayed"),
+        Stage::RelayedToFinalFeedback => lang.pick("传达反馈", "feedback"),
     }
 }
 
@@ -60,7 +73,7 @@ impl Cols {
             }
         } else {
             Cols {
-                label: 11,
+                label: 12,
                 p95: false,
                 bar: 5,
             }
@@ -173,8 +186,14 @@ impl AuditView {
             env.t(Text::AuditCompliance),
         );
         let mut lines = vec![Line::styled(safe_fit(&head, w), env.theme.dim)];
+        let compact = Cols::for_width(w).label < 22;
         for r in &report.stages {
-            lines.push(row_line(env, r, r.stage.name(env.lang), w));
+            let name = if compact {
+                short_stage(r.stage, env.lang)
+            } else {
+                r.stage.name(env.lang)
+            };
+            lines.push(row_line(env, r, name, w));
             for g in report.groups.iter().filter(|g| g.stage == r.stage) {
                 let label = format!(
                     "  {}",

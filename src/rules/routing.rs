@@ -1,0 +1,198 @@
+//! Who is told (通报对象): a pure function of the configuration, the latest report and the
+//! shift day. Each proposed recipient carries *why*, in Chinese and English, so the officer can
+//! judge the proposal before adding or removing anyone.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, Contact, UnitKind};
+use crate::domain::{ChannelKind, Level, RecipientKind, Report};
+
+/// A recipient the rules propose, with the contact to use and the reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposed {
+    /// Name of the person or unit, as in the directory.
+    pub name: String,
+    /// What the recipient is.
+    pub kind: RecipientKind,
+    /// The preferred contact.
+    pub contact: Contact,
+    /// Why, in Chinese (reasons joined by ；).
+    pub why_zh: String,
+    /// Why, in English (reasons joined by "; ").
+    pub why_en: String,
+}
+
+impl Proposed {
+    fn add_reason(&mut self, zh: &str, en: &str) {
+        if !self.why_zh.is_empty() {
+            self.why_zh.push('；');
+            self.why_en.push_str("; ");
+        }
+        self.why_zh.push_str(zh);
+        self.why_en.push_str(en);
+    }
+}
+
+/// The preferred contact: the first in the list; else a phone call for a person, a spooled
+/// notice (print/fax) addressed to the first phone for a unit.
+pub fn preferred_contact(contacts: &[Contact], phone: Option<&str>, person: bool) -> Contact {
+    if let Some(c) = contacts.first() {
+        return c.clone();
+    }
+    match phone.filter(|p| !p.trim().is_empty()) {
+        Some(p) if person => Contact {
+            channel: ChannelKind::Phone,
+            to: p.to_string(),
+            target: String::new(),
+        },
+        other => Contact {
+            channel: ChannelKind::Spool,
+            to: other.unwrap_or("").to_string(),
+            target: String::new(),
+        },
+    }
+}
+
+/// Looks a name up in the directory: its kind and preferred contact.
+pub fn resolve(config: &Config, name: &str) -> Option<(RecipientKind, Contact)> {
+    let name = name.trim();
+    if let Some(p) = config.people.iter().find(|p| p.name == name) {
+        let kind = match p.role {
+            crate::config::Role::Leader => RecipientKind::Leader,
+            crate::config::Role::Officer => RecipientKind::Person,
+        };
+        return Some((kind, preferred_contact(&p.contacts, Some(&p.phone), true)));
+    }
+    let u = config
+        .units
+        .iter()
+        .find(|u| u.name == name || (!u.name_en.is_empty() && u.name_en == name))?;
+    let kind = match u.kind {
+        UnitKind::Department | UnitKind::LeaderOffice => RecipientKind::Department,
+        UnitKind::Region => RecipientKind::Region,
+        UnitKind::Enterprise => RecipientKind::Enterprise,
+    };
+    let phone = u.phones.first().map(String::as_str);
+    Some((kind, preferred_contact(&u.contacts, phone, false)))
+}
+
+fn level_matches(levels: &[String], level: Option<Level>) -> bool {
+    levels.is_empty()
+        || levels.iter().any(|l| match (Level::parse(l), level) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => l == "ungraded",
+            _ => false,
+        })
+}
+
+fn place_in(location: &str, place: &str) -> bool {
+    !place.trim().is_empty() && location.to_lowercase().contains(&place.to_lowercase())
+}
+
+/// Proposes recipients for a report, in order: the leader on duty, higher leaders by level,
+/// departments by category, regions by place, then configured rules. Each appears once, with
+/// every reason that put it there.
+pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Proposed> {
+    let mut out: Vec<Proposed> = Vec::new();
+    let mut add = |name: &str, zh: &str, en: &str| {
+        if let Some(p) = out.iter_mut().find(|p| p.name == name) {
+            p.add_reason(zh, en);
+            return;
+        }
+        if let Some((kind, contact)) = resolve(config, name) {
+            let mut p = Proposed {
+                name: name.to_string(),
+                kind,
+                contact,
+                why_zh: String::new(),
+                why_en: String::new(),
+            };
+            p.add_reason(zh, en);
+            out.push(p);
+        }
+    };
+    if let Some(leader) = config.leader_on_duty(shift_day) {
+        add(&leader.name, "带班领导", "leader on duty");
+    }
+    if let Some(level) = report.level {
+        let mut leaders: Vec<_> = config
+            .people
+            .iter()
+            .filter(|p| Level::parse(&p.notify_level).is_some_and(|l| level <= l))
+            .collect();
+        leaders.sort_by_key(|p| p.rank);
+        for p in leaders {
+            let zh = format!("{}级及以上事件报{}", level.numeral(), p.title);
+            let en = format!("level {} or graver goes to the {}", level.key(), p.title_en);
+            add(&p.name, &zh, &en);
+        }
+    }
+    if let Some(cat) = report.category.as_deref() {
+        let cname = config
+            .category_name(cat, crate::domain::Lang::Zh)
+            .to_string();
+        let ename = config
+            .category_name(cat, crate::domain::Lang::En)
+            .to_string();
+        for u in config.units.iter().filter(|u| {
+            u.kind == UnitKind::Department && u.authoritative_for.iter().any(|c| c == cat)
+        }) {
+            add(
+                &u.name,
+                &format!("{cname}的职能部门"),
+                &format!("functional department for {ename}"),
+            );
+        }
+    }
+    if let Some(loc) = report.location.as_deref() {
+        for u in config.units.iter().filter(|u| u.kind == UnitKind::Region) {
+            if let Some(place) = u.places.iter().find(|p| place_in(loc, p)) {
+                add(
+                    &u.name,
+                    &format!("事发地在辖区（{place}）"),
+                    &format!("the place is in its area ({place})"),
+                );
+            }
+        }
+    }
+    for rule in &config.notices.rules {
+        let cat_ok = rule.categories.is_empty()
+            || report
+                .category
+                .as_deref()
+                .is_some_and(|c| rule.categories.iter().any(|k| k == c));
+        let place_ok = rule.places.is_empty()
+            || report
+                .location
+                .as_deref()
+                .is_some_and(|l| rule.places.iter().any(|p| place_in(l, p)));
+        if cat_ok && place_ok && level_matches(&rule.levels, report.level) {
+            for name in &rule.to {
+                add(name, &rule.why_zh, &rule.why_en);
+            }
+        }
+    }
+    out
+}
+
+/// Who is told when `name` does not acknowledge in time: a leader's next higher leader by rank;
+/// a unit's `escalate_to`, else the leader on duty. `None` at the top of the chain.
+pub fn escalation_target(config: &Config, name: &str, shift_day: NaiveDate) -> Option<String> {
+    if let Some(p) = config.people.iter().find(|p| p.name == name) {
+        if p.rank == 0 {
+            return None;
+        }
+        return config
+            .people
+            .iter()
+            .filter(|q| q.role == crate::config::Role::Leader && q.rank > 0 && q.rank < p.rank)
+            .max_by_key(|q| q.rank)
+            .map(|q| q.name.clone());
+    }
+    let u = config.units.iter().find(|u| u.name == name)?;
+    if !u.escalate_to.is_empty() {
+        return Some(u.escalate_to.clone());
+    }
+    config.leader_on_duty(shift_day).map(|p| p.name.clone())
+}

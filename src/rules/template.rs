@@ -1,0 +1,296 @@
+//! Notice texts: templates (built in, overridable by a TOML file) and a small `{{field}}`
+//! substitution, rendered from an incident. Pure: the caller reads any override file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::domain::{Count, Incident, Lang, NoticeKind, OccurredAt, ReportKind};
+use crate::sanitize;
+
+/// The built-in templates.
+pub const DEFAULT_TEMPLATES: &str = include_str!("../../assets/templates.toml");
+
+/// The fields a template may use.
+pub const FIELDS: [&str; 21] = [
+    "office",
+    "number",
+    "title",
+    "recipient",
+    "occurred",
+    "place",
+    "category",
+    "level",
+    "casualties",
+    "summary",
+    "measures",
+    "requests",
+    "source",
+    "unverified",
+    "token",
+    "deadline",
+    "sent_at",
+    "officer",
+    "instruction",
+    "changes",
+    "escalated_from",
+];
+
+/// One kind's template, in both languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Template {
+    /// Subject line, Chinese.
+    pub subject_zh: String,
+    /// Body, Chinese.
+    pub zh: String,
+    /// Subject line, English.
+    pub subject_en: String,
+    /// Body, English.
+    pub en: String,
+}
+
+/// Every kind's template.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Templates(BTreeMap<String, Template>);
+
+/// What a notice says: the subject and the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendered {
+    /// Subject line.
+    pub subject: String,
+    /// Body.
+    pub text: String,
+}
+
+/// Everything a text is rendered from, besides the incident.
+#[derive(Debug, Clone)]
+pub struct RenderCtx<'a> {
+    /// Which kind of notice.
+    pub kind: NoticeKind,
+    /// Language of the text.
+    pub lang: Lang,
+    /// Who it is for.
+    pub recipient: &'a str,
+    /// The acknowledgement code.
+    pub token: &'a str,
+    /// Acknowledge by.
+    pub deadline: Option<DateTime<FixedOffset>>,
+    /// Now, local.
+    pub now: DateTime<FixedOffset>,
+    /// The officer sending it.
+    pub officer: &'a str,
+    /// The leader's instruction (批示).
+    pub instruction: &'a str,
+    /// What changed since the version the recipient holds.
+    pub changes: &'a str,
+    /// Who failed to acknowledge (escalations).
+    pub escalated_from: &'a str,
+}
+
+impl Templates {
+    /// The built-in templates, with an override file's text layered on (`None` = built-in).
+    pub fn load(override_text: Option<&str>) -> Result<Templates, String> {
+        let mut map: BTreeMap<String, Template> =
+            toml::from_str(DEFAULT_TEMPLATES).map_err(|e| format!("built-in templates: {e}"))?;
+        if let Some(text) = override_text {
+            let over: BTreeMap<String, BTreeMap<String, String>> =
+                toml::from_str(text).map_err(|e| e.message().to_string())?;
+            for (kind, fields) in over {
+                let t = map
+                    .get_mut(&kind)
+                    .ok_or_else(|| format!("unknown template [{kind}]"))?;
+                for (k, v) in fields {
+                    match k.as_str() {
+                        "subject_zh" => t.subject_zh = v,
+                        "zh" => t.zh = v,
+                        "subject_en" => t.subject_en = v,
+                        "en" => t.en = v,
+                        _ => return Err(format!("[{kind}] has unknown key {k:?}")),
+                    }
+                }
+            }
+        }
+        for (kind, t) in &map {
+            for text in [&t.subject_zh, &t.zh, &t.subject_en, &t.en] {
+                if let Some(f) = placeholders(text).find(|f| !FIELDS.contains(f)) {
+                    return Err(format!("[{kind}] uses unknown field {{{{{f}}}}}"));
+                }
+            }
+        }
+        Ok(Templates(map))
+    }
+
+    /// Renders a notice about an incident.
+    pub fn render(&self, config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> Rendered {
+        let t = self.0.get(ctx.kind.key()).cloned().unwrap_or_default();
+        let f = fields(config, inc, ctx);
+        let (subject, body) = match ctx.lang {
+            Lang::Zh => (&t.subject_zh, &t.zh),
+            Lang::En => (&t.subject_en, &t.en),
+        };
+        Rendered {
+            subject: substitute(subject, &f)
+                .replace('\n', " ")
+                .trim()
+                .to_string(),
+            text: substitute(body, &f).trim().to_string() + "\n",
+        }
+    }
+}
+
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{")
+        .skip(1)
+        .filter_map(|s| s.split_once("}}").map(|(name, _)| name.trim()))
+}
+
+/// Replaces `{{name}}` by its value; a line whose fields are all empty is left out.
+pub fn substitute(template: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    for line in template.split_inclusive('\n') {
+        let mut names = placeholders(line).peekable();
+        if names.peek().is_some() && names.all(|n| values.get(n).map_or(true, |v| v.is_empty())) {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("{{") {
+            out.push_str(&rest[..i]);
+            match rest[i + 2..].split_once("}}") {
+                Some((name, after)) => {
+                    out.push_str(values.get(name.trim()).map(String::as_str).unwrap_or(""));
+                    rest = after;
+                }
+                None => {
+                    out.push_str(&rest[i..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Casualties as a phrase: `死亡 2，受伤 5` / `dead 2, injured 5`.
+pub fn casualties_text(c: &crate::domain::Casualties, lang: Lang) -> String {
+    let names = [
+        ("死亡", "dead"),
+        ("受伤", "injured"),
+        ("失踪", "missing"),
+        ("被困", "trapped"),
+    ];
+    let parts: Vec<String> = c
+        .entries()
+        .iter()
+        .zip(names)
+        .filter_map(|((_, count), (zh, en))| match count {
+            Count::NotStated => None,
+            Count::Unknown => Some(format!(
+                "{} {}",
+                lang.pick(zh, en),
+                lang.pick("不详", "unknown")
+            )),
+            Count::Known(n) => Some(format!("{} {n}", lang.pick(zh, en))),
+        })
+        .collect();
+    if parts.is_empty() {
+        lang.pick("未报", "not stated").to_string()
+    } else {
+        parts.join(lang.pick("，", ", "))
+    }
+}
+
+fn clean(s: &str) -> String {
+    sanitize::text(s).trim().to_string()
+}
+
+fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<&'a str, String> {
+    let lang = ctx.lang;
+    let r = inc.latest();
+    let stamp = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    let none = lang.pick("不详", "unknown").to_string();
+    let title = match (ctx.kind, r.kind) {
+        (NoticeKind::FollowUp, ReportKind::FollowUp) => r.title(lang),
+        (NoticeKind::FollowUp, _) => lang.pick("续报", "Follow-up").to_string(),
+        (NoticeKind::First, _) => lang.pick("首报", "First report").to_string(),
+        (NoticeKind::Final, _) => lang.pick("终报", "Final report").to_string(),
+        (NoticeKind::Correction, _) => lang.pick("更正", "Correction").to_string(),
+        (NoticeKind::Instruction, _) => lang.pick("批示传达", "Instruction").to_string(),
+        (NoticeKind::Reminder, _) => lang.pick("催办", "Reminder").to_string(),
+        (NoticeKind::Escalation, _) => lang.pick("督办", "Escalation").to_string(),
+    };
+    let mut unverified = String::new();
+    let open: Vec<_> = inc.open_flags().collect();
+    if !open.is_empty() {
+        unverified.push_str("【待核实 / unverified】");
+        for f in open {
+            let cue = f.flag.cue.as_deref().map(|c| format!("「{}」", clean(c)));
+            unverified.push_str(&format!(
+                "\n· {}{} {}",
+                f.flag.kind.label(lang),
+                cue.unwrap_or_default(),
+                clean(f.flag.reason(lang))
+            ));
+        }
+    }
+    let source = [&r.reporter.unit, &r.reporter.name, &r.reporter.post]
+        .iter()
+        .filter_map(|s| s.as_deref().map(clean))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let occurred = match &r.occurred_at {
+        Some(OccurredAt::At(t)) => stamp(*t),
+        Some(OccurredAt::Words(w)) => clean(w),
+        None => none.clone(),
+    };
+    let mut m = BTreeMap::new();
+    let office = lang.pick(&config.office.name, &config.office.name_en);
+    m.insert("office", clean(office));
+    m.insert("number", inc.number.0.clone());
+    m.insert("title", title);
+    m.insert("recipient", clean(ctx.recipient));
+    m.insert("occurred", occurred);
+    m.insert(
+        "place",
+        r.location.as_deref().map(clean).unwrap_or(none.clone()),
+    );
+    let cat = r
+        .category
+        .as_deref()
+        .map(|c| config.category_name(c, lang).to_string());
+    m.insert("category", cat.unwrap_or(none.clone()));
+    let level = r
+        .level
+        .map(|l| format!("{}（{}）", l.numeral(), l.name(lang)));
+    m.insert(
+        "level",
+        level.unwrap_or(lang.pick("未定级", "not graded").into()),
+    );
+    m.insert("casualties", casualties_text(&r.casualties, lang));
+    m.insert("summary", clean(&r.summary));
+    m.insert(
+        "measures",
+        r.measures.as_deref().map(clean).unwrap_or_default(),
+    );
+    m.insert(
+        "requests",
+        r.requests.as_deref().map(clean).unwrap_or_default(),
+    );
+    m.insert("source", if source.is_empty() { none } else { source });
+    m.insert("unverified", unverified);
+    m.insert("token", ctx.token.to_string());
+    let deadline = ctx.deadline.map(stamp);
+    m.insert(
+        "deadline",
+        deadline.unwrap_or(lang.pick("尽快", "soon").into()),
+    );
+    m.insert("sent_at", stamp(ctx.now));
+    m.insert("officer", clean(ctx.officer));
+    m.insert("instruction", clean(ctx.instruction));
+    m.insert("changes", clean(ctx.changes));
+    m.insert("escalated_from", clean(ctx.escalated_from));
+    m
+}

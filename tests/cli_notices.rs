@@ -1,0 +1,122 @@
+//! The notice commands of the real binary: `notify`, `notices`, `ack`, directly on the store
+//! and through a running console's socket (`serve` delivers and ticks).
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{stderr, stdout, Sandbox};
+
+const REPORT: &str =
+    r#"{"summary":"据说河口镇仓库起火","location":"石门乡","category":"fire","level":"IV"}"#;
+
+fn tokens(sb: &Sandbox) -> Vec<(String, String, String)> {
+    let o = sb.run(&["notices", "--format", "json"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["q"]["recipient"].as_str().unwrap().to_string(),
+                n["q"]["token"].as_str().unwrap().to_string(),
+                n["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn notify_preview_send_and_ack_directly_and_through_the_socket() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["report", "add"], Some(REPORT));
+    let number = stdout(&o).trim().to_string();
+    // Preview: recipients with why, the unverified mark, nothing written.
+    let o = sb.run(&["--lang", "en", "notify", &number], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("functional department for Fire"), "{out}");
+    assert!(out.contains("【待核实 / unverified】"), "{out}");
+    assert!(tokens(&sb).is_empty());
+    // Send directly: delivered in-process, each outcome printed.
+    let o = sb.run(
+        &[
+            "notify",
+            &number,
+            "--drop",
+            "石门乡人民政府",
+            "--send",
+            "--wait",
+            "10",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("delivered") && out.contains("to call"),
+        "{out}"
+    );
+    assert!(!out.contains("石门乡人民政府 ["), "dropped: {out}");
+    let direct = tokens(&sb);
+    assert_eq!(direct.len(), 3, "{direct:?}");
+
+    let mut child = sb
+        .cmd()
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sock = sb.data().join("dutydesk.sock");
+    let t0 = Instant::now();
+    while !sock.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "socket never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Through the socket: the console queues, delivers and ticks; the CLI polls the outcome.
+    let o = sb.run(
+        &[
+            "notify",
+            &number,
+            "--to",
+            "县水利局",
+            "--send",
+            "--wait",
+            "10",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("县水利局"), "{}", stdout(&o));
+    let all = tokens(&sb);
+    let water = all.iter().find(|(r, _, _)| r == "县水利局").unwrap();
+    assert_eq!(water.2, "delivered");
+    let o = sb.run(&["ack", &water.1.to_lowercase(), "--note", "收到"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sb.run(&["ack", &water.1], None);
+    assert_eq!(o.status.code(), Some(2), "a second ack is refused");
+    let o = sb.run(&["notices", "--pending"], None);
+    assert!(!stdout(&o).contains("县水利局"), "{}", stdout(&o));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let t0 = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(t0.elapsed() < Duration::from_secs(5), "serve did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = sb.run(&["verify"], None);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let o = sb.run(&["--lang", "en", "log"], None);
+    assert!(
+        stdout(&o).contains("acknowledged by 县水利局"),
+        "{}",
+        stdout(&o)
+    );
+}
