@@ -332,3 +332,88 @@ fn audit_screen_changes_period_and_opens_a_breach() {
         "{open:?}"
     );
 }
+
+#[test]
+fn notify_from_the_board_choose_recipients_send_then_acknowledge() {
+    use dutydesk::config::Contact;
+    use dutydesk::domain::{ChannelKind, NoticeKind, RecipientKind};
+    use dutydesk::rules::routing::Proposed;
+    use dutydesk::service::api::{NoticeProposal, QueuedRow};
+    let mut app = board_app(Lang::Zh, 3);
+    let effects = key(&mut app, Key::char('s'));
+    assert_eq!(app.route, Route::Notices);
+    let number = match calls(&effects).as_slice() {
+        [(Reply::Proposal, Request::ProposeNotice { incident, .. })] => incident.clone(),
+        other => panic!("{other:?}"),
+    };
+    let who = |name: &str, kind| Proposed {
+        name: name.into(),
+        kind,
+        contact: Contact {
+            channel: ChannelKind::Spool,
+            to: String::new(),
+            target: String::new(),
+        },
+        why_zh: "理由".into(),
+        why_en: "why".into(),
+    };
+    let proposal = NoticeProposal {
+        incident: number.clone(),
+        notice_kind: NoticeKind::First,
+        version: 0,
+        recipients: vec![
+            who("刘志强", RecipientKind::Leader),
+            who("县消防救援大队", RecipientKind::Department),
+            who("河口镇人民政府", RecipientKind::Region),
+        ],
+        stale: Vec::new(),
+        subject: "首报".into(),
+        text: "【待核实】…".into(),
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Proposal,
+        response: Response::Proposal(Box::new(proposal)),
+    });
+    // Leave out the second: down once, space.
+    key(&mut app, Key::char('j'));
+    key(&mut app, Key::plain(Code::Char(' ')));
+    let effects = key(&mut app, ctrl_s());
+    match calls(&effects).as_slice() {
+        [(
+            Reply::Sent,
+            Request::SendNotice {
+                incident,
+                recipients,
+                kind,
+                ..
+            },
+        )] => {
+            assert_eq!(incident, &number);
+            assert_eq!(
+                recipients,
+                &["刘志强".to_string(), "河口镇人民政府".to_string()]
+            );
+            assert_eq!(*kind, Some(NoticeKind::First));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Durably queued: the screen says so and turns to the pending list.
+    let out = app.update(Msg::Answer {
+        reply: Reply::Sent,
+        response: Response::Queued {
+            notices: vec![QueuedRow {
+                id: format!("{number}/N001"),
+                token: "K7P2-Q9XD".into(),
+                recipient: "刘志强".into(),
+                channel: ChannelKind::Phone,
+            }],
+            seqs: vec![10, 11],
+        },
+    });
+    assert!(calls(&out).iter().any(|(r, _)| **r == Reply::Notices));
+    assert!(
+        screen(&app).contains("已登记并发出通知"),
+        "{}",
+        screen(&app)
+    );
+}

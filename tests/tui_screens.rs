@@ -141,13 +141,109 @@ fn audit_view(lang: Lang) -> App {
     app
 }
 
+fn notices_send(lang: Lang) -> App {
+    use dutydesk::config::Contact;
+    use dutydesk::domain::{ChannelKind, NoticeKind, RecipientKind};
+    use dutydesk::rules::routing::Proposed;
+    use dutydesk::service::api::NoticeProposal;
+    let mut app = board_app(lang, 5);
+    key(&mut app, Key::char('s'));
+    let person = |name: &str, kind, channel, to: &str, zh: &str, en: &str| Proposed {
+        name: name.into(),
+        kind,
+        contact: Contact {
+            channel,
+            to: to.into(),
+            target: String::new(),
+        },
+        why_zh: zh.into(),
+        why_en: en.into(),
+    };
+    let proposal = NoticeProposal {
+        incident: "20261123-001".into(),
+        notice_kind: NoticeKind::First,
+        version: 0,
+        recipients: vec![
+            person("刘志强", RecipientKind::Leader, ChannelKind::Phone, "13903790002", "今日带班领导", "leader on duty today"),
+            person("县消防救援大队", RecipientKind::Department, ChannelKind::Spool, "", "对火灾负有职责", "responsible for fire"),
+            person("河口镇人民政府", RecipientKind::Region, ChannelKind::Spool, "", "事发地在其辖区（河口镇）", "the place is in its area (河口镇)"),
+        ],
+        stale: Vec::new(),
+        subject: "【首报】河口镇化工园区火灾".into(),
+        text: "【待核实 / unverified】来源待核：报告人为群众；表述模糊：据说、十几\n02:07 接河口镇村民王五电话：据说河口镇化工厂起火，十几人被困。\n请回复回执码 K7P2-Q9XD。".into(),
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Proposal,
+        response: Response::Proposal(Box::new(proposal)),
+    });
+    key(&mut app, Key::char('j'));
+    key(&mut app, Key::char('j'));
+    key(&mut app, Key::plain(Code::Char(' ')));
+    app
+}
+
+fn notices_pending(lang: Lang) -> App {
+    use dutydesk::domain::{Notice, NoticeState, QueuedNotice, RecipientKind};
+    let mut app = board_app(lang, 5);
+    key(&mut app, Key::char('N'));
+    let notice = |id: &str, who: &str, kind, state, minutes: i64| Notice {
+        q: QueuedNotice {
+            id: format!("20261123-001/{id}"),
+            token: format!("K7P2-{id}"),
+            incident: "20261123-001".into(),
+            recipient: who.into(),
+            recipient_kind: kind,
+            subject: "【首报】河口镇化工园区火灾".into(),
+            deadline: Some(t("2026-11-23T02:07:36+08:00") + chrono::Duration::minutes(minutes)),
+            ..QueuedNotice::default()
+        },
+        queued_at: t("2026-11-23T01:55:00+08:00"),
+        state,
+        dispatches: 1,
+        failures: 0,
+        last_error: None,
+        delivered: None,
+        ack: None,
+        steps: Vec::new(),
+        events: Vec::new(),
+    };
+    let rows = vec![
+        notice(
+            "N001",
+            "刘志强",
+            RecipientKind::Leader,
+            NoticeState::ToCall,
+            -3,
+        ),
+        notice(
+            "N002",
+            "县消防救援大队",
+            RecipientKind::Department,
+            NoticeState::Delivered,
+            12,
+        ),
+        notice(
+            "N003",
+            "河口镇人民政府",
+            RecipientKind::Region,
+            NoticeState::Failed,
+            25,
+        ),
+    ];
+    app.update(Msg::Answer {
+        reply: Reply::Notices,
+        response: Response::Notices { rows },
+    });
+    app
+}
+
 fn too_small(lang: Lang) -> App {
     board(lang)
 }
 
 type Builder = fn(Lang) -> App;
 
-const SCREENS: [(&str, Builder); 11] = [
+const SCREENS: [(&str, Builder); 13] = [
     ("signin", signin),
     ("board", board),
     ("intake", intake),
@@ -156,6 +252,8 @@ const SCREENS: [(&str, Builder); 11] = [
     ("resolve", resolve_dialog),
     ("log", log_view),
     ("audit", audit_view),
+    ("notices_send", notices_send),
+    ("notices_pending", notices_pending),
     ("help", help),
     ("palette", palette),
     ("too_small", too_small),

@@ -16,6 +16,7 @@ use super::screens::board::{Board, Detail};
 use super::screens::incident::IncidentView;
 use super::screens::intake::Intake;
 use super::screens::log::LogView;
+use super::screens::notices::NoticesView;
 use super::screens::palette::Palette;
 use super::screens::signin::SignIn;
 use super::screens::{help, Input, Nav, Out};
@@ -39,6 +40,8 @@ pub enum Route {
     Log,
     /// The response-time audit.
     Audit,
+    /// Notices: a proposal to send, or the pending list.
+    Notices,
 }
 
 /// An overlay above the screen.
@@ -71,6 +74,10 @@ pub struct App {
     pub log: LogView,
     /// The audit screen.
     pub audit: AuditView,
+    /// The notices screen.
+    pub notices: NoticesView,
+    /// Notices not yet acknowledged, and how many are past their deadline (alert strip).
+    pub pending_notices: (usize, usize),
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -92,6 +99,8 @@ impl App {
             incident: None,
             log: LogView::default(),
             audit: AuditView::default(),
+            notices: NoticesView::default(),
+            pending_notices: (0, 0),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -111,7 +120,7 @@ impl App {
             Route::SignIn | Route::Intake => true,
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
-            Route::Audit => false,
+            Route::Audit | Route::Notices => false,
             Route::Board => false,
         }
     }
@@ -205,6 +214,7 @@ impl App {
             },
             Route::Log => self.log.update(env, input),
             Route::Audit => self.audit.update(env, input),
+            Route::Notices => self.notices.update(env, input),
         }
     }
 
@@ -220,6 +230,7 @@ impl App {
                 None => Out::none(),
             },
             (_, Response::Error { message, .. }) => {
+                self.notices.busy = false;
                 Out::notice(crate::sanitize::line(&message).into_owned(), true)
             }
             (Reply::Status, Response::Status(s)) => {
@@ -252,6 +263,36 @@ impl App {
                     incident,
                     final_report,
                 })
+            }
+            (Reply::Proposal, Response::Proposal(p)) => {
+                self.notices.set_proposal(p);
+                Out::none()
+            }
+            (Reply::Sent, Response::Queued { notices, .. }) => {
+                let (v, e) = NoticesView::pending(env);
+                self.notices = v;
+                let mut out = Out::notice(
+                    format!("{} {}", env.t(Text::NoticesQueued), notices.len()),
+                    false,
+                );
+                out.effects.push(e);
+                out
+            }
+            (Reply::Notices, Response::Notices { rows }) => {
+                let now = env.now_local();
+                let late = rows
+                    .iter()
+                    .filter(|n| n.q.deadline.is_some_and(|d| d < now))
+                    .count();
+                self.pending_notices = (rows.len(), late);
+                self.board.pending_notices = (rows.len(), late);
+                self.notices.set_pending(rows);
+                Out::none()
+            }
+            (Reply::NoticeRecorded, Response::Recorded { .. }) => {
+                let mut out = Out::notice(env.t(Text::Recorded).to_string(), false);
+                out.effects.push(super::screens::notices::load_pending(env));
+                out
             }
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
@@ -302,6 +343,18 @@ impl App {
                 effects.extend(out.effects);
                 self.go(Route::Incident);
             }
+            Nav::SendNotices(n) => {
+                let (v, e) = NoticesView::propose(&self.env, &n);
+                self.notices = v;
+                effects.push(e);
+                self.go(Route::Notices);
+            }
+            Nav::Notices => {
+                let (v, e) = NoticesView::pending(&self.env);
+                self.notices = v;
+                effects.push(e);
+                self.go(Route::Notices);
+            }
             Nav::Audit => {
                 effects.push(self.audit.load(&self.env));
                 self.go(Route::Audit);
@@ -347,6 +400,7 @@ impl App {
             Route::Incident => (&IncidentView::HINTS, Text::HelpIncident),
             Route::Log => (&LogView::HINTS, Text::HelpLog),
             Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
+            Route::Notices => (self.notices.hints(), Text::HelpNotices),
         }
     }
 
@@ -418,6 +472,7 @@ impl App {
             }
             Route::Log => self.log.render(frame, env, area),
             Route::Audit => self.audit.render(frame, env, area),
+            Route::Notices => self.notices.render(frame, env, area),
         }
     }
 }

@@ -46,6 +46,16 @@ pub enum Action {
     Log,
     /// The response-time audit (时效审计).
     Audit,
+    /// Report and notify: propose notices for the selected incident (报告 · 通报).
+    SendNotices,
+    /// Every notice not yet acknowledged, with its countdown (回执).
+    Notices,
+    /// Record the selected notice's acknowledgement (回执).
+    Acknowledge,
+    /// Record that the phone call for the selected notice reached its recipient.
+    CallReached,
+    /// Choose or unchoose the selected item.
+    Toggle,
     /// Resolve the selected verification flag.
     ResolveFlag,
     /// Filter the list.
@@ -62,7 +72,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 27] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
@@ -70,6 +80,11 @@ impl Action {
         Action::ResolveFlag,
         Action::Log,
         Action::Audit,
+        Action::SendNotices,
+        Action::Notices,
+        Action::Acknowledge,
+        Action::CallReached,
+        Action::Toggle,
         Action::Filter,
         Action::Refresh,
         Action::Save,

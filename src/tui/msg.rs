@@ -31,6 +31,14 @@ pub enum Reply {
     Log,
     /// The audit report.
     Audit,
+    /// A notice proposal.
+    Proposal,
+    /// Notices queued.
+    Sent,
+    /// The pending notices.
+    Notices,
+    /// An acknowledgement or call recorded.
+    NoticeRecorded,
     /// A session event recorded; nothing to show.
     Session,
 }

@@ -39,10 +39,13 @@ pub fn env_for(ctx: &Ctx) -> Result<Env, CliError> {
 /// Opens the desk in `ctx.data_dir` and runs the console until it ends.
 pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let env = env_for(ctx)?;
-    let desk = open_desk(ctx, "console")?;
+    let mut desk = open_desk(ctx, "console")?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Notices reach people: the outbox delivers on this runtime, the tick records the results,
+    // runs escalations and resumes what a crash interrupted.
+    crate::cli::notices::attach_outbox(ctx, &mut desk, rt.handle())?;
     let (handle, thread) = DeskHandle::spawn(desk);
     let dir = ctx.data_dir.clone();
     let officer = std::sync::Arc::new(std::sync::Mutex::new(ctx.actor.clone()));
@@ -50,9 +53,12 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         rt.block_on(async {
             let listener = bind(&dir)?;
             let server = tokio::spawn(serve(listener, handle.clone()));
+            let ticker = tokio::spawn(tick_loop(handle.clone(), officer.clone()));
             let r = console(ctx, env, handle.clone(), officer.clone()).await;
+            ticker.abort();
             server.abort();
             let _ = server.await;
+            let _ = ticker.await;
             r
         })
     }));
@@ -77,6 +83,28 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     match result {
         Ok(r) => r,
         Err(p) => std::panic::resume_unwind(p),
+    }
+}
+
+/// Ticks the desk every second as the signed-in officer: delivery results recorded,
+/// escalations run, interrupted notices resumed.
+async fn tick_loop(
+    handle: DeskHandle,
+    officer: std::sync::Arc<std::sync::Mutex<crate::domain::Actor>>,
+) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let actor = officer
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
+        if let crate::service::Response::Error { message, .. } =
+            handle.call(actor, Request::Tick).await
+        {
+            tracing::warn!("tick: {message}");
+        }
     }
 }
 

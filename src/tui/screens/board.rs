@@ -33,6 +33,8 @@ pub struct Board {
     pub loading: bool,
     /// Open and overdue flags, counted on new rows and on each tick (not on each frame).
     pub counts: (u32, u32),
+    /// Notices awaiting acknowledgement, and how many are past their deadline.
+    pub pending_notices: (usize, usize),
     /// First visible row (kept between frames so the list scrolls, not jumps).
     pub(super) offset: Cell<usize>,
     /// Rows visible in the last frame (for PgUp/PgDn).
@@ -55,7 +57,10 @@ impl Board {
 
     /// Requests the list (and, once it arrives, the selected incident).
     pub fn refresh(env: &Env) -> Vec<crate::tui::effect::Effect> {
-        vec![env.call(Reply::Rows, Request::List { open_only: false })]
+        vec![
+            env.call(Reply::Rows, Request::List { open_only: false }),
+            crate::tui::screens::notices::load_pending(env),
+        ]
     }
 
     fn show_selected(&self, env: &Env) -> Vec<crate::tui::effect::Effect> {
@@ -166,6 +171,11 @@ impl Board {
             Action::FinalReport => self.follow_up(env, true),
             Action::Log => Out::go(Nav::Log),
             Action::Audit => Out::go(Nav::Audit),
+            Action::Notices => Out::go(Nav::Notices),
+            Action::SendNotices => match self.selected_row() {
+                Some(r) => Out::go(Nav::SendNotices(r.number.clone())),
+                None => Out::none(),
+            },
             Action::Refresh => Out::effects(Board::refresh(env)),
             Action::Quit => Out::go(Nav::Quit),
             _ => Out::none(),
@@ -173,10 +183,11 @@ impl Board {
     }
 
     /// The actions shown in the footer.
-    pub const HINTS: [Action; 8] = [
+    pub const HINTS: [Action; 9] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
+        Action::SendNotices,
         Action::Open,
         Action::Log,
         Action::Help,

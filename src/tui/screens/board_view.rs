@@ -96,6 +96,26 @@ fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
             ),
             overdue_style,
         ),
+        Span::raw("  "),
+        {
+            let (pending, late) = board.pending_notices;
+            let style = if late > 0 {
+                env.theme.alert.add_modifier(Modifier::REVERSED)
+            } else if pending > 0 {
+                env.theme.warn
+            } else {
+                env.theme.dim
+            };
+            let late = if late > 0 {
+                format!(" ({} {late})", env.t(Text::Late))
+            } else {
+                String::new()
+            };
+            Span::styled(
+                format!(" {} {pending}{late} ", env.t(Text::PendingStrip)),
+                style,
+            )
+        },
         Span::styled(
             format!("   {} {}", env.t(Text::Incidents), board.rows.len()),
             env.theme.dim,

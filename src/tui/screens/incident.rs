@@ -158,6 +158,8 @@ impl IncidentView {
             Action::Quit => Out::go(Nav::Quit),
             Action::Log => Out::go(Nav::Log),
             Action::Audit => Out::go(Nav::Audit),
+            Action::Notices => Out::go(Nav::Notices),
+            Action::SendNotices => Out::go(Nav::SendNotices(self.number.clone())),
             _ => Out::none(),
         }
     }

@@ -12,6 +12,8 @@ pub mod intake;
 pub mod intake_fields;
 mod intake_view;
 pub mod log;
+pub mod notices;
+mod notices_view;
 pub mod palette;
 pub mod resolve;
 pub mod signin;
@@ -64,6 +66,10 @@ pub enum Nav {
     Log,
     /// The audit screen.
     Audit,
+    /// Propose and send notices for an incident.
+    SendNotices(String),
+    /// The pending notices.
+    Notices,
     /// Back to where we came from.
     Back,
     /// End the session.
