@@ -131,7 +131,16 @@ impl App {
             Msg::Tick(now) => {
                 self.env.now = now;
                 self.board.recount(&self.env);
-                Out::none()
+                // Delivery results and acknowledgements arrive through the desk's own tick:
+                // the open pending list follows every second, the board's count every 15 s.
+                let pending_open = self.route == Route::Notices
+                    && self.notices.mode == super::screens::notices::Mode::Pending
+                    && !self.notices.busy;
+                if pending_open || (self.route == Route::Board && now.timestamp() % 15 == 0) {
+                    Out::effects(vec![super::screens::notices::load_pending(&self.env)])
+                } else {
+                    Out::none()
+                }
             }
             Msg::Resized => Out::none(),
             Msg::Paste(text) => self.paste(&text),
