@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: the real binary with an isolated environment.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
