@@ -417,3 +417,25 @@ fn notify_from_the_board_choose_recipients_send_then_acknowledge() {
         screen(&app)
     );
 }
+
+#[test]
+fn typing_on_a_choice_field_picks_a_matching_option_or_says_none_matches() {
+    use dutydesk::tui::screens::intake_fields::{FieldId, Value};
+    let mut app = board_app(Lang::Zh, 1);
+    key(&mut app, Key::char('n'));
+    // From the reporter's name: unit, post, phone, occurred, location, then the category.
+    for _ in 0..6 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    let form = app.intake.as_ref().unwrap();
+    assert_eq!(form.focused(), FieldId::Category);
+    typed(&mut app, "火");
+    let form = app.intake.as_ref().unwrap();
+    let chosen = match &form.values[form.focus] {
+        Value::Choice(Some(i)) => app.env.config.categories[*i].key.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(chosen, "fire");
+    typed(&mut app, "Ж");
+    assert!(screen(&app).contains("没有匹配的选项"), "{}", screen(&app));
+}

@@ -43,6 +43,7 @@ texts! {
         "press n to take a new report; to look around first: dutydesk demo opens a sample night"
     ),
     ReceivedShort => ("时间", "Time"),
+    NoOptionMatches => ("没有匹配的选项（←→ 选择）", "no option matches (←→ to choose)"),
     AuditTitle => ("时效审计", "Response-time audit"),
     AuditStages => ("各环节用时", "Time per stage"),
     AuditStage => ("环节", "Stage"),

@@ -197,6 +197,44 @@ impl Intake {
         Out::none()
     }
 
+    /// A character typed on a choice field picks the next option whose name (or key, or the
+    /// level's digit) contains it; no match says so rather than swallowing the key.
+    fn jump_to(&mut self, env: &Env, c: char) -> Out {
+        let id = self.focused();
+        let n = option_count(env, id);
+        let needle = c.to_lowercase().to_string();
+        let matches = |i: usize| {
+            let mut hay = super::intake_fields::option_label(env, id, Some(i)).to_lowercase();
+            match id {
+                FieldId::Category => {
+                    if let Some(cat) = env.config.categories.get(i) {
+                        hay.push(' ');
+                        hay.push_str(&cat.key);
+                        hay.push(' ');
+                        hay.push_str(&cat.en.to_lowercase());
+                    }
+                }
+                FieldId::Level => hay.push_str(&format!(" {}", i + 1)),
+                _ => {}
+            }
+            hay.contains(&needle)
+        };
+        let start = match self.values.get(self.focus) {
+            Some(Value::Choice(Some(i))) => i + 1,
+            _ => 0,
+        };
+        let found = (0..n).map(|k| (start + k) % n.max(1)).find(|&i| matches(i));
+        match (found, self.values.get_mut(self.focus)) {
+            (Some(i), Some(Value::Choice(slot))) => {
+                *slot = Some(i);
+                self.dirty = true;
+                self.reassess(env);
+                Out::none()
+            }
+            _ => Out::notice(format!("{} «{c}»", env.t(Text::NoOptionMatches)), true),
+        }
+    }
+
     fn save(&mut self, env: &Env) -> Out {
         if self.phase == Phase::Saving {
             return Out::none();
@@ -313,7 +351,7 @@ impl Intake {
             if self.focused().is_choice() {
                 return match c {
                     ' ' => self.choose(env, true),
-                    _ => Out::none(),
+                    c => self.jump_to(env, c),
                 };
             }
             return self.edit(env, |e| e.insert(c));
