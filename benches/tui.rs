@@ -31,6 +31,7 @@ fn rows(now: DateTime<Utc>) -> Vec<IncidentRow> {
             open_flags: (i % 4) as u32,
             closed: i % 5 == 0,
             stale_recipients: 0,
+            open_flags_raised: Vec::new(),
         })
         .collect()
 }

@@ -182,6 +182,9 @@ pub struct IncidentRow {
     /// Recipients holding an older version of the key facts (the key-holder rule).
     #[serde(default)]
     pub stale_recipients: u32,
+    /// When each open flag was raised (its verification clock runs from there).
+    #[serde(default)]
+    pub open_flags_raised: Vec<DateTime<FixedOffset>>,
 }
 
 impl IncidentRow {
@@ -199,6 +202,7 @@ impl IncidentRow {
             open_flags: inc.open_flags().count() as u32,
             closed: inc.closed,
             stale_recipients: 0,
+            open_flags_raised: inc.open_flags().map(|f| f.raised_at).collect(),
         }
     }
 }

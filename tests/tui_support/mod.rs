@@ -179,6 +179,8 @@ pub fn rows(n: usize) -> Vec<IncidentRow> {
         r.category = Some(cats[i % 5].into());
         r.summary = format!("第{i}起：车辆相撞，约三人受伤");
         r.open_flags = (i % 3) as u32;
+        // Raised when the incident was filed: their verification clocks run from then.
+        r.open_flags_raised = vec![r.opened_at; r.open_flags as usize];
         r.closed = i % 4 == 0;
         r.level = if i % 2 == 0 { Some(Level::IV) } else { None };
         rows.push(r);

@@ -113,10 +113,17 @@ impl Board {
         let mut overdue = 0;
         for r in &self.rows {
             open += r.open_flags;
-            let age = env.now - r.opened_at.with_timezone(&chrono::Utc);
-            if r.open_flags > 0 && age.num_minutes() >= limit {
-                overdue += r.open_flags;
-            }
+            // Each flag's clock runs from when it was raised (rows from older desks carry no
+            // times: then from the incident's opening).
+            let raised: Vec<_> = if r.open_flags_raised.is_empty() {
+                vec![r.opened_at; r.open_flags as usize]
+            } else {
+                r.open_flags_raised.clone()
+            };
+            overdue += raised
+                .iter()
+                .filter(|t| (env.now - t.with_timezone(&chrono::Utc)).num_minutes() >= limit)
+                .count() as u32;
         }
         (open, overdue)
     }
