@@ -237,6 +237,13 @@ impl<'c> IntervalFold<'c> {
             | EventBody::SessionEnded { .. }
             | EventBody::SignedIn { .. }
             | EventBody::Note { .. } => {}
+            // Instructions are measured once the stages instruction_to_relayed and
+            // relayed_to_final_feedback are wired (issue 6 follow-up).
+            EventBody::InstructionRecorded { .. }
+            | EventBody::InstructionRelayed { .. }
+            | EventBody::InstructionFeedback { .. }
+            | EventBody::InstructionChanged { .. }
+            | EventBody::InstructionChased { .. } => {}
         }
     }
 
