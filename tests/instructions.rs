@@ -1,0 +1,453 @@
+//! Leaders' instructions (批示 · 督办): table-driven stage, deadline and cadence tests on a set
+//! clock (across midnight and across a DST change), the flow instruction → relay → feedback →
+//! 办结报告 through the desk, the meeting-moved case (key holder re-notified), and verify.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use dutydesk::clock::{ManualClock, Zone};
+use dutydesk::config::{Config, Instructions};
+use dutydesk::domain::instruction::{ChaseStep, Feedback, Recipient};
+use dutydesk::domain::{
+    Actor, Arrangement, FeedbackForm, FeedbackKind, Instruction, NoticeKind, ReportDraft,
+};
+use dutydesk::rules::supervision::{self, Stage};
+use dutydesk::service::instructions::InstructionDraft;
+use dutydesk::service::{Desk, Request, Response};
+use dutydesk::store::OpenOptions;
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    at(s).with_timezone(&Utc)
+}
+
+fn fb(kind: FeedbackKind) -> Feedback {
+    Feedback {
+        form: FeedbackForm::Phone,
+        kind,
+        text: "x".into(),
+        at: at("2026-11-23T10:00:00+08:00"),
+    }
+}
+
+fn recipient(deadline: &str, feedback: Vec<Feedback>) -> Recipient {
+    Recipient {
+        name: "县应急管理局".into(),
+        notice_id: Some("N1".into()),
+        deadline: at(deadline),
+        relayed_at: at("2026-11-23T09:00:00+08:00"),
+        version: 1,
+        feedback,
+        chases: Vec::new(),
+    }
+}
+
+fn instruction(r: Recipient) -> Instruction {
+    Instruction {
+        id: "PS-20261123-01".into(),
+        incident: None,
+        leader: "王建国".into(),
+        received_at: at("2026-11-23T08:50:00+08:00"),
+        channel: "phone".into(),
+        text: "立即核实，两小时内报告".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![r],
+        events: vec![1],
+    }
+}
+
+#[test]
+fn stages_and_overdue() {
+    use FeedbackKind::*;
+    let d = "2026-11-23T11:00:00+08:00";
+    // (acked, feedback, now, stage, overdue, countdown)
+    let rows: Vec<(bool, Vec<FeedbackKind>, &str, Stage, bool, &str)> = vec![
+        (
+            false,
+            vec![],
+            "2026-11-23T10:00:00+08:00",
+            Stage::AwaitingAck,
+            false,
+            "1:00",
+        ),
+        (
+            true,
+            vec![],
+            "2026-11-23T10:45:00+08:00",
+            Stage::Acknowledged,
+            false,
+            "0:15",
+        ),
+        (
+            false,
+            vec![Progress],
+            "2026-11-23T10:59:00+08:00",
+            Stage::Progress,
+            false,
+            "0:01",
+        ),
+        (
+            true,
+            vec![Progress],
+            "2026-11-23T11:20:00+08:00",
+            Stage::Progress,
+            true,
+            "-0:20",
+        ),
+        (
+            false,
+            vec![],
+            "2026-11-23T11:00:00+08:00",
+            Stage::AwaitingAck,
+            true,
+            "0:00",
+        ),
+        (
+            true,
+            vec![Progress, Final],
+            "2026-11-23T13:30:00+08:00",
+            Stage::Completed,
+            false,
+            "-2:30",
+        ),
+    ];
+    for (i, (acked, kinds, now, stage, overdue, cd)) in rows.into_iter().enumerate() {
+        let r = recipient(d, kinds.into_iter().map(fb).collect());
+        let ins = instruction(r.clone());
+        let s = supervision::status(&ins, &r, acked, utc(now));
+        assert_eq!(s.stage, stage, "row {i}");
+        assert_eq!(s.overdue, overdue, "row {i}");
+        assert_eq!(supervision::countdown(s.remaining_secs), cd, "row {i}");
+    }
+}
+
+#[test]
+fn deadlines_across_midnight_and_dst() {
+    let sh = Zone::parse("Asia/Shanghai").unwrap();
+    let ny = Zone::parse("America/New_York").unwrap();
+    // (zone, relayed at, minutes, deadline as shown)
+    let rows = [
+        (
+            sh,
+            "2026-11-23T23:10:00+08:00",
+            120,
+            "2026-11-24T01:10:00+08:00",
+        ),
+        (
+            sh,
+            "2026-12-31T23:30:00+08:00",
+            45,
+            "2027-01-01T00:15:00+08:00",
+        ),
+        // DST ends 2026-11-01 02:00 EDT: two hours after 01:30 EDT is 02:30 EST.
+        (
+            ny,
+            "2026-11-01T01:30:00-04:00",
+            120,
+            "2026-11-01T02:30:00-05:00",
+        ),
+        // DST starts 2026-03-08 02:00 EST: an hour after 01:30 EST is 03:30 EDT.
+        (
+            ny,
+            "2026-03-08T01:30:00-05:00",
+            60,
+            "2026-03-08T03:30:00-04:00",
+        ),
+    ];
+    for (zone, from, minutes, want) in rows {
+        let d = supervision::deadline(utc(from), minutes, zone);
+        assert_eq!(d.to_rfc3339(), want, "{from} + {minutes}");
+        assert_eq!(d.offset(), at(want).offset());
+        assert_eq!(
+            (d.with_timezone(&Utc) - utc(from)).num_minutes(),
+            i64::from(minutes)
+        );
+    }
+    // Overdue is decided on the instant, not the wall clock: at 01:45 EST (after the fall-back
+    // hour) a deadline of 01:30 EST is past, even though 01:45 EDT came earlier.
+    let r = recipient("2026-11-01T01:30:00-05:00", vec![]);
+    let ins = instruction(r.clone());
+    let before = supervision::status(&ins, &r, false, utc("2026-11-01T01:45:00-04:00"));
+    assert!(!before.overdue);
+    assert_eq!(supervision::countdown(before.remaining_secs), "0:45");
+    let after = supervision::status(&ins, &r, false, utc("2026-11-01T01:45:00-05:00"));
+    assert!(after.overdue);
+}
+
+#[test]
+fn reminders_and_chases() {
+    let cfg = Instructions::default();
+    let d = "2026-11-23T11:00:00+08:00";
+    // (chases already recorded (step, at), now, due)
+    type Row<'a> = (Vec<(ChaseStep, &'a str)>, &'a str, Option<ChaseStep>);
+    let rows: Vec<Row> = vec![
+        (vec![], "2026-11-23T10:44:00+08:00", None),
+        (
+            vec![],
+            "2026-11-23T10:45:00+08:00",
+            Some(ChaseStep::Reminded),
+        ),
+        (
+            vec![(ChaseStep::Reminded, "2026-11-23T10:45:00+08:00")],
+            "2026-11-23T10:50:00+08:00",
+            None,
+        ),
+        (
+            vec![(ChaseStep::Reminded, "2026-11-23T10:45:00+08:00")],
+            "2026-11-23T11:00:00+08:00",
+            Some(ChaseStep::Chased),
+        ),
+        (
+            vec![(ChaseStep::Chased, "2026-11-23T11:00:00+08:00")],
+            "2026-11-23T11:29:00+08:00",
+            None,
+        ),
+        (
+            vec![(ChaseStep::Chased, "2026-11-23T11:00:00+08:00")],
+            "2026-11-23T11:30:00+08:00",
+            Some(ChaseStep::Chased),
+        ),
+        // A chase recorded before the last relay does not count.
+        (
+            vec![(ChaseStep::Chased, "2026-11-23T08:00:00+08:00")],
+            "2026-11-23T11:01:00+08:00",
+            Some(ChaseStep::Chased),
+        ),
+    ];
+    for (i, (chases, now, want)) in rows.into_iter().enumerate() {
+        let mut r = recipient(d, vec![]);
+        r.chases = chases.into_iter().map(|(s, t)| (s, at(t))).collect();
+        let got = supervision::due(&instruction(r), &cfg, utc(now));
+        assert_eq!(got.first().map(|(_, s)| *s), want, "row {i}");
+    }
+    let done = recipient(d, vec![fb(FeedbackKind::Final)]);
+    assert!(
+        supervision::due(&instruction(done), &cfg, utc("2026-11-23T12:00:00+08:00")).is_empty()
+    );
+}
+
+fn actor() -> Actor {
+    Actor {
+        officer: "李明".into(),
+        os_user: "duty".into(),
+    }
+}
+
+fn desk(dir: &std::path::Path, c: &ManualClock) -> Desk {
+    let cfg: Arc<Config> = Arc::new(dutydesk::config::layer(None, None, &[]).unwrap());
+    Desk::open(dir, cfg, Arc::new(c.clone()), OpenOptions::default()).unwrap()
+}
+
+fn ask(d: &mut Desk, req: Request) -> Response {
+    let r = d.handle(&actor(), req);
+    assert!(!matches!(r, Response::Error { .. }), "{r:?}");
+    r
+}
+
+fn record(d: &mut Desk, incident: Option<String>, arrangement: Option<Arrangement>) -> String {
+    let draft = InstructionDraft {
+        incident,
+        leader: "王建国".into(),
+        received_at: None,
+        channel: "phone".into(),
+        text: "请应急局、消防大队立即赶赴现场，两小时内反馈".into(),
+        arrangement,
+    };
+    match ask(d, Request::RecordInstruction(Box::new(draft))) {
+        Response::InstructionDone { id, .. } => id,
+        r => panic!("{r:?}"),
+    }
+}
+
+fn feedback(d: &mut Desk, id: &str, who: &str, form: FeedbackForm, kind: FeedbackKind) {
+    let req = Request::RecordFeedback {
+        id: id.into(),
+        recipient: who.into(),
+        form,
+        feedback_kind: kind,
+        text: format!("{who}：已到场处置"),
+        at: None,
+    };
+    ask(d, req);
+}
+
+fn board(d: &mut Desk) -> Vec<supervision::RecipientStatus> {
+    match ask(
+        d,
+        Request::Instructions {
+            open_only: true,
+            overdue_only: false,
+        },
+    ) {
+        Response::Instructions { board, .. } => board,
+        r => panic!("{r:?}"),
+    }
+}
+
+#[test]
+fn instruction_relay_feedback_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap());
+    let mut d = desk(tmp.path(), &c);
+    let draft = ReportDraft {
+        summary: "河口镇仓库起火，死亡1人".into(),
+        location: Some("河口镇".into()),
+        category: Some("fire".into()),
+        ..ReportDraft::default()
+    };
+    let incident = match ask(&mut d, Request::AddReport { draft }) {
+        Response::Filed { incident, .. } => incident,
+        r => panic!("{r:?}"),
+    };
+    let id = record(&mut d, Some(incident.clone()), None);
+    assert_eq!(id, "PS-20261123-01");
+    let to = vec!["县应急管理局".to_string(), "县消防救援大队".to_string()];
+    let relay = Request::RelayInstruction {
+        id: id.clone(),
+        to,
+        deadline_minutes: Some(60),
+    };
+    ask(&mut d, relay);
+    // The relay went through the notice system as 批示传达 notices.
+    let notices = d.notices_of(&incident).unwrap();
+    assert_eq!(notices.len(), 2);
+    assert!(notices.iter().all(|n| n.q.kind == NoticeKind::Instruction));
+    assert!(notices[0].q.text.contains("两小时内反馈"));
+    let b = board(&mut d);
+    assert_eq!(b.len(), 2);
+    assert!(b
+        .iter()
+        .all(|r| r.stage == Stage::AwaitingAck
+            && r.deadline.to_rfc3339() == "2026-11-23T10:00:00+08:00"));
+    // A recipient that was not asked cannot answer.
+    let stranger = Request::RecordFeedback {
+        id: id.clone(),
+        recipient: "县水利局".into(),
+        form: FeedbackForm::Phone,
+        feedback_kind: FeedbackKind::Final,
+        text: "x".into(),
+        at: None,
+    };
+    assert!(matches!(
+        d.handle(&actor(), stranger),
+        Response::Error { .. }
+    ));
+    c.advance(Duration::minutes(20));
+    feedback(
+        &mut d,
+        &id,
+        "县应急管理局",
+        FeedbackForm::Phone,
+        FeedbackKind::Progress,
+    );
+    feedback(
+        &mut d,
+        &id,
+        "县消防救援大队",
+        FeedbackForm::Phone,
+        FeedbackKind::Final,
+    );
+    let b = board(&mut d);
+    assert_eq!(b[0].stage, Stage::Progress);
+    assert_eq!(b[1].stage, Stage::Completed);
+    // Near the deadline the tick reminds; past it, it chases.
+    c.advance(Duration::minutes(26));
+    match ask(&mut d, Request::Tick) {
+        Response::Ticked(t) => assert!(
+            t.warnings.iter().any(|w| w.contains("县应急管理局")),
+            "{t:?}"
+        ),
+        r => panic!("{r:?}"),
+    }
+    c.advance(Duration::minutes(30));
+    assert!(board(&mut d)[0].overdue);
+    feedback(
+        &mut d,
+        &id,
+        "县应急管理局",
+        FeedbackForm::Written,
+        FeedbackKind::Final,
+    );
+    match ask(&mut d, Request::InstructionReport { id: id.clone() }) {
+        Response::InstructionReport { complete, text, .. } => {
+            assert!(complete);
+            assert!(text.contains("王建国"));
+            assert!(
+                text.contains("1. 县应急管理局：县应急管理局：已到场处置（书面"),
+                "{text}"
+            );
+            assert!(text.contains("进展："));
+        }
+        r => panic!("{r:?}"),
+    }
+    assert!(board(&mut d).is_empty());
+    let Response::Verified(v) = ask(&mut d, Request::Verify) else {
+        panic!()
+    };
+    assert!(
+        v.projection_mismatch.is_none() && v.chain_break.is_none(),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn meeting_moved_renotifies_everyone_including_the_key_holder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = ManualClock::new("2026-11-23T02:00:00Z".parse().unwrap());
+    let mut d = desk(tmp.path(), &c);
+    let old = Arrangement {
+        time: "2026-11-23 16:00".into(),
+        place: "三楼会议室".into(),
+    };
+    let id = record(&mut d, None, Some(old));
+    // 孙丽 holds the room key: a support role, told like every attendee.
+    let to: Vec<String> = ["县应急管理局", "县消防救援大队", "孙丽"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    ask(
+        &mut d,
+        Request::RelayInstruction {
+            id: id.clone(),
+            to: to.clone(),
+            deadline_minutes: None,
+        },
+    );
+    c.advance(Duration::minutes(10));
+    let new = Arrangement {
+        time: "2026-11-23 15:00".into(),
+        place: "三楼会议室".into(),
+    };
+    match ask(
+        &mut d,
+        Request::ChangeInstruction {
+            id: id.clone(),
+            arrangement: new,
+        },
+    ) {
+        Response::InstructionDone { told, .. } => assert_eq!(told, to),
+        r => panic!("{r:?}"),
+    }
+    let ins = d.store().db().instruction(&id).unwrap().unwrap();
+    assert_eq!(ins.version, 2);
+    assert_eq!(ins.stale().count(), 0, "nobody still holds 16:00");
+    assert!(ins.recipients.iter().all(|r| r.version == 2));
+    assert_eq!(ins.changes[0].old.time, "2026-11-23 16:00");
+    // The default deadline is 120 minutes from the re-notification.
+    assert!(ins
+        .recipients
+        .iter()
+        .all(|r| r.deadline.to_rfc3339() == "2026-11-23T12:10:00+08:00"));
+    let Response::Verified(v) = ask(&mut d, Request::Verify) else {
+        panic!()
+    };
+    assert!(
+        v.projection_mismatch.is_none() && v.chain_break.is_none(),
+        "{v:?}"
+    );
+}
