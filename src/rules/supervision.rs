@@ -121,10 +121,14 @@ pub fn board<'a>(
     rows
 }
 
-/// A countdown: `1:45` left, `-0:20` past.
+/// A countdown in whole minutes: `1:45` left (a started minute counts), `-0:20` past.
 pub fn countdown(remaining_secs: i64) -> String {
     let sign = if remaining_secs < 0 { "-" } else { "" };
-    let m = remaining_secs.unsigned_abs() / 60;
+    let m = if remaining_secs < 0 {
+        remaining_secs.unsigned_abs() / 60
+    } else {
+        remaining_secs.unsigned_abs().div_ceil(60)
+    };
     format!("{sign}{}:{:02}", m / 60, m % 60)
 }
 

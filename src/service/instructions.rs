@@ -115,9 +115,11 @@ impl Desk {
                 };
                 let recipient = recipient.trim().to_string();
                 match ins.recipient(&recipient) {
-                    None => return bad(format!(
+                    None => {
+                        return bad(format!(
                         "{recipient} 不是 {id} 的承办单位 / {recipient} was not asked about {id}"
-                    )),
+                    ))
+                    }
                     Some(r) if r.final_answer().is_some() => {
                         return bad(format!(
                             "{recipient} 已办结 / {recipient} already gave the final answer"
