@@ -18,6 +18,7 @@ use super::screens::intake::Intake;
 use super::screens::log::LogView;
 use super::screens::palette::Palette;
 use super::screens::signin::SignIn;
+use super::screens::supervision::SupervisionView;
 use super::screens::{help, Input, Nav, Out};
 use crate::service::{Request, Response};
 
@@ -39,6 +40,8 @@ pub enum Route {
     Log,
     /// The response-time audit.
     Audit,
+    /// Instructions and supervision.
+    Supervision,
 }
 
 /// An overlay above the screen.
@@ -71,6 +74,8 @@ pub struct App {
     pub log: LogView,
     /// The audit screen.
     pub audit: AuditView,
+    /// The supervision screen.
+    pub supervision: SupervisionView,
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -92,6 +97,7 @@ impl App {
             incident: None,
             log: LogView::default(),
             audit: AuditView::default(),
+            supervision: SupervisionView::default(),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -111,7 +117,7 @@ impl App {
             Route::SignIn | Route::Intake => true,
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
-            Route::Audit => false,
+            Route::Audit | Route::Supervision => false,
             Route::Board => false,
         }
     }
@@ -205,6 +211,7 @@ impl App {
             },
             Route::Log => self.log.update(env, input),
             Route::Audit => self.audit.update(env, input),
+            Route::Supervision => self.supervision.update(env, input),
         }
     }
 
@@ -252,6 +259,10 @@ impl App {
                     incident,
                     final_report,
                 })
+            }
+            (Reply::Instructions, Response::Instructions { rows, board }) => {
+                self.supervision.set(rows, board);
+                Out::none()
             }
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
@@ -302,6 +313,10 @@ impl App {
                 effects.extend(out.effects);
                 self.go(Route::Incident);
             }
+            Nav::Supervision => {
+                effects.push(self.supervision.load(&self.env));
+                self.go(Route::Supervision);
+            }
             Nav::Audit => {
                 effects.push(self.audit.load(&self.env));
                 self.go(Route::Audit);
@@ -347,6 +362,7 @@ impl App {
             Route::Incident => (&IncidentView::HINTS, Text::HelpIncident),
             Route::Log => (&LogView::HINTS, Text::HelpLog),
             Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
+            Route::Supervision => (&SupervisionView::HINTS, Text::HelpSupervision),
         }
     }
 
@@ -418,6 +434,7 @@ impl App {
             }
             Route::Log => self.log.render(frame, env, area),
             Route::Audit => self.audit.render(frame, env, area),
+            Route::Supervision => self.supervision.render(frame, env, area),
         }
     }
 }

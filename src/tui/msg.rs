@@ -31,6 +31,8 @@ pub enum Reply {
     Log,
     /// The audit report.
     Audit,
+    /// Open instructions (督办).
+    Instructions,
     /// A session event recorded; nothing to show.
     Session,
 }

@@ -158,6 +158,7 @@ impl IncidentView {
             Action::Quit => Out::go(Nav::Quit),
             Action::Log => Out::go(Nav::Log),
             Action::Audit => Out::go(Nav::Audit),
+            Action::Supervision => Out::go(Nav::Supervision),
             _ => Out::none(),
         }
     }

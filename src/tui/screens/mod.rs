@@ -15,6 +15,7 @@ pub mod log;
 pub mod palette;
 pub mod resolve;
 pub mod signin;
+pub mod supervision;
 
 use super::effect::Effect;
 use super::keymap::{Action, Key};
@@ -64,6 +65,8 @@ pub enum Nav {
     Log,
     /// The audit screen.
     Audit,
+    /// The supervision screen (督办).
+    Supervision,
     /// Back to where we came from.
     Back,
     /// End the session.
