@@ -66,7 +66,8 @@ fn stages_and_overdue() {
     use FeedbackKind::*;
     let d = "2026-11-23T11:00:00+08:00";
     // (acked, feedback, now, stage, overdue, countdown)
-    let rows: Vec<(bool, Vec<FeedbackKind>, &str, Stage, bool, &str)> = vec![
+    type Row<'a> = (bool, Vec<FeedbackKind>, &'a str, Stage, bool, &'a str);
+    let rows: Vec<Row> = vec![
         (
             false,
             vec![],
