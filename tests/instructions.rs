@@ -11,6 +11,7 @@ use dutydesk::domain::instruction::{ChaseStep, Feedback, Recipient};
 use dutydesk::domain::{
     Actor, Arrangement, FeedbackForm, FeedbackKind, Instruction, NoticeKind, ReportDraft,
 };
+use dutydesk::rules::audit::Stage as Stage2;
 use dutydesk::rules::supervision::{self, Stage};
 use dutydesk::service::instructions::InstructionDraft;
 use dutydesk::service::{Desk, Request, Response};
@@ -387,6 +388,26 @@ fn instruction_relay_feedback_report() {
         r => panic!("{r:?}"),
     }
     assert!(board(&mut d).is_empty());
+    // The audit measures both instruction stages: recorded → relayed at once; one recipient
+    // answered within its hour, the other 16 minutes late.
+    let audit = Request::Audit {
+        from: None,
+        to: None,
+        by: None,
+    };
+    let Response::Audit(a) = ask(&mut d, audit) else {
+        panic!()
+    };
+    let row = |s: Stage2| a.stages.iter().find(|r| r.stage == s).unwrap().clone();
+    let relayed = row(Stage2::InstructionToRelayed);
+    assert_eq!((relayed.count, relayed.open, relayed.breached), (1, 0, 0));
+    let fed = row(Stage2::RelayedToFinalFeedback);
+    assert_eq!(
+        (fed.count, fed.open, fed.within, fed.breached),
+        (2, 0, 1, 1),
+        "{fed:?}"
+    );
+    assert!(a.not_measured.is_empty());
     let Response::Verified(v) = ask(&mut d, Request::Verify) else {
         panic!()
     };
