@@ -332,3 +332,62 @@ fn audit_screen_changes_period_and_opens_a_breach() {
         "{open:?}"
     );
 }
+
+#[test]
+fn supervision_screen_loads_open_instructions_and_opens_the_incident() {
+    use dutydesk::domain::instruction::Recipient;
+    use dutydesk::domain::Instruction;
+    let mut app = board_app(Lang::En, 3);
+    let effects = key(&mut app, Key::char('d'));
+    assert_eq!(app.route, Route::Supervision);
+    let asked = calls(&effects);
+    assert!(
+        matches!(
+            asked.as_slice(),
+            [(
+                Reply::Instructions,
+                Request::Instructions {
+                    open_only: true,
+                    overdue_only: false
+                }
+            )]
+        ),
+        "{asked:?}"
+    );
+    let ins = Instruction {
+        id: "PS-20261123-01".into(),
+        incident: Some("20261123-001".into()),
+        leader: "王建国".into(),
+        received_at: t("2026-11-23T00:25:00+08:00"),
+        channel: "phone".into(),
+        text: "两小时内反馈".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![Recipient {
+            name: "县应急管理局".into(),
+            notice_id: None,
+            deadline: t("2026-11-23T01:55:00+08:00"),
+            relayed_at: t("2026-11-23T00:30:00+08:00"),
+            version: 1,
+            feedback: Vec::new(),
+            chases: Vec::new(),
+        }],
+        events: vec![1],
+    };
+    let rows = vec![ins];
+    let board = dutydesk::rules::supervision::board(&rows, &|_| false, now());
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions { rows, board },
+    });
+    assert_eq!(app.supervision.overdue(), 1);
+    let effects = key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.route, Route::Incident);
+    let open = calls(&effects);
+    assert!(
+        open.iter()
+            .any(|(_, r)| matches!(r, Request::Show { incident } if incident == "20261123-001")),
+        "{open:?}"
+    );
+}
