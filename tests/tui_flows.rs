@@ -391,3 +391,44 @@ fn supervision_screen_loads_open_instructions_and_opens_the_incident() {
         "{open:?}"
     );
 }
+
+#[test]
+fn the_board_counts_overdue_instructions_from_the_start() {
+    use dutydesk::domain::instruction::Recipient;
+    use dutydesk::domain::Instruction;
+    let mut app = board_app(Lang::Zh, 3);
+    assert!(calls(&app.start())
+        .iter()
+        .any(|(r, _)| matches!(r, Reply::Instructions)));
+    let ins = Instruction {
+        id: "PS-20261123-01".into(),
+        incident: None,
+        leader: "王建国".into(),
+        received_at: t("2026-11-23T00:25:00+08:00"),
+        channel: "phone".into(),
+        text: "x".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![Recipient {
+            name: "孙丽".into(),
+            notice_id: None,
+            deadline: t("2026-11-23T01:00:00+08:00"),
+            relayed_at: t("2026-11-23T00:30:00+08:00"),
+            version: 1,
+            feedback: Vec::new(),
+            chases: Vec::new(),
+        }],
+        events: vec![1],
+    };
+    let rows = vec![ins];
+    let board = dutydesk::rules::supervision::board(&rows, &|_| false, now());
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions { rows, board },
+    });
+    assert_eq!(app.board.instructions_overdue, 1);
+    let term = draw(&app, 100, 30);
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("批示超时 1"), "{screen}");
+}

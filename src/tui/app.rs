@@ -108,6 +108,11 @@ impl App {
     pub fn start(&self) -> Vec<Effect> {
         // The list loads while the officer signs in: the board is ready when they are.
         let mut effects = vec![self.env.call(Reply::Status, Request::Status)];
+        let open = Request::Instructions {
+            open_only: true,
+            overdue_only: false,
+        };
+        effects.push(self.env.call(Reply::Instructions, open));
         effects.extend(Board::refresh(&self.env));
         effects
     }
@@ -262,6 +267,7 @@ impl App {
             }
             (Reply::Instructions, Response::Instructions { rows, board }) => {
                 self.supervision.set(rows, board);
+                self.board.instructions_overdue = self.supervision.overdue();
                 Out::none()
             }
             (Reply::Audit, Response::Audit(report)) => {

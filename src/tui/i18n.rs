@@ -159,6 +159,7 @@ texts! {
     SupervisionTitle => ("批示督办", "Instructions & supervision"),
     SupervisionOpen => ("件未办结", "open"),
     SupervisionOverdue => ("超时", "overdue"),
+    SupervisionOverdueStrip => ("批示超时", "instructions overdue"),
     SupervisionStale => ("待重通知", "stale"),
     SupervisionRecipients => ("承办单位（按反馈时限）", "Recipients (by feedback deadline)"),
     SupervisionWords => ("批示原文", "The instruction"),

@@ -33,6 +33,8 @@ pub struct Board {
     pub loading: bool,
     /// Open and overdue flags, counted on new rows and on each tick (not on each frame).
     pub counts: (u32, u32),
+    /// Recipients of leaders' instructions past their feedback deadline (督办).
+    pub instructions_overdue: usize,
     /// First visible row (kept between frames so the list scrolls, not jumps).
     pub(super) offset: Cell<usize>,
     /// Rows visible in the last frame (for PgUp/PgDn).
