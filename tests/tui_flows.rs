@@ -390,6 +390,31 @@ fn supervision_screen_loads_open_instructions_and_opens_the_incident() {
             .any(|(_, r)| matches!(r, Request::Show { incident } if incident == "20261123-001")),
         "{open:?}"
     );
+    // The incident view asks for instructions too, and shows this incident's.
+    assert!(open.iter().any(|(r, _)| matches!(r, Reply::Instructions)));
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions {
+            rows: app.supervision.rows.clone(),
+            board: app.supervision.board.clone(),
+        },
+    });
+    app.update(Msg::Answer {
+        reply: Reply::Incident("20261123-001".into()),
+        response: Response::Incident {
+            incident: Box::new(incident()),
+            timeline: timeline(),
+            notices: Vec::new(),
+            stale: Vec::new(),
+        },
+    });
+    let shown = &app.incident.as_ref().unwrap().instructions;
+    assert_eq!(shown.len(), 1);
+    let screen = format!("{:?}", draw(&app, 100, 30).backend());
+    assert!(
+        screen.contains("王建国 县应急管理局 awaiting ack -0:12"),
+        "{screen}"
+    );
 }
 
 #[test]

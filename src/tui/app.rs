@@ -266,6 +266,13 @@ impl App {
                 })
             }
             (Reply::Instructions, Response::Instructions { rows, board }) => {
+                if let Some(v) = self.incident.as_mut() {
+                    v.instructions = board
+                        .iter()
+                        .filter(|r| r.incident.as_deref() == Some(v.number.as_str()))
+                        .cloned()
+                        .collect();
+                }
                 self.supervision.set(rows, board);
                 self.board.instructions_overdue = self.supervision.overdue();
                 Out::none()
@@ -317,6 +324,7 @@ impl App {
                 let (v, out) = IncidentView::open(&self.env, &n);
                 self.incident = Some(v);
                 effects.extend(out.effects);
+                effects.push(self.supervision.load(&self.env));
                 self.go(Route::Incident);
             }
             Nav::Supervision => {
