@@ -96,7 +96,10 @@ fn add_relay_feedback_change_report() {
         "{out}"
     );
     let out = ok(&sb, &["--lang", "en", "log"]);
-    assert!(out.contains("instruction 王建国：16:00在三楼会议室开调度会"), "{out}");
+    assert!(
+        out.contains("instruction 王建国：16:00在三楼会议室开调度会"),
+        "{out}"
+    );
     assert!(out.contains("arrangement now 15:00 @ 三楼会议室"), "{out}");
     assert!(out.contains("孙丽 final：会议室已开门"), "{out}");
     let out = ok(&sb, &["verify"]);
