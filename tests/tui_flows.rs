@@ -419,6 +419,90 @@ fn notify_from_the_board_choose_recipients_send_then_acknowledge() {
 }
 
 #[test]
+fn supervision_screen_loads_open_instructions_and_opens_the_incident() {
+    use dutydesk::domain::instruction::Recipient;
+    use dutydesk::domain::Instruction;
+    let mut app = board_app(Lang::En, 3);
+    let effects = key(&mut app, Key::char('d'));
+    assert_eq!(app.route, Route::Supervision);
+    let asked = calls(&effects);
+    assert!(
+        matches!(
+            asked.as_slice(),
+            [(
+                Reply::Instructions,
+                Request::Instructions {
+                    open_only: true,
+                    overdue_only: false
+                }
+            )]
+        ),
+        "{asked:?}"
+    );
+    let ins = Instruction {
+        id: "PS-20261123-01".into(),
+        incident: Some("20261123-001".into()),
+        leader: "王建国".into(),
+        received_at: t("2026-11-23T00:25:00+08:00"),
+        channel: "phone".into(),
+        text: "两小时内反馈".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![Recipient {
+            name: "县应急管理局".into(),
+            notice_id: None,
+            deadline: t("2026-11-23T01:55:00+08:00"),
+            relayed_at: t("2026-11-23T00:30:00+08:00"),
+            version: 1,
+            feedback: Vec::new(),
+            chases: Vec::new(),
+        }],
+        events: vec![1],
+    };
+    let rows = vec![ins];
+    let board = dutydesk::rules::supervision::board(&rows, &|_| false, now());
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions { rows, board },
+    });
+    assert_eq!(app.supervision.overdue(), 1);
+    let effects = key(&mut app, Key::plain(Code::Enter));
+    assert_eq!(app.route, Route::Incident);
+    let open = calls(&effects);
+    assert!(
+        open.iter()
+            .any(|(_, r)| matches!(r, Request::Show { incident } if incident == "20261123-001")),
+        "{open:?}"
+    );
+    // The incident view asks for instructions too, and shows this incident's.
+    assert!(open.iter().any(|(r, _)| matches!(r, Reply::Instructions)));
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions {
+            rows: app.supervision.rows.clone(),
+            board: app.supervision.board.clone(),
+        },
+    });
+    app.update(Msg::Answer {
+        reply: Reply::Incident("20261123-001".into()),
+        response: Response::Incident {
+            incident: Box::new(incident()),
+            timeline: timeline(),
+            notices: Vec::new(),
+            stale: Vec::new(),
+        },
+    });
+    let shown = &app.incident.as_ref().unwrap().instructions;
+    assert_eq!(shown.len(), 1);
+    let screen = format!("{:?}", draw(&app, 100, 30).backend());
+    assert!(
+        screen.contains("王建国 县应急管理局 awaiting ack -0:12"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn typing_on_a_choice_field_picks_a_matching_option_or_says_none_matches() {
     use dutydesk::tui::screens::intake_fields::{FieldId, Value};
     let mut app = board_app(Lang::Zh, 1);
@@ -438,4 +522,45 @@ fn typing_on_a_choice_field_picks_a_matching_option_or_says_none_matches() {
     assert_eq!(chosen, "fire");
     typed(&mut app, "Ж");
     assert!(screen(&app).contains("没有匹配的选项"), "{}", screen(&app));
+}
+
+#[test]
+fn the_board_counts_overdue_instructions_from_the_start() {
+    use dutydesk::domain::instruction::Recipient;
+    use dutydesk::domain::Instruction;
+    let mut app = board_app(Lang::Zh, 3);
+    assert!(calls(&app.start())
+        .iter()
+        .any(|(r, _)| matches!(r, Reply::Instructions)));
+    let ins = Instruction {
+        id: "PS-20261123-01".into(),
+        incident: None,
+        leader: "王建国".into(),
+        received_at: t("2026-11-23T00:25:00+08:00"),
+        channel: "phone".into(),
+        text: "x".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![Recipient {
+            name: "孙丽".into(),
+            notice_id: None,
+            deadline: t("2026-11-23T01:00:00+08:00"),
+            relayed_at: t("2026-11-23T00:30:00+08:00"),
+            version: 1,
+            feedback: Vec::new(),
+            chases: Vec::new(),
+        }],
+        events: vec![1],
+    };
+    let rows = vec![ins];
+    let board = dutydesk::rules::supervision::board(&rows, &|_| false, now());
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions { rows, board },
+    });
+    assert_eq!(app.board.instructions_overdue, 1);
+    let term = draw(&app, 100, 30);
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("批示超时 1"), "{screen}");
 }

@@ -237,13 +237,84 @@ fn notices_pending(lang: Lang) -> App {
     app
 }
 
+fn supervision_view(lang: Lang) -> App {
+    use dutydesk::domain::instruction::{Feedback, Recipient};
+    use dutydesk::domain::{Arrangement, FeedbackForm, FeedbackKind, Instruction};
+    let r = |name: &str, deadline: &str, version: u32, feedback: Vec<FeedbackKind>| Recipient {
+        name: name.into(),
+        notice_id: None,
+        deadline: t(deadline),
+        relayed_at: t("2026-11-23T00:30:00+08:00"),
+        version,
+        feedback: feedback
+            .into_iter()
+            .map(|kind| Feedback {
+                form: FeedbackForm::Phone,
+                kind,
+                text: "已到场".into(),
+                at: t("2026-11-23T01:10:00+08:00"),
+            })
+            .collect(),
+        chases: Vec::new(),
+    };
+    let fire = Instruction {
+        id: "PS-20261123-01".into(),
+        incident: Some("20261123-001".into()),
+        leader: "王建国".into(),
+        received_at: t("2026-11-23T00:25:00+08:00"),
+        channel: "phone".into(),
+        text: "全力搜救被困人员，两小时内反馈处置情况".into(),
+        arrangement: None,
+        version: 1,
+        changes: Vec::new(),
+        recipients: vec![
+            r("县应急管理局", "2026-11-23T01:55:00+08:00", 1, vec![]),
+            r(
+                "县消防救援大队",
+                "2026-11-23T02:30:00+08:00",
+                1,
+                vec![FeedbackKind::Progress],
+            ),
+        ],
+        events: vec![1],
+    };
+    let meeting = Instruction {
+        id: "PS-20261123-02".into(),
+        incident: None,
+        leader: "刘志强".into(),
+        received_at: t("2026-11-23T00:40:00+08:00"),
+        channel: "written".into(),
+        text: "明日调度会提前至15:00".into(),
+        arrangement: Some(Arrangement {
+            time: "11-23 15:00".into(),
+            place: "三楼会议室".into(),
+        }),
+        version: 2,
+        changes: Vec::new(),
+        recipients: vec![
+            r("孙丽", "2026-11-23T04:00:00+08:00", 1, vec![]),
+            r("城关镇人民政府", "2026-11-23T04:00:00+08:00", 2, vec![]),
+        ],
+        events: vec![2],
+    };
+    let rows = vec![fire, meeting];
+    let board = dutydesk::rules::supervision::board(&rows, &|_| false, now());
+    let mut app = board_app(lang, 5);
+    key(&mut app, Key::char('i'));
+    app.update(Msg::Answer {
+        reply: Reply::Instructions,
+        response: Response::Instructions { rows, board },
+    });
+    app
+}
+
 fn too_small(lang: Lang) -> App {
     board(lang)
 }
 
 type Builder = fn(Lang) -> App;
 
-const SCREENS: [(&str, Builder); 13] = [
+const SCREENS: [(&str, Builder); 14] = [
     ("signin", signin),
     ("board", board),
     ("intake", intake),
@@ -254,6 +325,7 @@ const SCREENS: [(&str, Builder); 13] = [
     ("audit", audit_view),
     ("notices_send", notices_send),
     ("notices_pending", notices_pending),
+    ("supervision", supervision_view),
     ("help", help),
     ("palette", palette),
     ("too_small", too_small),

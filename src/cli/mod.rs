@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod demo;
 pub mod format;
+pub mod instructions;
 pub mod notice_format;
 pub mod notices;
 pub mod run;
@@ -234,6 +235,38 @@ pub enum Command {
         /// Note.
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Leaders' instructions and each recipient's state, soonest deadline first. 督办
+    Instructions {
+        /// Only instructions not yet complete.
+        #[arg(long)]
+        open: bool,
+        /// Only recipients past their feedback deadline.
+        #[arg(long)]
+        overdue: bool,
+        /// table | json
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Record, relay, change or report on a leader's instruction. 批示
+    #[command(subcommand)]
+    Instruction(instructions::InstructionCommand),
+    /// Record feedback on an instruction (by phone first, in writing after). 反馈
+    Feedback {
+        /// The instruction id.
+        id: String,
+        /// The recipient answering.
+        #[arg(long)]
+        from: String,
+        /// phone | written
+        #[arg(long, default_value = "phone")]
+        form: String,
+        /// progress | final
+        #[arg(long, default_value = "progress")]
+        kind: String,
+        /// What they said.
+        #[arg(long)]
+        text: String,
     },
     /// Run the desk service on the local socket without a console (for integrations).
     Serve,

@@ -167,6 +167,6 @@ pub fn event_summary(body: &EventBody, lang: Lang) -> String {
             "{notice} {step:?} {}",
             sanitize::line(to.as_deref().unwrap_or(""))
         ),
-        other => other.kind().to_string(),
+        other => super::instructions::event_summary(other, lang),
     }
 }

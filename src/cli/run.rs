@@ -505,6 +505,19 @@ pub fn run_store_command(
             r => return Err(unexpected(&r)),
         },
         Command::Serve => serve(ctx, out)?,
+        Command::Instructions {
+            open,
+            overdue,
+            format: f,
+        } => super::instructions::list(ctx, *open, *overdue, *f, out)?,
+        Command::Instruction(c) => super::instructions::run(ctx, c, out)?,
+        Command::Feedback {
+            id,
+            from,
+            form,
+            kind,
+            text,
+        } => super::instructions::feedback(ctx, id, from, form, kind, text, out)?,
         Command::Notify { .. }
         | Command::Notices { .. }
         | Command::Ack { .. }

@@ -3,10 +3,12 @@
 //! Every error names the file, the line and the key. Unknown keys are rejected. Arrays in a user
 //! file replace the default arrays; tables merge key by key.
 
+mod instructions;
 mod model;
 mod notices;
 mod source;
 
+pub use instructions::Instructions;
 pub use model::*;
 pub use source::{line_of, ConfigError};
 

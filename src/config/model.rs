@@ -36,6 +36,8 @@ pub struct Config {
     pub console: Console,
     /// Notices: routing, deadlines, endpoints, delivery.
     pub notices: Notices,
+    /// Leaders' instructions: feedback deadlines, reminders and chasing (督办).
+    pub instructions: super::instructions::Instructions,
 }
 
 /// Console settings.

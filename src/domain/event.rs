@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::flag::{Flag, Resolution};
+use super::instruction::{Arrangement, ChaseStep, FeedbackForm, FeedbackKind, RelayedTo};
 use super::notice::{CallOutcome, EscalationStep, Notice, QueuedNotice};
 use super::report::Report;
 
@@ -160,6 +161,67 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sent: Option<String>,
     },
+    /// A leader's instruction (批示) was recorded, verbatim.
+    InstructionRecorded {
+        /// `PS-YYYYMMDD-NN`.
+        id: String,
+        /// The incident it concerns, or none (a standalone supervision item).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        incident: Option<String>,
+        /// Who gave it.
+        leader: String,
+        /// When the desk received it.
+        received_at: DateTime<FixedOffset>,
+        /// How it came (phone, written, in person…).
+        channel: String,
+        /// The words, verbatim.
+        text: String,
+        /// Time and place of a standalone item.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        arrangement: Option<Arrangement>,
+    },
+    /// An instruction was relayed (批示传达), each recipient with a feedback deadline.
+    InstructionRelayed {
+        /// The instruction.
+        id: String,
+        /// Who, by which notice, answer by when.
+        recipients: Vec<RelayedTo>,
+    },
+    /// A recipient answered (by phone first, in writing after; progress, then the result).
+    InstructionFeedback {
+        /// The instruction.
+        id: String,
+        /// Who answered.
+        recipient: String,
+        /// Phone or written.
+        form: FeedbackForm,
+        /// Progress or final.
+        #[serde(rename = "feedback_kind")]
+        kind: FeedbackKind,
+        /// What they said.
+        text: String,
+        /// When they said it.
+        at: DateTime<FixedOffset>,
+    },
+    /// The time or place of a standalone item changed: everyone told must be told again.
+    InstructionChanged {
+        /// The instruction.
+        id: String,
+        /// The new time and place.
+        arrangement: Arrangement,
+    },
+    /// A recipient was reminded before, or chased after, the feedback deadline.
+    InstructionChased {
+        /// The instruction.
+        id: String,
+        /// Who.
+        recipient: String,
+        /// Reminded or chased.
+        step: ChaseStep,
+        /// The notice queued for it, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sent: Option<String>,
+    },
     /// Free note added to the log (e.g. a lock taken over, a recovery).
     Note {
         /// The text.
@@ -185,7 +247,24 @@ impl EventBody {
             EventBody::NoticeCalled { .. } => "notice_called",
             EventBody::NoticeAcknowledged { .. } => "notice_acknowledged",
             EventBody::NoticeEscalated { .. } => "notice_escalated",
+            EventBody::InstructionRecorded { .. } => "instruction_recorded",
+            EventBody::InstructionRelayed { .. } => "instruction_relayed",
+            EventBody::InstructionFeedback { .. } => "instruction_feedback",
+            EventBody::InstructionChanged { .. } => "instruction_changed",
+            EventBody::InstructionChased { .. } => "instruction_chased",
             EventBody::Note { .. } => "note",
+        }
+    }
+
+    /// The instruction this event concerns, if any.
+    pub fn instruction(&self) -> Option<&str> {
+        match self {
+            EventBody::InstructionRecorded { id, .. }
+            | EventBody::InstructionRelayed { id, .. }
+            | EventBody::InstructionFeedback { id, .. }
+            | EventBody::InstructionChanged { id, .. }
+            | EventBody::InstructionChased { id, .. } => Some(id),
+            _ => None,
         }
     }
 

@@ -7,12 +7,14 @@
 pub mod event;
 pub mod flag;
 pub mod incident;
+pub mod instruction;
 pub mod notice;
 pub mod report;
 
 pub use event::{Event, EventBody, GENESIS_HASH};
 pub use flag::{Flag, FlagClass, FlagKind, Resolution, ResolutionMethod, ResolutionResult};
 pub use incident::{Incident, IncidentNo};
+pub use instruction::{Arrangement, FeedbackForm, FeedbackKind, Instruction};
 pub use notice::{
     Ack, CallOutcome, ChannelKind, EscalationStep, Notice, NoticeKind, NoticeState, QueuedNotice,
     RecipientKind,

@@ -8,5 +8,6 @@ pub mod escalation;
 pub mod keyholder;
 pub mod level;
 pub mod routing;
+pub mod supervision;
 pub mod template;
 pub mod verify;

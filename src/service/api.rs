@@ -156,6 +156,55 @@ pub enum Request {
     },
     /// Collect delivery results, resume pending notices, run due escalations (every few seconds).
     Tick,
+    /// Record a leader's instruction (批示), verbatim.
+    RecordInstruction(Box<super::instructions::InstructionDraft>),
+    /// Relay an instruction (批示传达) with a feedback deadline per recipient.
+    RelayInstruction {
+        /// The instruction id.
+        id: String,
+        /// Departments, regions or people from the directory.
+        to: Vec<String>,
+        /// Feedback due in this many minutes (default `[instructions] feedback_minutes`).
+        #[serde(default)]
+        deadline_minutes: Option<u32>,
+    },
+    /// Record a recipient's feedback.
+    RecordFeedback {
+        /// The instruction id.
+        id: String,
+        /// Who answered.
+        recipient: String,
+        /// Phone or written.
+        form: crate::domain::FeedbackForm,
+        /// Progress or final.
+        feedback_kind: crate::domain::FeedbackKind,
+        /// What they said.
+        text: String,
+        /// When (default: now).
+        #[serde(default)]
+        at: Option<DateTime<FixedOffset>>,
+    },
+    /// Change a standalone item's time and place; everyone told before is told again.
+    ChangeInstruction {
+        /// The instruction id.
+        id: String,
+        /// The new time and place.
+        arrangement: crate::domain::Arrangement,
+    },
+    /// Instructions and each recipient's state.
+    Instructions {
+        /// Only instructions not yet complete.
+        #[serde(default)]
+        open_only: bool,
+        /// Only recipients past their deadline.
+        #[serde(default)]
+        overdue_only: bool,
+    },
+    /// The 办结报告 of an instruction, pre-filled from the feedback.
+    InstructionReport {
+        /// The instruction id.
+        id: String,
+    },
 }
 
 /// One line of an incident list.
@@ -340,6 +389,32 @@ pub enum Response {
     Verified(VerifyReport),
     /// The response-time audit.
     Audit(Box<crate::rules::audit::AuditReport>),
+    /// Instructions and their recipients' states (soonest deadline first).
+    Instructions {
+        /// The instructions.
+        rows: Vec<crate::domain::Instruction>,
+        /// One row per recipient.
+        board: Vec<crate::rules::supervision::RecipientStatus>,
+    },
+    /// An instruction was recorded, relayed or changed.
+    InstructionDone {
+        /// The instruction id.
+        id: String,
+        /// Recipients told (relay, or re-notified after a change).
+        #[serde(default)]
+        told: Vec<String>,
+        /// The events written.
+        seqs: Vec<u64>,
+    },
+    /// The 办结报告 text.
+    InstructionReport {
+        /// The instruction id.
+        id: String,
+        /// Every recipient gave a final answer.
+        complete: bool,
+        /// The text for the leader.
+        text: String,
+    },
     /// Refused or failed; nothing was written.
     Error {
         /// What kind of failure.

@@ -205,6 +205,17 @@ impl Desk {
                 let report = super::audit::run(&self.store, &self.config, local, period, by)?;
                 Ok(Response::Audit(Box::new(report)))
             }
+            Request::Tick => {
+                let mut report = self.tick(actor)?;
+                self.supervise(actor, &mut report)?;
+                Ok(Response::Ticked(report))
+            }
+            req @ (Request::RecordInstruction(_)
+            | Request::RelayInstruction { .. }
+            | Request::RecordFeedback { .. }
+            | Request::ChangeInstruction { .. }
+            | Request::Instructions { .. }
+            | Request::InstructionReport { .. }) => self.handle_instruction(actor, req),
             req => self.handle_notice(actor, req),
         }
     }

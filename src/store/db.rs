@@ -9,7 +9,7 @@ use sled::transaction::{
 use sled::Transactional;
 
 use super::projection::{self, ApplyError, View};
-use crate::domain::{Event, EventBody, Incident, Notice};
+use crate::domain::{Event, EventBody, Incident, Instruction, Notice};
 
 /// The database and its trees.
 #[derive(Debug, Clone)]
@@ -19,6 +19,7 @@ pub struct Db {
     incidents: sled::Tree,
     notices: sled::Tree,
     meta: sled::Tree,
+    instructions: sled::Tree,
 }
 
 /// A database error: sled's own, or an event the projection refuses.
@@ -48,6 +49,7 @@ struct TxView<'a> {
     incidents: &'a TransactionalTree,
     notices: &'a TransactionalTree,
     meta: &'a TransactionalTree,
+    instructions: &'a TransactionalTree,
 }
 
 fn counter_key(day: &str) -> Vec<u8> {
@@ -104,6 +106,17 @@ impl View for TxView<'_> {
         self.meta.insert(token_key(token), id.as_bytes())?;
         Ok(())
     }
+    fn instruction(&self, id: &str) -> Result<Option<Instruction>, Self::Err> {
+        Ok(self
+            .instructions
+            .get(id.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+    fn put_instruction(&mut self, ins: &Instruction) -> Result<(), Self::Err> {
+        let v = serde_json::to_vec(ins).unwrap_or_default();
+        self.instructions.insert(ins.id.as_bytes(), v)?;
+        Ok(())
+    }
 }
 
 impl Db {
@@ -118,6 +131,7 @@ impl Db {
             incidents: db.open_tree("incidents")?,
             notices: db.open_tree("notices")?,
             meta: db.open_tree("meta")?,
+            instructions: db.open_tree("instructions")?,
             db,
         })
     }
@@ -151,6 +165,13 @@ impl Db {
                     }
                 }
             }
+            if let Some(id) = e.body.instruction() {
+                if !mem.instructions.contains_key(id) {
+                    if let Some(ins) = self.instruction(id)? {
+                        mem.instructions.insert(id.to_string(), ins);
+                    }
+                }
+            }
             if let EventBody::NoticeQueued { notice } = &e.body {
                 if let Some(other) = self.token(&notice.token)? {
                     mem.tokens.insert(notice.token.clone(), other);
@@ -174,12 +195,19 @@ impl Db {
             hash: last.hash.clone(),
         })
         .unwrap_or_default();
-        let trees = (&self.events, &self.incidents, &self.notices, &self.meta);
-        let result = trees.transaction(|(ev, inc, notices, meta)| {
+        let trees = (
+            &self.events,
+            &self.incidents,
+            &self.notices,
+            &self.meta,
+            &self.instructions,
+        );
+        let result = trees.transaction(|(ev, inc, notices, meta, instructions)| {
             let mut view = TxView {
                 incidents: inc,
                 notices,
                 meta,
+                instructions,
             };
             for (e, line) in events {
                 ev.insert(&e.seq.to_be_bytes(), line.as_bytes())?;
@@ -245,6 +273,27 @@ impl Db {
                 .map_err(|e| DbError::Decode(format!("notice {id}: {e}"))),
             None => Ok(None),
         }
+    }
+
+    /// One instruction (批示).
+    pub fn instruction(&self, id: &str) -> Result<Option<Instruction>, DbError> {
+        match self.instructions.get(id.as_bytes())? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("instruction {id}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Instructions whose id starts with `prefix` ("" for all), in id order.
+    pub fn instructions(
+        &self,
+        prefix: &str,
+    ) -> impl Iterator<Item = Result<Instruction, DbError>> + '_ {
+        self.instructions.scan_prefix(prefix.as_bytes()).map(|r| {
+            let (_, v) = r?;
+            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+        })
     }
 
     /// The notice id a token belongs to.

@@ -548,6 +548,14 @@ impl Store {
         if let Some(t) = first_difference(&tokens, &mem.tokens) {
             return Ok(Some(format!("token {t} differs from a replay")));
         }
+        let mut instructions = std::collections::BTreeMap::new();
+        for ins in self.db.instructions("") {
+            let ins = ins?;
+            instructions.insert(ins.id.clone(), ins);
+        }
+        if let Some(id) = first_difference(&instructions, &mem.instructions) {
+            return Ok(Some(format!("instruction {id} differs from a replay")));
+        }
         Ok(None)
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::{Event, EventBody, Incident, IncidentNo, Notice, ReportKind};
+use crate::domain::{Event, EventBody, Incident, IncidentNo, Instruction, Notice, ReportKind};
 
 /// Where a projection is kept: sled trees in a transaction, or maps in memory.
 pub trait View {
@@ -29,6 +29,10 @@ pub trait View {
     fn token(&self, token: &str) -> Result<Option<String>, Self::Err>;
     /// Records a token's notice id.
     fn put_token(&mut self, token: &str, id: &str) -> Result<(), Self::Err>;
+    /// Reads an instruction (批示).
+    fn instruction(&self, id: &str) -> Result<Option<Instruction>, Self::Err>;
+    /// Writes an instruction.
+    fn put_instruction(&mut self, ins: &Instruction) -> Result<(), Self::Err>;
 }
 
 /// Why an event cannot be applied.
@@ -44,6 +48,14 @@ pub enum ApplyError<E> {
 
 /// Applies one event to a view.
 pub fn apply<V: View>(view: &mut V, e: &Event) -> Result<(), ApplyError<V::Err>> {
+    if let Some(id) = e.body.instruction() {
+        let mut slot = view.instruction(id).map_err(ApplyError::Storage)?;
+        Instruction::apply(&mut slot, e).map_err(ApplyError::Rejected)?;
+        if let Some(ins) = &slot {
+            view.put_instruction(ins).map_err(ApplyError::Storage)?;
+        }
+        return Ok(());
+    }
     let Some(number) = e.body.incident() else {
         return Ok(());
     };
@@ -95,6 +107,8 @@ pub struct MemView {
     pub notices: BTreeMap<String, Notice>,
     /// Notice ids by token.
     pub tokens: BTreeMap<String, String>,
+    /// Instructions by id.
+    pub instructions: BTreeMap<String, Instruction>,
 }
 
 impl View for MemView {
@@ -128,6 +142,13 @@ impl View for MemView {
     }
     fn put_token(&mut self, token: &str, id: &str) -> Result<(), Self::Err> {
         self.tokens.insert(token.to_string(), id.to_string());
+        Ok(())
+    }
+    fn instruction(&self, id: &str) -> Result<Option<Instruction>, Self::Err> {
+        Ok(self.instructions.get(id).cloned())
+    }
+    fn put_instruction(&mut self, ins: &Instruction) -> Result<(), Self::Err> {
+        self.instructions.insert(ins.id.clone(), ins.clone());
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use super::screens::log::LogView;
 use super::screens::notices::NoticesView;
 use super::screens::palette::Palette;
 use super::screens::signin::SignIn;
+use super::screens::supervision::SupervisionView;
 use super::screens::{help, Input, Nav, Out};
 use crate::service::{Request, Response};
 
@@ -42,6 +43,8 @@ pub enum Route {
     Audit,
     /// Notices: a proposal to send, or the pending list.
     Notices,
+    /// Instructions and supervision.
+    Supervision,
 }
 
 /// An overlay above the screen.
@@ -78,6 +81,8 @@ pub struct App {
     pub notices: NoticesView,
     /// Notices not yet acknowledged, and how many are past their deadline (alert strip).
     pub pending_notices: (usize, usize),
+    /// The supervision screen.
+    pub supervision: SupervisionView,
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -101,6 +106,7 @@ impl App {
             audit: AuditView::default(),
             notices: NoticesView::default(),
             pending_notices: (0, 0),
+            supervision: SupervisionView::default(),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -111,6 +117,11 @@ impl App {
     pub fn start(&self) -> Vec<Effect> {
         // The list loads while the officer signs in: the board is ready when they are.
         let mut effects = vec![self.env.call(Reply::Status, Request::Status)];
+        let open = Request::Instructions {
+            open_only: true,
+            overdue_only: false,
+        };
+        effects.push(self.env.call(Reply::Instructions, open));
         effects.extend(Board::refresh(&self.env));
         effects
     }
@@ -120,7 +131,7 @@ impl App {
             Route::SignIn | Route::Intake => true,
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
-            Route::Audit | Route::Notices => false,
+            Route::Audit | Route::Notices | Route::Supervision => false,
             Route::Board => false,
         }
     }
@@ -224,6 +235,7 @@ impl App {
             Route::Log => self.log.update(env, input),
             Route::Audit => self.audit.update(env, input),
             Route::Notices => self.notices.update(env, input),
+            Route::Supervision => self.supervision.update(env, input),
         }
     }
 
@@ -303,6 +315,18 @@ impl App {
                 out.effects.push(super::screens::notices::load_pending(env));
                 out
             }
+            (Reply::Instructions, Response::Instructions { rows, board }) => {
+                if let Some(v) = self.incident.as_mut() {
+                    v.instructions = board
+                        .iter()
+                        .filter(|r| r.incident.as_deref() == Some(v.number.as_str()))
+                        .cloned()
+                        .collect();
+                }
+                self.supervision.set(rows, board);
+                self.board.instructions_overdue = self.supervision.overdue();
+                Out::none()
+            }
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
                 Out::none()
@@ -350,6 +374,7 @@ impl App {
                 let (v, out) = IncidentView::open(&self.env, &n);
                 self.incident = Some(v);
                 effects.extend(out.effects);
+                effects.push(self.supervision.load(&self.env));
                 self.go(Route::Incident);
             }
             Nav::SendNotices(n) => {
@@ -363,6 +388,10 @@ impl App {
                 self.notices = v;
                 effects.push(e);
                 self.go(Route::Notices);
+            }
+            Nav::Supervision => {
+                effects.push(self.supervision.load(&self.env));
+                self.go(Route::Supervision);
             }
             Nav::Audit => {
                 effects.push(self.audit.load(&self.env));
@@ -410,6 +439,7 @@ impl App {
             Route::Log => (&LogView::HINTS, Text::HelpLog),
             Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
             Route::Notices => (self.notices.hints(), Text::HelpNotices),
+            Route::Supervision => (&SupervisionView::HINTS, Text::HelpSupervision),
         }
     }
 
@@ -482,6 +512,7 @@ impl App {
             Route::Log => self.log.render(frame, env, area),
             Route::Audit => self.audit.render(frame, env, area),
             Route::Notices => self.notices.render(frame, env, area),
+            Route::Supervision => self.supervision.render(frame, env, area),
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Action {
     CallReached,
     /// Choose or unchoose the selected item.
     Toggle,
+    /// Leaders' instructions and their supervision (督办).
+    Supervision,
     /// Resolve the selected verification flag.
     ResolveFlag,
     /// Filter the list.
@@ -72,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
@@ -85,6 +87,7 @@ impl Action {
         Action::Acknowledge,
         Action::CallReached,
         Action::Toggle,
+        Action::Supervision,
         Action::Filter,
         Action::Refresh,
         Action::Save,

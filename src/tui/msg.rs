@@ -39,6 +39,8 @@ pub enum Reply {
     Notices,
     /// An acknowledgement or call recorded.
     NoticeRecorded,
+    /// Open instructions (督办).
+    Instructions,
     /// A session event recorded; nothing to show.
     Session,
 }

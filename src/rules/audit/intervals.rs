@@ -49,15 +49,8 @@ impl Stage {
         Stage::RelayedToFinalFeedback,
     ];
 
-    /// The stages [`IntervalFold`] can measure from the events that exist today. The others wait
-    /// for the notice and instruction events (see the comments in [`IntervalFold::push`]).
-    pub const MEASURED: [Stage; 5] = [
-        Stage::ReceivedToLeaderReported,
-        Stage::ReceivedToLeaderAcknowledged,
-        Stage::ReceivedToAllNotified,
-        Stage::ReceivedToFlagsResolved,
-        Stage::NoticeSentToAcknowledged,
-    ];
+    /// The stages [`IntervalFold`] can measure from the events that exist today.
+    pub const MEASURED: [Stage; 7] = Stage::ALL;
 
     /// The snake_case key, as in JSON and CSV.
     pub fn key(self) -> &'static str {
@@ -148,6 +141,7 @@ struct Track {
     category: Option<String>,
     flags: FlagClock,
     notices: super::notice_stages::NoticeClock,
+    instructions: super::instruction_stages::InstructionClock,
 }
 
 /// The fold from events to intervals. Feed events in log order with [`push`](Self::push), then
@@ -161,6 +155,8 @@ pub struct IntervalFold<'c> {
     tracks: Vec<Track>,
     /// Which track each notice belongs to.
     notice_owner: HashMap<String, usize>,
+    /// Which track each instruction belongs to.
+    instruction_owner: HashMap<String, usize>,
 }
 
 impl<'c> IntervalFold<'c> {
@@ -173,6 +169,7 @@ impl<'c> IntervalFold<'c> {
             index: HashMap::new(),
             tracks: Vec::new(),
             notice_owner: HashMap::new(),
+            instruction_owner: HashMap::new(),
         }
     }
 
@@ -227,9 +224,6 @@ impl<'c> IntervalFold<'c> {
             EventBody::NoticeAttempted { .. }
             | EventBody::NoticeFailed { .. }
             | EventBody::NoticeEscalated { .. } => {}
-            // Stages instruction_to_relayed and relayed_to_final_feedback: from
-            // InstructionRecorded → InstructionRelayed → the final InstructionFeedback, limit
-            // from the instruction's feedback deadline, once those events exist.
             // Every variant is listed so that a new event kind stops the build here until the
             // audit decides what it means.
             EventBody::StoreCreated { .. }
@@ -237,6 +231,27 @@ impl<'c> IntervalFold<'c> {
             | EventBody::SessionEnded { .. }
             | EventBody::SignedIn { .. }
             | EventBody::Note { .. } => {}
+            // Stages instruction_to_relayed and relayed_to_final_feedback, for instructions
+            // that concern an incident; changes and chases end no stage.
+            EventBody::InstructionRecorded {
+                id,
+                incident: Some(no),
+                ..
+            } => {
+                if let Some(&i) = self.index.get(no.as_str()) {
+                    self.instruction_owner.insert(id.clone(), i);
+                    self.tracks[i].instructions.push(e.at, &e.body);
+                }
+            }
+            EventBody::InstructionRelayed { id, .. }
+            | EventBody::InstructionFeedback { id, .. } => {
+                if let Some(&i) = self.instruction_owner.get(id.as_str()) {
+                    self.tracks[i].instructions.push(e.at, &e.body);
+                }
+            }
+            EventBody::InstructionRecorded { .. }
+            | EventBody::InstructionChanged { .. }
+            | EventBody::InstructionChased { .. } => {}
         }
     }
 
@@ -253,6 +268,7 @@ impl<'c> IntervalFold<'c> {
                 category: report.category.clone(),
                 flags: FlagClock::default(),
                 notices: Default::default(),
+                instructions: Default::default(),
             });
             return;
         }
@@ -285,6 +301,7 @@ impl<'c> IntervalFold<'c> {
             let phone = self.config.limit(t.level).phone_minutes;
             let phone = (phone > 0).then(|| Duration::from_secs(u64::from(phone) * 60));
             out.extend(t.notices.intervals(&base, phone, now));
+            out.extend(t.instructions.intervals(&base, phone, now));
             // Stage received_to_flags_resolved: only incidents that had something to check.
             let Some(raised) = t.flags.last_raised else {
                 continue;

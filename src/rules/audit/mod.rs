@@ -3,8 +3,9 @@
 //! stage named. Pure: events in, an [`AuditReport`] out; the caller reads the log, checks the
 //! chain and passes `now`. Must not import `store`, `service` or `cli`.
 //!
-//! Today the log measures one stage, received → every flag resolved; the leader, notice and
-//! instruction stages wait for their events ([`Stage::MEASURED`], `not_measured` in the report).
+//! Every stage is measured now ([`Stage::MEASURED`]): flags, the leader and notice stages, and
+//! the instruction stages (instructions that concern an incident); `not_measured` in the report
+//! stays for stages a future version adds before their events exist.
 //!
 //! # The JSON shape (`dutydesk audit --format json`), stable
 //!
@@ -38,6 +39,7 @@
 //! `daily` counts intervals and breaches per shift day (both added for the audit screen).
 
 pub mod charts;
+mod instruction_stages;
 pub mod intervals;
 mod notice_stages;
 pub mod shift;

@@ -35,6 +35,8 @@ pub struct Board {
     pub counts: (u32, u32),
     /// Notices awaiting acknowledgement, and how many are past their deadline.
     pub pending_notices: (usize, usize),
+    /// Recipients of leaders' instructions past their feedback deadline (督办).
+    pub instructions_overdue: usize,
     /// First visible row (kept between frames so the list scrolls, not jumps).
     pub(super) offset: Cell<usize>,
     /// Rows visible in the last frame (for PgUp/PgDn).
@@ -183,6 +185,7 @@ impl Board {
                 Some(r) => Out::go(Nav::SendNotices(r.number.clone())),
                 None => Out::none(),
             },
+            Action::Supervision => Out::go(Nav::Supervision),
             Action::Refresh => Out::effects(Board::refresh(env)),
             Action::Quit => Out::go(Nav::Quit),
             _ => Out::none(),

@@ -85,7 +85,7 @@ fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
     } else {
         env.theme.dim
     };
-    let line = Line::from(vec![
+    let mut line = Line::from(vec![
         Span::styled(format!(" ⚑ {} {open} ", env.t(Text::OpenFlags)), open_style),
         Span::raw("  "),
         Span::styled(
@@ -121,6 +121,17 @@ fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
             env.theme.dim,
         ),
     ]);
+    if board.instructions_overdue > 0 {
+        line.spans.push(Span::raw("  "));
+        line.spans.push(Span::styled(
+            format!(
+                " {} {} ",
+                env.t(Text::SupervisionOverdueStrip),
+                board.instructions_overdue
+            ),
+            env.theme.alert.add_modifier(Modifier::REVERSED),
+        ));
+    }
     frame.render_widget(Paragraph::new(line), area);
 }
 

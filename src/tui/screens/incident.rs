@@ -27,6 +27,8 @@ pub struct IncidentView {
     pub scroll: u16,
     /// The resolve dialog, when open.
     pub resolve: Option<Resolve>,
+    /// Leaders' instructions on this incident: one row per recipient (督办).
+    pub instructions: Vec<crate::rules::supervision::RecipientStatus>,
     /// Rows of the reports pane in the last frame.
     pub(super) page: Cell<u16>,
 }
@@ -41,6 +43,7 @@ impl IncidentView {
             flag: 0,
             scroll: 0,
             resolve: None,
+            instructions: Vec::new(),
             page: Cell::new(10),
         };
         (view, Out::effects(vec![IncidentView::load(env, number)]))
@@ -160,6 +163,7 @@ impl IncidentView {
             Action::Audit => Out::go(Nav::Audit),
             Action::Notices => Out::go(Nav::Notices),
             Action::SendNotices => Out::go(Nav::SendNotices(self.number.clone())),
+            Action::Supervision => Out::go(Nav::Supervision),
             _ => Out::none(),
         }
     }

@@ -52,6 +52,16 @@ pub fn render(frame: &mut Frame, env: &Env, v: &IncidentView, area: Rect) {
             .scroll((v.scroll.min(max), 0)),
         inner,
     );
+    let ih = if v.instructions.is_empty() {
+        0
+    } else {
+        (v.instructions.len() as u16 + 2).min(right.height / 3)
+    };
+    let [instr, right] =
+        Layout::vertical([Constraint::Length(ih), Constraint::Min(0)]).areas(right);
+    if ih > 0 {
+        instructions(frame, env, v, instr);
+    }
     let fl = v.ordered_flags();
     let fh = (fl.len() as u16 + 2).clamp(3, right.height / 2);
     let [top, bottom] = Layout::vertical([Constraint::Length(fh), Constraint::Min(0)]).areas(right);
@@ -81,4 +91,39 @@ pub fn render(frame: &mut Frame, env: &Env, v: &IncidentView, area: Rect) {
     if let Some(r) = &v.resolve {
         r.render(frame, env, area);
     }
+}
+
+/// The leaders' instructions on this incident, one line per recipient, overdue in red.
+fn instructions(frame: &mut Frame, env: &Env, v: &IncidentView, area: Rect) {
+    let b = block(
+        env,
+        ratatui::text::Span::styled(
+            format!(" {} ", env.t(Text::SupervisionTitle)),
+            env.theme.warn,
+        ),
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let lines: Vec<Line> = v
+        .instructions
+        .iter()
+        .map(|r| {
+            let style = if r.overdue {
+                env.theme.alert
+            } else {
+                env.theme.text
+            };
+            Line::styled(
+                format!(
+                    "{} {} {} {}",
+                    r.leader,
+                    r.name,
+                    r.stage.label(env.lang),
+                    crate::rules::supervision::countdown(r.remaining_secs)
+                ),
+                style,
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -17,6 +17,7 @@ mod notices_view;
 pub mod palette;
 pub mod resolve;
 pub mod signin;
+pub mod supervision;
 
 use super::effect::Effect;
 use super::keymap::{Action, Key};
@@ -70,6 +71,8 @@ pub enum Nav {
     SendNotices(String),
     /// The pending notices.
     Notices,
+    /// The supervision screen (督办).
+    Supervision,
     /// Back to where we came from.
     Back,
     /// End the session.
