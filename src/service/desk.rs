@@ -205,6 +205,9 @@ impl Desk {
                 let report = super::audit::run(&self.store, &self.config, local, period, by)?;
                 Ok(Response::Audit(Box::new(report)))
             }
+            req @ (Request::Handover { .. } | Request::AcceptHandover { .. }) => {
+                self.handle_handover(actor, req)
+            }
             req => self.handle_notice(actor, req),
         }
     }

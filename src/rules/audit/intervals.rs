@@ -236,7 +236,10 @@ impl<'c> IntervalFold<'c> {
             | EventBody::SessionStarted { .. }
             | EventBody::SessionEnded { .. }
             | EventBody::SignedIn { .. }
-            | EventBody::Note { .. } => {}
+            | EventBody::Note { .. }
+            | EventBody::ShiftStarted { .. }
+            | EventBody::ShiftEnded { .. }
+            | EventBody::HandoverAccepted { .. } => {}
         }
     }
 
