@@ -277,6 +277,15 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             }
             return Ok(());
         }
+        Command::Roster(super::handover::RosterCommand::Import { file }) => {
+            let ctx = context(&cli)?;
+            let cfg = ctx
+                .config_file
+                .clone()
+                .or_else(config::user_config_path)
+                .ok_or_else(|| CliError::BadInput("no config folder / 找不到配置目录".into()))?;
+            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out);
+        }
         Command::Demo {
             incidents,
             no_console,
@@ -505,6 +514,9 @@ pub fn run_store_command(
             r => return Err(unexpected(&r)),
         },
         Command::Serve => serve(ctx, out)?,
+        Command::Handover { format: f, shift } => {
+            super::handover::run_handover(ctx, *f, *shift, out)?
+        }
         Command::Notify { .. }
         | Command::Notices { .. }
         | Command::Ack { .. }
@@ -514,6 +526,7 @@ pub fn run_store_command(
             unsafe_no_sync,
         }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
         Command::Config(_)
+        | Command::Roster(_)
         | Command::Completions { .. }
         | Command::Man
         | Command::Check { .. }
