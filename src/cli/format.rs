@@ -361,7 +361,10 @@ pub fn verify_text(out: &mut impl Write, v: &VerifyReport, lang: Lang) -> io::Re
         writeln!(
             out,
             "{} #{}: {}",
-            lang.pick("交接班锚点不符，事件序号", "handover anchor mismatch at sequence"),
+            lang.pick(
+                "交接班锚点不符，事件序号",
+                "handover anchor mismatch at sequence"
+            ),
             b.seq,
             b.reason
         )?;

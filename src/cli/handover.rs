@@ -67,14 +67,13 @@ pub fn import_roster(
     lang: Lang,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", file.display())))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| CliError::BadInput(format!("{}: {e}", file.display())))?;
     let rows = roster::parse_csv(&bytes, &file.display().to_string(), config)
         .map_err(|e| CliError::BadInput(e.to_string()))?;
     let path = roster::roster_path(config_file);
     let n = rows.len();
-    let total =
-        roster::write_merged(&path, rows).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let total = roster::write_merged(&path, rows).map_err(|e| CliError::BadInput(e.to_string()))?;
     writeln!(
         out,
         "{}: {n} {} → {} ({total} {})",

@@ -52,7 +52,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         .filter_map(|(var, _)| std::env::var(var).ok().map(|v| (var.to_string(), v)))
         .collect();
     let mut config = layer(user_text.as_deref(), file.as_deref(), &env)?;
-    if let Some(rpath) = file.clone().or_else(user_config_path).map(|p| roster::roster_path(&p)) {
+    if let Some(rpath) = file
+        .clone()
+        .or_else(user_config_path)
+        .map(|p| roster::roster_path(&p))
+    {
         let invalid = |key: String, message: String| ConfigError::Invalid {
             path: rpath.clone(),
             line: None,

@@ -102,7 +102,13 @@ pub fn parse_csv(bytes: &[u8], name: &str, config: &Config) -> Result<Vec<Roster
             continue;
         }
         if f.len() != 3 {
-            bad.push((line, format!("{} columns where 3 (date,officers,leader) are expected", f.len())));
+            bad.push((
+                line,
+                format!(
+                    "{} columns where 3 (date,officers,leader) are expected",
+                    f.len()
+                ),
+            ));
             continue;
         }
         let mut errs = Vec::new();
