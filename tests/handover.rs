@@ -300,3 +300,57 @@ fn a_rewritten_and_rechained_history_is_caught_by_the_handover_anchor() {
     let v = desk.store().verify().unwrap();
     assert_eq!(v.anchor_break.map(|b| b.seq), Some(anchored));
 }
+
+fn sample() -> dutydesk::domain::handover::HandoverRecord {
+    use dutydesk::domain::handover::{HandoverItem, HandoverRecord};
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    let item = |id: &str, kind, summary: &str| HandoverItem {
+        id: id.into(),
+        kind,
+        incident: "20261122-001".into(),
+        summary: summary.into(),
+        due: None,
+    };
+    HandoverRecord {
+        shift: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        from: "李明".into(),
+        to: "王芳".into(),
+        items: vec![
+            item(
+                "incident:20261122-001",
+                ItemKind::Incident,
+                "20261122-001 · 河口镇 · 续报一 · 起火点为河口镇仓库，过火面积约200平方米，一名工人被困后已救出送医",
+            ),
+            item("flag:20261122-001/R0-1", ItemKind::Flag, "20261122-001 · R0-1 · 含糊 · “据说”"),
+            item("notice:20261122-001/N2", ItemKind::Notice, "20261122-001/N2 · 县消防救援大队 · 已送达"),
+            item("stale:20261122-001/刘志强", ItemKind::Stale, "20261122-001 · 刘志强 · 地点已变更"),
+            HandoverItem {
+                due: Some(at("2026-11-23T09:10:00+08:00")),
+                ..item("deadline:20261122-001/N2", ItemKind::Deadline, "11-23 09:10 · 20261122-001/N2 · 县消防救援大队")
+            },
+        ],
+        notes: "河口镇火场明早复查。\n县应急局要求 10 时前报送终报。".into(),
+        accepted_at: Some(at("2026-11-23T08:31:00+08:00")),
+        head: Some((
+            412,
+            "9f2c4e1b7a3d5f608c1e2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70".into(),
+        )),
+    }
+}
+
+#[test]
+fn the_markdown_record() {
+    use dutydesk::rules::handover::print;
+    insta::assert_snapshot!("handover_md_zh", print::markdown(&sample(), Lang::Zh));
+    insta::assert_snapshot!("handover_md_en", print::markdown(&sample(), Lang::En));
+}
+
+#[test]
+fn the_a4_text_record_stays_within_80_columns() {
+    use dutydesk::rules::handover::print;
+    let txt = print::text(&sample(), Lang::Zh);
+    for l in txt.lines() {
+        assert!(unicode_width::UnicodeWidthStr::width(l) <= 80, "{l}");
+    }
+    insta::assert_snapshot!("handover_txt_zh", txt);
+}

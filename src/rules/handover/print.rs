@@ -9,6 +9,14 @@ use crate::domain::Lang;
 /// The widest plain-text line, in terminal columns.
 pub const WIDTH: usize = 80;
 
+fn tick(r: &HandoverRecord) -> &'static str {
+    if r.accepted_at.is_some() {
+        "[x]"
+    } else {
+        "[ ]"
+    }
+}
+
 fn title(lang: Lang) -> &'static str {
     lang.pick("交接班记录", "Shift handover record")
 }
@@ -58,7 +66,12 @@ pub fn markdown(r: &HandoverRecord, lang: Lang) -> String {
             s.push_str(&format!("{}\n", lang.pick("无。", "None.")));
         }
         for i in items {
-            s.push_str(&format!("- [x] {} `{}`\n", md_escape(&i.summary), i.id));
+            s.push_str(&format!(
+                "- {} {} `{}`\n",
+                tick(r),
+                md_escape(&i.summary),
+                i.id
+            ));
         }
     }
     s.push_str(&format!("\n## {}\n\n", lang.pick("交班备注", "Notes")));
@@ -98,7 +111,7 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
             out.push(format!("  {}", lang.pick("无", "none")));
         }
         for (n, i) in items.iter().enumerate() {
-            let first = format!("{:>2}. [x] {}", n + 1, i.summary);
+            let first = format!("{:>2}. {} {}", n + 1, tick(r), i.summary);
             out.extend(wrap(&first, "        ", WIDTH));
         }
     }
