@@ -13,6 +13,7 @@ use super::keymap::Action;
 use super::msg::{Msg, Reply};
 use super::screens::audit::AuditView;
 use super::screens::board::{Board, Detail};
+use super::screens::handover::HandoverView;
 use super::screens::incident::IncidentView;
 use super::screens::intake::Intake;
 use super::screens::log::LogView;
@@ -39,6 +40,8 @@ pub enum Route {
     Log,
     /// The response-time audit.
     Audit,
+    /// The shift handover.
+    Handover,
 }
 
 /// An overlay above the screen.
@@ -71,6 +74,8 @@ pub struct App {
     pub log: LogView,
     /// The audit screen.
     pub audit: AuditView,
+    /// The handover screen.
+    pub handover: HandoverView,
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -92,6 +97,7 @@ impl App {
             incident: None,
             log: LogView::default(),
             audit: AuditView::default(),
+            handover: HandoverView::default(),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -112,6 +118,7 @@ impl App {
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
             Route::Audit => false,
+            Route::Handover => self.handover.typing(),
             Route::Board => false,
         }
     }
@@ -205,6 +212,7 @@ impl App {
             },
             Route::Log => self.log.update(env, input),
             Route::Audit => self.audit.update(env, input),
+            Route::Handover => self.handover.update(env, input),
         }
     }
 
@@ -253,6 +261,7 @@ impl App {
                     final_report,
                 })
             }
+            (Reply::Handover, r) => self.handover.on_answer(env, r),
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
                 Out::none()
@@ -302,6 +311,10 @@ impl App {
                 effects.extend(out.effects);
                 self.go(Route::Incident);
             }
+            Nav::Handover => {
+                effects.push(self.handover.load(&self.env));
+                self.go(Route::Handover);
+            }
             Nav::Audit => {
                 effects.push(self.audit.load(&self.env));
                 self.go(Route::Audit);
@@ -347,6 +360,7 @@ impl App {
             Route::Incident => (&IncidentView::HINTS, Text::HelpIncident),
             Route::Log => (&LogView::HINTS, Text::HelpLog),
             Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
+            Route::Handover => (&HandoverView::HINTS, Text::HelpHandover),
         }
     }
 
@@ -418,6 +432,7 @@ impl App {
             }
             Route::Log => self.log.render(frame, env, area),
             Route::Audit => self.audit.render(frame, env, area),
+            Route::Handover => self.handover.render(frame, env, area),
         }
     }
 }

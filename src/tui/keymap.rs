@@ -46,6 +46,8 @@ pub enum Action {
     Log,
     /// The response-time audit (时效审计).
     Audit,
+    /// The shift handover (交接班).
+    Handover,
     /// Resolve the selected verification flag.
     ResolveFlag,
     /// Filter the list.
@@ -62,7 +64,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
@@ -70,6 +72,7 @@ impl Action {
         Action::ResolveFlag,
         Action::Log,
         Action::Audit,
+        Action::Handover,
         Action::Filter,
         Action::Refresh,
         Action::Save,

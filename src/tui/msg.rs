@@ -31,6 +31,8 @@ pub enum Reply {
     Log,
     /// The audit report.
     Audit,
+    /// The shift handover (loaded or accepted).
+    Handover,
     /// A session event recorded; nothing to show.
     Session,
 }

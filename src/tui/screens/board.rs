@@ -166,6 +166,7 @@ impl Board {
             Action::FinalReport => self.follow_up(env, true),
             Action::Log => Out::go(Nav::Log),
             Action::Audit => Out::go(Nav::Audit),
+            Action::Handover => Out::go(Nav::Handover),
             Action::Refresh => Out::effects(Board::refresh(env)),
             Action::Quit => Out::go(Nav::Quit),
             _ => Out::none(),
