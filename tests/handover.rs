@@ -251,6 +251,15 @@ fn a_rewritten_and_rechained_history_is_caught_by_the_handover_anchor() {
         desk.handle(&actor("李明"), Request::SignIn),
         Response::Recorded { .. }
     ));
+    let started = |d: &Desk, seq: u64| d.store().event(seq).unwrap().unwrap().body.kind();
+    assert_eq!(
+        started(&desk, 2),
+        "shift_started",
+        "the first sign-in of the shift"
+    );
+    assert!(
+        matches!(desk.handle(&actor("李明"), Request::SignIn), Response::Recorded { seqs } if seqs.len() == 1)
+    );
     night(&mut desk, &c);
     let seen = record(&mut desk).items.into_iter().map(|i| i.id).collect();
     let anchored = desk.store().head().seq;
@@ -271,13 +280,13 @@ fn a_rewritten_and_rechained_history_is_caught_by_the_handover_anchor() {
     drop(desk);
     let path = dir.path().join(dutydesk::store::JOURNAL);
     assert!(dutydesk::store::verify_journal(&path, true).unwrap().ok());
-    // Rewrite the sign-in (event 2), then recompute every hash after it.
+    // Rewrite the sign-in (event 3, after the shift's start), then recompute every hash after it.
     let text = std::fs::read_to_string(&path).unwrap();
     let mut prev = dutydesk::domain::GENESIS_HASH.to_string();
     let mut out = String::new();
     for line in text.lines() {
         let mut e: Event = serde_json::from_str(line).unwrap();
-        if e.seq == 2 {
+        if e.seq == 3 {
             assert!(matches!(e.body, EventBody::SignedIn { .. }));
             e.body = EventBody::SignedIn {
                 officer: "张伟".into(),

@@ -187,12 +187,7 @@ impl Desk {
                 Ok(Response::Events { events })
             }
             Request::Verify => Ok(Response::Verified(self.store.verify()?)),
-            Request::SignIn => self.record(
-                actor,
-                EventBody::SignedIn {
-                    officer: actor.officer.clone(),
-                },
-            ),
+            Request::SignIn => self.sign_in(actor),
             Request::SessionStarted { pid, tty } => {
                 self.record(actor, EventBody::SessionStarted { pid, tty })
             }

@@ -52,6 +52,47 @@ impl Desk {
         }
     }
 
+    /// Records a sign-in, and `ShiftStarted` when it is the first of the running shift.
+    pub(super) fn sign_in(&mut self, actor: &Actor) -> Result<Response, StoreError> {
+        let (_, local) = self.now();
+        let shift = self.shift_day();
+        let mut bodies = vec![EventBody::SignedIn {
+            officer: actor.officer.clone(),
+        }];
+        if !self.shift_started(shift)? {
+            bodies.insert(
+                0,
+                EventBody::ShiftStarted {
+                    shift,
+                    officers: self.config.officers_on_duty(shift),
+                },
+            );
+        }
+        let events = self.store.append(actor, local, bodies)?;
+        Ok(Response::Recorded {
+            seqs: events.iter().map(|e| e.seq).collect(),
+        })
+    }
+
+    /// True when the log already holds `ShiftStarted` for `shift` (searched newest first, back
+    /// to two days before the shift).
+    fn shift_started(&self, shift: NaiveDate) -> Result<bool, StoreError> {
+        let floor = shift - chrono::Duration::days(2);
+        for r in self.store.db().event_lines_from(1).rev() {
+            let (_, line) = r?;
+            let Ok(e) = serde_json::from_str::<Event>(&line) else {
+                continue;
+            };
+            if e.at.date_naive() < floor {
+                break;
+            }
+            if matches!(e.body, EventBody::ShiftStarted { shift: s, .. } if s == shift) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     fn lang_or(&self, lang: Option<Lang>) -> Lang {
         lang.or_else(|| Lang::from_locale(&self.config.office.lang))
             .unwrap_or(Lang::Zh)

@@ -185,6 +185,7 @@ texts! {
     HandoverSeen => ("已阅", "seen"),
     HandoverUnseen => ("尚有未阅事项，不能接班：", "Items not yet seen, cannot accept:"),
     HandoverAccepted => ("已接班", "Accepted"),
+    HandoverNextRoster => ("下一班（值班表）", "Next shift (roster)"),
     HelpHandover => ("交接班：由系统生成的交接事项，逐项标记已阅，填写备注，Ctrl-S 接班。", "Handover: items computed by the desk; mark each seen, add notes, Ctrl-S accepts."),
     HelpSignIn => ("签到：选择或输入值班员姓名。", "Sign-in: pick or type the officer's name."),
 }

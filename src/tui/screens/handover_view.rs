@@ -44,10 +44,22 @@ impl HandoverView {
                 r.items.len()
             )
         };
+        let next = r.shift.succ_opt().unwrap_or(r.shift);
+        let roster = format!(
+            "{}: {} / {}",
+            env.t(Text::HandoverNextRoster),
+            env.config.officers_on_duty(next).join("、"),
+            env.config
+                .leader_on_duty(next)
+                .map(|p| p.name.as_str())
+                .unwrap_or("-")
+        );
         let head_line = Line::from(vec![
             Span::styled(r.shift.format("%Y-%m-%d").to_string(), th.accent),
             Span::raw("  "),
             Span::raw(status),
+            Span::raw("  "),
+            Span::styled(roster, th.dim),
         ]);
         frame.render_widget(
             Paragraph::new(head_line).block(block(env, env.t(Text::HandoverTitle))),
