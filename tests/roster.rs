@@ -82,3 +82,22 @@ fn bad_rows_are_named_by_line_and_nothing_changes() {
     assert!(stderr(&o).contains("GB18030"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&roster).unwrap(), before);
 }
+
+#[test]
+fn the_imported_roster_is_in_force() {
+    let sb = Sandbox::new();
+    let cfg = sb.path().join("office.toml");
+    std::fs::write(&cfg, "[office]\nname = \"示例县\"\n").unwrap();
+    let f = write(&sb, "r.csv", "2030-01-02,孙丽、张华,赵立新\n".as_bytes());
+    let cfg_s = cfg.display().to_string();
+    let o = sb.run(&["--config", &cfg_s, "roster", "import", &f], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(sb.path().join("roster.toml").is_file());
+    let loaded = dutydesk::config::load(Some(&cfg)).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 2).unwrap();
+    assert_eq!(loaded.config.officers_on_duty(day), ["孙丽", "张华"]);
+    assert_eq!(
+        loaded.config.leader_on_duty(day).map(|p| p.name.as_str()),
+        Some("赵立新")
+    );
+}
