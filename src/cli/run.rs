@@ -456,18 +456,17 @@ pub fn run_store_command(
             Response::Verified(v) => {
                 format::verify_text(out, &v, lang)?;
                 if !v.ok() {
-                    return Err(CliError::Failure(
-                        match v.chain_break.as_ref().or(v.anchor_break.as_ref()) {
-                            Some(b) => format!(
-                                "{} #{}",
-                                lang.pick("校验失败，首个错误序号", "verify failed at sequence"),
-                                b.seq
-                            ),
-                            None => lang
-                                .pick("投影与重放不一致", "projections differ from a replay")
-                                .to_string(),
-                        },
-                    ));
+                    let first = v.chain_break.as_ref().or(v.anchor_break.as_ref());
+                    return Err(CliError::Failure(match first {
+                        Some(b) => format!(
+                            "{} #{}",
+                            lang.pick("校验失败，首个错误序号", "verify failed at sequence"),
+                            b.seq
+                        ),
+                        None => lang
+                            .pick("投影与重放不一致", "projections differ from a replay")
+                            .to_string(),
+                    }));
                 }
             }
             r => return Err(unexpected(&r)),
