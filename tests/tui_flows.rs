@@ -564,3 +564,54 @@ fn the_board_counts_overdue_instructions_from_the_start() {
     let screen = format!("{:?}", term.backend());
     assert!(screen.contains("批示超时 1"), "{screen}");
 }
+
+#[test]
+fn handover_is_accepted_only_when_every_item_is_seen() {
+    use dutydesk::domain::handover::{HandoverItem, HandoverRecord, ItemKind};
+    let mut app = board_app(Lang::En, 3);
+    let effects = key(&mut app, Key::char('h'));
+    assert_eq!(app.route, Route::Handover);
+    assert!(matches!(
+        calls(&effects).as_slice(),
+        [(Reply::Handover, Request::Handover { shift: None, .. })]
+    ));
+    let item = |id: &str| HandoverItem {
+        id: id.into(),
+        kind: ItemKind::Incident,
+        incident: id.into(),
+        summary: id.into(),
+        due: None,
+    };
+    let record = HandoverRecord {
+        shift: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        from: "李明".into(),
+        to: String::new(),
+        items: vec![item("incident:a"), item("incident:b")],
+        notes: String::new(),
+        accepted_at: None,
+        head: None,
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Handover,
+        response: Response::Handover {
+            record: Box::new(record),
+            file: None,
+        },
+    });
+    key(&mut app, Key::plain(Code::Enter));
+    let refused = key(&mut app, ctrl_s());
+    assert!(calls(&refused).is_empty(), "one item not yet seen");
+    key(&mut app, Key::char('j'));
+    key(&mut app, Key::char(' '));
+    key(&mut app, Key::plain(Code::Tab));
+    typed(&mut app, "ok");
+    key(&mut app, Key::plain(Code::Esc));
+    let accepted = key(&mut app, ctrl_s());
+    match calls(&accepted).as_slice() {
+        [(Reply::Handover, Request::AcceptHandover { seen, notes, .. })] => {
+            assert_eq!(seen.len(), 2);
+            assert_eq!(notes, "ok");
+        }
+        other => panic!("{other:?}"),
+    }
+}

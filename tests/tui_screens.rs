@@ -308,13 +308,74 @@ fn supervision_view(lang: Lang) -> App {
     app
 }
 
+fn handover_view(lang: Lang) -> App {
+    use dutydesk::domain::handover::{HandoverItem, HandoverRecord, ItemKind};
+    let mut app = board_app(lang, 5);
+    key(&mut app, Key::char('h'));
+    let item = |id: &str, kind, summary: &str| HandoverItem {
+        id: id.into(),
+        kind,
+        incident: "20261123-001".into(),
+        summary: summary.into(),
+        due: None,
+    };
+    let record = HandoverRecord {
+        shift: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        from: "李明".into(),
+        to: String::new(),
+        items: vec![
+            item(
+                "incident:20261123-001",
+                ItemKind::Incident,
+                "20261123-001 · 河口镇 · 续报一 · 起火点为河口镇仓库，一名工人被困后已救出送医",
+            ),
+            item(
+                "flag:20261123-001/R0-1",
+                ItemKind::Flag,
+                "20261123-001 · R0-1 · “据说”",
+            ),
+            item(
+                "notice:20261123-001/N2",
+                ItemKind::Notice,
+                "20261123-001/N2 · 县消防救援大队 · 已送达",
+            ),
+            item(
+                "stale:20261123-001/刘志强",
+                ItemKind::Stale,
+                "20261123-001 · 刘志强 · 地点已变更",
+            ),
+            item(
+                "deadline:20261123-001/N2",
+                ItemKind::Deadline,
+                "11-23 09:10 · 20261123-001/N2 · 县消防救援大队",
+            ),
+        ],
+        notes: String::new(),
+        accepted_at: None,
+        head: None,
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Handover,
+        response: Response::Handover {
+            record: Box::new(record),
+            file: None,
+        },
+    });
+    key(&mut app, Key::plain(Code::Enter));
+    key(&mut app, Key::char('j'));
+    key(&mut app, Key::char(' '));
+    key(&mut app, Key::plain(Code::Tab));
+    typed(&mut app, "火场明早复查");
+    app
+}
+
 fn too_small(lang: Lang) -> App {
     board(lang)
 }
 
 type Builder = fn(Lang) -> App;
 
-const SCREENS: [(&str, Builder); 14] = [
+const SCREENS: [(&str, Builder); 15] = [
     ("signin", signin),
     ("board", board),
     ("intake", intake),
@@ -326,6 +387,7 @@ const SCREENS: [(&str, Builder); 14] = [
     ("notices_send", notices_send),
     ("notices_pending", notices_pending),
     ("supervision", supervision_view),
+    ("handover", handover_view),
     ("help", help),
     ("palette", palette),
     ("too_small", too_small),

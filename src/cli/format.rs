@@ -357,6 +357,18 @@ pub fn verify_text(out: &mut impl Write, v: &VerifyReport, lang: Lang) -> io::Re
         )?,
         None => {}
     }
+    if let Some(b) = &v.anchor_break {
+        writeln!(
+            out,
+            "{} #{}: {}",
+            lang.pick(
+                "交接班锚点不符，事件序号",
+                "handover anchor mismatch at sequence"
+            ),
+            b.seq,
+            b.reason
+        )?;
+    }
     writeln!(out, "{} ms", v.millis)
 }
 

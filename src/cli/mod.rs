@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod demo;
 pub mod format;
+pub mod handover;
 pub mod instructions;
 pub mod notice_format;
 pub mod notices;
@@ -174,6 +175,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = audit::AuditFormat::Table)]
         format: audit::AuditFormat,
     },
+    /// The shift handover: the running shift's items, or the record accepted for a past shift.
+    /// 交接班
+    Handover {
+        /// md | txt | json
+        #[arg(long, value_enum, default_value_t = handover::HandoverFormat::Md)]
+        format: handover::HandoverFormat,
+        /// A past shift day, YYYY-MM-DD (default: the running shift).
+        #[arg(long, value_name = "DATE")]
+        shift: Option<chrono::NaiveDate>,
+    },
+    /// The duty roster (CSV import into roster.toml beside the config file). 值班表
+    #[command(subcommand)]
+    Roster(handover::RosterCommand),
     /// Propose notices for an incident (who, why, the text); send them with --send. 通报
     Notify {
         /// Incident number.

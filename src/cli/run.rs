@@ -277,6 +277,15 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             }
             return Ok(());
         }
+        Command::Roster(super::handover::RosterCommand::Import { file }) => {
+            let ctx = context(&cli)?;
+            let cfg = ctx
+                .config_file
+                .clone()
+                .or_else(config::user_config_path)
+                .ok_or_else(|| CliError::BadInput("no config folder / 找不到配置目录".into()))?;
+            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out);
+        }
         Command::Demo {
             incidents,
             no_console,
@@ -447,7 +456,8 @@ pub fn run_store_command(
             Response::Verified(v) => {
                 format::verify_text(out, &v, lang)?;
                 if !v.ok() {
-                    return Err(CliError::Failure(match &v.chain_break {
+                    let first = v.chain_break.as_ref().or(v.anchor_break.as_ref());
+                    return Err(CliError::Failure(match first {
                         Some(b) => format!(
                             "{} #{}",
                             lang.pick("校验失败，首个错误序号", "verify failed at sequence"),
@@ -518,6 +528,9 @@ pub fn run_store_command(
             kind,
             text,
         } => super::instructions::feedback(ctx, id, from, form, kind, text, out)?,
+        Command::Handover { format: f, shift } => {
+            super::handover::run_handover(ctx, *f, *shift, out)?
+        }
         Command::Notify { .. }
         | Command::Notices { .. }
         | Command::Ack { .. }
@@ -527,6 +540,7 @@ pub fn run_store_command(
             unsafe_no_sync,
         }) => append_loop(ctx, *count, *unsafe_no_sync, out)?,
         Command::Config(_)
+        | Command::Roster(_)
         | Command::Completions { .. }
         | Command::Man
         | Command::Check { .. }

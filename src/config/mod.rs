@@ -1,11 +1,13 @@
 //! The configuration: built-in defaults → user file → `DUTYDESK_*` environment → flags.
 //!
 //! Every error names the file, the line and the key. Unknown keys are rejected. Arrays in a user
-//! file replace the default arrays; tables merge key by key.
+//! file replace the default arrays; tables merge key by key. A `roster.toml` beside the user file
+//! (written by `dutydesk roster import`) adds dated roster entries, winning date by date.
 
 mod instructions;
 mod model;
 mod notices;
+pub mod roster;
 mod source;
 
 pub use instructions::Instructions;
@@ -51,7 +53,24 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         .iter()
         .filter_map(|(var, _)| std::env::var(var).ok().map(|v| (var.to_string(), v)))
         .collect();
-    let config = layer(user_text.as_deref(), file.as_deref(), &env)?;
+    let mut config = layer(user_text.as_deref(), file.as_deref(), &env)?;
+    if let Some(rpath) = file
+        .clone()
+        .or_else(user_config_path)
+        .map(|p| roster::roster_path(&p))
+    {
+        let invalid = |key: String, message: String| ConfigError::Invalid {
+            path: rpath.clone(),
+            line: None,
+            key,
+            message,
+        };
+        let extra = roster::read(&rpath).map_err(|m| invalid("duty.roster".into(), m))?;
+        if !extra.is_empty() {
+            roster::merge(&mut config, extra);
+            config.validate().map_err(|(k, m)| invalid(k, m))?;
+        }
+    }
     Ok(Loaded { config, file, env })
 }
 

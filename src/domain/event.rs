@@ -222,6 +222,36 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sent: Option<String>,
     },
+    /// A duty shift began (on the first sign-in of the shift, or at a handover's acceptance).
+    ShiftStarted {
+        /// The shift day.
+        shift: chrono::NaiveDate,
+        /// Who is on duty.
+        officers: Vec<String>,
+    },
+    /// A duty shift ended (at a handover's acceptance).
+    ShiftEnded {
+        /// The shift day.
+        shift: chrono::NaiveDate,
+    },
+    /// The incoming officer accepted the handover; anchors the log at its head.
+    HandoverAccepted {
+        /// The shift day handed over.
+        shift: chrono::NaiveDate,
+        /// The outgoing officer.
+        from: String,
+        /// The incoming officer.
+        to: String,
+        /// Every item handed over (each seen by the incoming officer), as it stood.
+        items: Vec<super::handover::HandoverItem>,
+        /// The outgoing officer's notes.
+        #[serde(default)]
+        notes: String,
+        /// The sequence number of the log's last event before this one.
+        head_seq: u64,
+        /// That event's hash: a rewritten and re-chained history no longer matches it.
+        head_hash: String,
+    },
     /// Free note added to the log (e.g. a lock taken over, a recovery).
     Note {
         /// The text.
@@ -253,6 +283,9 @@ impl EventBody {
             EventBody::InstructionChanged { .. } => "instruction_changed",
             EventBody::InstructionChased { .. } => "instruction_chased",
             EventBody::Note { .. } => "note",
+            EventBody::ShiftStarted { .. } => "shift_started",
+            EventBody::ShiftEnded { .. } => "shift_ended",
+            EventBody::HandoverAccepted { .. } => "handover_accepted",
         }
     }
 

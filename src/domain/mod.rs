@@ -6,6 +6,7 @@
 
 pub mod event;
 pub mod flag;
+pub mod handover;
 pub mod incident;
 pub mod instruction;
 pub mod notice;

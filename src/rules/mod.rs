@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod escalation;
+pub mod handover;
 pub mod keyholder;
 pub mod level;
 pub mod routing;

@@ -90,6 +90,28 @@ pub enum Request {
         #[serde(default)]
         by: Option<crate::rules::audit::GroupBy>,
     },
+    /// The shift handover: computed now, or as accepted for a past shift day.
+    Handover {
+        /// A past shift day (default: the shift running now).
+        #[serde(default)]
+        shift: Option<chrono::NaiveDate>,
+        /// The language of the item summaries (default: the office's).
+        #[serde(default)]
+        lang: Option<crate::domain::Lang>,
+    },
+    /// The incoming officer (the actor) accepts the handover of the running shift.
+    AcceptHandover {
+        /// The outgoing officer.
+        from: String,
+        /// Ids of the items the incoming officer went through (every item must be here).
+        seen: Vec<String>,
+        /// The outgoing officer's notes.
+        #[serde(default)]
+        notes: String,
+        /// The language of the item summaries (default: the office's).
+        #[serde(default)]
+        lang: Option<crate::domain::Lang>,
+    },
     /// Who would be told, why, and the text (nothing is written).
     ProposeNotice {
         /// Incident number.
@@ -414,6 +436,14 @@ pub enum Response {
         complete: bool,
         /// The text for the leader.
         text: String,
+    },
+    /// A shift handover (and, once accepted, the file it was written to).
+    Handover {
+        /// The handover.
+        record: Box<crate::domain::handover::HandoverRecord>,
+        /// The Markdown file in the data folder, once accepted.
+        #[serde(default)]
+        file: Option<std::path::PathBuf>,
     },
     /// Refused or failed; nothing was written.
     Error {

@@ -187,12 +187,7 @@ impl Desk {
                 Ok(Response::Events { events })
             }
             Request::Verify => Ok(Response::Verified(self.store.verify()?)),
-            Request::SignIn => self.record(
-                actor,
-                EventBody::SignedIn {
-                    officer: actor.officer.clone(),
-                },
-            ),
+            Request::SignIn => self.sign_in(actor),
             Request::SessionStarted { pid, tty } => {
                 self.record(actor, EventBody::SessionStarted { pid, tty })
             }
@@ -216,6 +211,9 @@ impl Desk {
             | Request::ChangeInstruction { .. }
             | Request::Instructions { .. }
             | Request::InstructionReport { .. }) => self.handle_instruction(actor, req),
+            req @ (Request::Handover { .. } | Request::AcceptHandover { .. }) => {
+                self.handle_handover(actor, req)
+            }
             req => self.handle_notice(actor, req),
         }
     }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit;
 mod compose;
 pub mod desk;
+pub mod handover;
 pub mod instructions;
 pub mod notices;
 pub mod outbox;

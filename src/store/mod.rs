@@ -6,6 +6,7 @@
 //! database that cannot be opened or disagrees is rebuilt from the journal.
 //! This module (with [`db`]) is the only one that knows sled exists.
 
+pub mod anchors;
 pub mod chain;
 pub mod db;
 pub mod journal;
@@ -110,6 +111,9 @@ pub struct VerifyReport {
     pub torn_tail_bytes: u64,
     /// Why the projections differ from a replay, if they do.
     pub projection_mismatch: Option<String>,
+    /// The first handover anchor whose event no longer has the anchored hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_break: Option<Break>,
     /// Milliseconds taken.
     pub millis: u64,
 }
@@ -117,7 +121,9 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// True when the chain and the projections are sound.
     pub fn ok(&self) -> bool {
-        self.chain_break.is_none() && self.projection_mismatch.is_none()
+        self.chain_break.is_none()
+            && self.projection_mismatch.is_none()
+            && self.anchor_break.is_none()
     }
 }
 
@@ -479,6 +485,7 @@ impl Store {
             },
             chain_break,
             projection_mismatch: None,
+            anchor_break: None,
             millis: 0,
         };
         if report.chain_break.is_none() {
@@ -486,6 +493,7 @@ impl Store {
                 Some(m) => Some(m),
                 None => self.compare_projection(&mem, events)?,
             };
+            report.anchor_break = anchors::check(path).map_err(io("read journal"))?;
         }
         report.millis = t0.elapsed().as_millis() as u64;
         Ok(report)
@@ -599,11 +607,17 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
     } else {
         0
     };
+    let anchor_break = if chain_break.is_none() {
+        anchors::check(path).map_err(io(format!("read {}", path.display())))?
+    } else {
+        None
+    };
     Ok(VerifyReport {
         events,
         chain_break,
         torn_tail_bytes: torn,
         projection_mismatch: None,
+        anchor_break,
         millis: t0.elapsed().as_millis() as u64,
     })
 }

@@ -13,6 +13,7 @@ use super::keymap::Action;
 use super::msg::{Msg, Reply};
 use super::screens::audit::AuditView;
 use super::screens::board::{Board, Detail};
+use super::screens::handover::HandoverView;
 use super::screens::incident::IncidentView;
 use super::screens::intake::Intake;
 use super::screens::log::LogView;
@@ -45,6 +46,8 @@ pub enum Route {
     Notices,
     /// Instructions and supervision.
     Supervision,
+    /// The shift handover.
+    Handover,
 }
 
 /// An overlay above the screen.
@@ -83,6 +86,8 @@ pub struct App {
     pub pending_notices: (usize, usize),
     /// The supervision screen.
     pub supervision: SupervisionView,
+    /// The handover screen.
+    pub handover: HandoverView,
     /// Help or palette.
     pub overlay: Option<Overlay>,
     /// The status line: text, and whether it is an alert.
@@ -107,6 +112,7 @@ impl App {
             notices: NoticesView::default(),
             pending_notices: (0, 0),
             supervision: SupervisionView::default(),
+            handover: HandoverView::default(),
             overlay: None,
             notice: None,
             recovery: Vec::new(),
@@ -132,6 +138,7 @@ impl App {
             Route::Incident => self.incident.as_ref().is_some_and(IncidentView::typing),
             Route::Log => self.log.typing(),
             Route::Audit | Route::Notices | Route::Supervision => false,
+            Route::Handover => self.handover.typing(),
             Route::Board => false,
         }
     }
@@ -236,6 +243,7 @@ impl App {
             Route::Audit => self.audit.update(env, input),
             Route::Notices => self.notices.update(env, input),
             Route::Supervision => self.supervision.update(env, input),
+            Route::Handover => self.handover.update(env, input),
         }
     }
 
@@ -327,6 +335,7 @@ impl App {
                 self.board.instructions_overdue = self.supervision.overdue();
                 Out::none()
             }
+            (Reply::Handover, r) => self.handover.on_answer(env, r),
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
                 Out::none()
@@ -393,6 +402,10 @@ impl App {
                 effects.push(self.supervision.load(&self.env));
                 self.go(Route::Supervision);
             }
+            Nav::Handover => {
+                effects.push(self.handover.load(&self.env));
+                self.go(Route::Handover);
+            }
             Nav::Audit => {
                 effects.push(self.audit.load(&self.env));
                 self.go(Route::Audit);
@@ -440,6 +453,7 @@ impl App {
             Route::Audit => (&AuditView::HINTS, Text::HelpAudit),
             Route::Notices => (self.notices.hints(), Text::HelpNotices),
             Route::Supervision => (&SupervisionView::HINTS, Text::HelpSupervision),
+            Route::Handover => (&HandoverView::HINTS, Text::HelpHandover),
         }
     }
 
@@ -513,6 +527,7 @@ impl App {
             Route::Audit => self.audit.render(frame, env, area),
             Route::Notices => self.notices.render(frame, env, area),
             Route::Supervision => self.supervision.render(frame, env, area),
+            Route::Handover => self.handover.render(frame, env, area),
         }
     }
 }

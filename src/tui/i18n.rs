@@ -197,6 +197,7 @@ texts! {
         "批示督办：所有未办结批示的承办单位、状态与反馈倒计时，超时标红。↑↓ 选择，回车查看所涉事件，r 刷新。记录、传达与反馈暂用命令行：dutydesk instruction add|relay，dutydesk feedback。",
         "Instructions: every open instruction's recipients, state and feedback countdown, overdue in red. ↑↓ selects, Enter opens the incident, r refreshes. Record, relay and feedback from the command line for now: dutydesk instruction add|relay, dutydesk feedback."
     ),
+    ActHandover => ("交接班", "handover"),
     ActResolveFlag => ("核实", "resolve flag"),
     ActFilter => ("筛选", "filter"),
     ActRefresh => ("刷新", "refresh"),
@@ -219,6 +220,15 @@ texts! {
     HelpForm => ("接报表单：按来电顺序填写；模糊表述实时标出；Ctrl-S 保存后才算记录。", "Intake form: fill in as the caller speaks; vague words are flagged live; a report counts once Ctrl-S has saved it."),
     HelpIncident => ("事件：全部报告、核实标记（v 核实）、时间线。", "Incident: every report, flags (v resolves), the timeline."),
     HelpLog => ("日志：全部事件，最新在上；/ 按文字、值班员或时间筛选。", "Log: every event, newest first; / filters by text, officer or time."),
+    HandoverTitle => ("交接班", "Shift handover"),
+    HandoverItems => ("交接事项（回车/空格 标记已阅）", "Items (Enter/space marks seen)"),
+    HandoverNotes => ("交班备注（Tab 编辑）", "Outgoing notes (Tab to edit)"),
+    HandoverNone => ("无", "none"),
+    HandoverSeen => ("已阅", "seen"),
+    HandoverUnseen => ("尚有未阅事项，不能接班：", "Items not yet seen, cannot accept:"),
+    HandoverAccepted => ("已接班", "Accepted"),
+    HandoverNextRoster => ("下一班（值班表）", "Next shift (roster)"),
+    HelpHandover => ("交接班：由系统生成的交接事项，逐项标记已阅，填写备注，Ctrl-S 接班。", "Handover: items computed by the desk; mark each seen, add notes, Ctrl-S accepts."),
     HelpSignIn => ("签到：选择或输入值班员姓名。", "Sign-in: pick or type the officer's name."),
 }
 
@@ -249,6 +259,7 @@ impl Text {
             A::CallReached => Text::ActCallReached,
             A::Toggle => Text::ActToggle,
             A::Supervision => Text::ActSupervision,
+            A::Handover => Text::ActHandover,
             A::ResolveFlag => Text::ActResolveFlag,
             A::Filter => Text::ActFilter,
             A::Refresh => Text::ActRefresh,

@@ -58,6 +58,8 @@ pub enum Action {
     Toggle,
     /// Leaders' instructions and their supervision (督办).
     Supervision,
+    /// The shift handover (交接班).
+    Handover,
     /// Resolve the selected verification flag.
     ResolveFlag,
     /// Filter the list.
@@ -74,7 +76,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
@@ -88,6 +90,7 @@ impl Action {
         Action::CallReached,
         Action::Toggle,
         Action::Supervision,
+        Action::Handover,
         Action::Filter,
         Action::Refresh,
         Action::Save,

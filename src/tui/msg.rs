@@ -41,6 +41,8 @@ pub enum Reply {
     NoticeRecorded,
     /// Open instructions (督办).
     Instructions,
+    /// The shift handover (loaded or accepted).
+    Handover,
     /// A session event recorded; nothing to show.
     Session,
 }

@@ -230,7 +230,10 @@ impl<'c> IntervalFold<'c> {
             | EventBody::SessionStarted { .. }
             | EventBody::SessionEnded { .. }
             | EventBody::SignedIn { .. }
-            | EventBody::Note { .. } => {}
+            | EventBody::Note { .. }
+            | EventBody::ShiftStarted { .. }
+            | EventBody::ShiftEnded { .. }
+            | EventBody::HandoverAccepted { .. } => {}
             // Stages instruction_to_relayed and relayed_to_final_feedback, for instructions
             // that concern an incident; changes and chases end no stage.
             EventBody::InstructionRecorded {

@@ -186,6 +186,7 @@ impl Board {
                 None => Out::none(),
             },
             Action::Supervision => Out::go(Nav::Supervision),
+            Action::Handover => Out::go(Nav::Handover),
             Action::Refresh => Out::effects(Board::refresh(env)),
             Action::Quit => Out::go(Nav::Quit),
             _ => Out::none(),

@@ -5,6 +5,8 @@ pub mod audit;
 mod audit_view;
 pub mod board;
 mod board_view;
+pub mod handover;
+mod handover_view;
 pub mod help;
 pub mod incident;
 mod incident_view;
@@ -73,6 +75,8 @@ pub enum Nav {
     Notices,
     /// The supervision screen (督办).
     Supervision,
+    /// The handover screen.
+    Handover,
     /// Back to where we came from.
     Back,
     /// End the session.

@@ -1,0 +1,166 @@
+//! The handover record on paper: Markdown, and a plain-text layout that prints on A4 (at most
+//! [`WIDTH`] columns, CJK characters counted double). Pure.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::domain::handover::{HandoverRecord, ItemKind};
+use crate::domain::Lang;
+
+/// The widest plain-text line, in terminal columns.
+pub const WIDTH: usize = 80;
+
+fn tick(r: &HandoverRecord) -> &'static str {
+    if r.accepted_at.is_some() {
+        "[x]"
+    } else {
+        "[ ]"
+    }
+}
+
+fn title(lang: Lang) -> &'static str {
+    lang.pick("交接班记录", "Shift handover record")
+}
+
+fn header_lines(r: &HandoverRecord, lang: Lang) -> Vec<(String, String)> {
+    let none = lang.pick("（未接班）", "(not yet accepted)");
+    vec![
+        (
+            lang.pick("班次", "Shift").into(),
+            r.shift.format("%Y-%m-%d").to_string(),
+        ),
+        (lang.pick("交班人", "Outgoing").into(), r.from.clone()),
+        (
+            lang.pick("接班人", "Incoming").into(),
+            if r.to.is_empty() {
+                none.to_string()
+            } else {
+                r.to.clone()
+            },
+        ),
+        (
+            lang.pick("接班时间", "Accepted at").into(),
+            r.accepted_at
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| none.to_string()),
+        ),
+        (
+            lang.pick("日志锚点", "Log anchor").into(),
+            r.head
+                .as_ref()
+                .map(|(s, h)| format!("#{s} {}", h.get(..16).unwrap_or(h)))
+                .unwrap_or_else(|| none.to_string()),
+        ),
+    ]
+}
+
+/// The record in Markdown.
+pub fn markdown(r: &HandoverRecord, lang: Lang) -> String {
+    let mut s = format!("# {} {}\n\n", title(lang), r.shift.format("%Y-%m-%d"));
+    for (k, v) in header_lines(r, lang) {
+        s.push_str(&format!("- **{k}**: {v}\n"));
+    }
+    for kind in ItemKind::ALL {
+        s.push_str(&format!("\n## {}\n\n", kind.heading(lang)));
+        let items: Vec<_> = r.items.iter().filter(|i| i.kind == kind).collect();
+        if items.is_empty() {
+            s.push_str(&format!("{}\n", lang.pick("无。", "None.")));
+        }
+        for i in items {
+            s.push_str(&format!(
+                "- {} {} `{}`\n",
+                tick(r),
+                md_escape(&i.summary),
+                i.id
+            ));
+        }
+    }
+    s.push_str(&format!("\n## {}\n\n", lang.pick("交班备注", "Notes")));
+    if r.notes.trim().is_empty() {
+        s.push_str(&format!("{}\n", lang.pick("无。", "None.")));
+    } else {
+        for l in r.notes.lines() {
+            s.push_str(&format!("> {}\n", md_escape(l)));
+        }
+    }
+    s
+}
+
+fn md_escape(t: &str) -> String {
+    t.replace('\\', "\\\\")
+        .replace('*', "\\*")
+        .replace('_', "\\_")
+        .replace('`', "\\`")
+}
+
+/// The record as plain text, every line at most [`WIDTH`] columns wide.
+pub fn text(r: &HandoverRecord, lang: Lang) -> String {
+    let mut out = Vec::new();
+    let t = format!("{} {}", title(lang), r.shift.format("%Y-%m-%d"));
+    let pad = WIDTH.saturating_sub(t.width()) / 2;
+    out.push(format!("{}{t}", " ".repeat(pad)));
+    out.push("=".repeat(WIDTH));
+    for (k, v) in header_lines(r, lang) {
+        out.extend(wrap(&format!("{k}: {v}"), "", WIDTH));
+    }
+    for kind in ItemKind::ALL {
+        out.push(String::new());
+        out.push(kind.heading(lang).to_string());
+        out.push("-".repeat(WIDTH));
+        let items: Vec<_> = r.items.iter().filter(|i| i.kind == kind).collect();
+        if items.is_empty() {
+            out.push(format!("  {}", lang.pick("无", "none")));
+        }
+        for (n, i) in items.iter().enumerate() {
+            let first = format!("{:>2}. {} {}", n + 1, tick(r), i.summary);
+            out.extend(wrap(&first, "        ", WIDTH));
+        }
+    }
+    out.push(String::new());
+    out.push(lang.pick("交班备注", "Notes").to_string());
+    out.push("-".repeat(WIDTH));
+    for l in r.notes.lines() {
+        out.extend(wrap(l, "  ", WIDTH));
+    }
+    out.push(String::new());
+    out.push(format!(
+        "{}: ____________    {}: ____________",
+        lang.pick("交班人签字", "Outgoing signature"),
+        lang.pick("接班人签字", "Incoming signature")
+    ));
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
+/// Wraps by display width; continuation lines start with `indent`.
+pub fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width {
+            lines.push(std::mem::take(&mut cur));
+            cur.push_str(indent);
+            w = indent.width();
+        }
+        cur.push(c);
+        w += cw;
+    }
+    lines.push(cur);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_counts_cjk_double() {
+        let s = "值".repeat(50);
+        let lines = wrap(&s, "  ", 80);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l.width() <= 80));
+        assert_eq!(lines[0].width(), 80);
+    }
+}
