@@ -16,6 +16,8 @@
 //! | [`sanitize`] | the one sanitiser for outside text before display | |
 //! | [`tui`] | the console: screens, keymap, theme, the event loop over the service | sled, store |
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod clock;
 pub mod config;
