@@ -52,6 +52,14 @@ struct TxView<'a> {
     instructions: &'a TransactionalTree,
 }
 
+/// Decodes the JSON value of one tree entry.
+fn decode_entry<T: serde::de::DeserializeOwned>(
+    entry: sled::Result<(sled::IVec, sled::IVec)>,
+) -> Result<T, DbError> {
+    let (_, v) = entry?;
+    serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+}
+
 fn counter_key(day: &str) -> Vec<u8> {
     format!("day/{day}").into_bytes()
 }
@@ -240,10 +248,7 @@ impl Db {
 
     /// Every incident, in number order.
     pub fn incidents(&self) -> impl Iterator<Item = Result<Incident, DbError>> + '_ {
-        self.incidents.iter().map(|r| {
-            let (_, v) = r?;
-            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
-        })
+        self.incidents.iter().map(decode_entry)
     }
 
     /// Incidents whose number starts with `YYYYMMDD` of a day, or later days (for ranges).
@@ -251,18 +256,12 @@ impl Db {
         &self,
         number: &str,
     ) -> impl DoubleEndedIterator<Item = Result<Incident, DbError>> + '_ {
-        self.incidents.range(number.as_bytes()..).map(|r| {
-            let (_, v) = r?;
-            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
-        })
+        self.incidents.range(number.as_bytes()..).map(decode_entry)
     }
 
     /// The newest incidents first.
     pub fn incidents_rev(&self) -> impl Iterator<Item = Result<Incident, DbError>> + '_ {
-        self.incidents.iter().rev().map(|r| {
-            let (_, v) = r?;
-            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
-        })
+        self.incidents.iter().rev().map(decode_entry)
     }
 
     /// One notice.
@@ -290,10 +289,9 @@ impl Db {
         &self,
         prefix: &str,
     ) -> impl Iterator<Item = Result<Instruction, DbError>> + '_ {
-        self.instructions.scan_prefix(prefix.as_bytes()).map(|r| {
-            let (_, v) = r?;
-            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
-        })
+        self.instructions
+            .scan_prefix(prefix.as_bytes())
+            .map(decode_entry)
     }
 
     /// The notice id a token belongs to.
@@ -315,10 +313,9 @@ impl Db {
 
     /// Notices whose id starts with `prefix` (an incident number and `/`, or "" for all).
     pub fn notices(&self, prefix: &str) -> impl Iterator<Item = Result<Notice, DbError>> + '_ {
-        self.notices.scan_prefix(prefix.as_bytes()).map(|r| {
-            let (_, v) = r?;
-            serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
-        })
+        self.notices
+            .scan_prefix(prefix.as_bytes())
+            .map(decode_entry)
     }
 
     /// Number of incidents: the sum of the day counters (numbers are dense within a day), so

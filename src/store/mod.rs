@@ -441,48 +441,21 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let t0 = Instant::now();
         let path = self.journal.path();
-        let mut check = ChainCheck::default();
         let mut mem = projection::MemView::default();
-        let mut events = 0u64;
-        let mut seen = 0u64;
-        let mut chain_break = None;
         let mut replay_error = None;
-        for r in journal::read_lines(path).map_err(io("read journal"))? {
-            let (no, line) = match r {
-                Ok(x) => x,
-                Err(e) => {
-                    chain_break = Some(Break {
-                        seq: check.expected(),
-                        line: events + 1,
-                        reason: format!("unreadable line: {e}"),
-                    });
-                    break;
-                }
-            };
-            seen += line.len() as u64 + 1;
-            match check.next(no, &line) {
-                Ok(e) => {
-                    events += 1;
-                    if replay_error.is_none() {
-                        if let Err(err) = projection::apply(&mut mem, &e) {
-                            replay_error = Some(format!("event {} does not replay: {err}", e.seq));
-                        }
-                    }
-                }
-                Err(b) => {
-                    chain_break = Some(b);
-                    break;
+        let walk = walk_chain(path, "read journal", |check, no, line| {
+            let e = check.next(no, line)?;
+            if replay_error.is_none() {
+                if let Err(err) = projection::apply(&mut mem, &e) {
+                    replay_error = Some(format!("event {} does not replay: {err}", e.seq));
                 }
             }
-        }
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            Ok(())
+        })?;
+        let (events, chain_break, torn) = (walk.events, walk.chain_break, walk.torn_tail_bytes);
         let mut report = VerifyReport {
             events,
-            torn_tail_bytes: if chain_break.is_none() {
-                bytes.saturating_sub(seen)
-            } else {
-                0
-            },
+            torn_tail_bytes: torn,
             chain_break,
             projection_mismatch: None,
             anchor_break: None,
@@ -573,15 +546,25 @@ impl Store {
     }
 }
 
-/// Checks a journal file's chain, without opening sled or taking the lock.
-pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreError> {
-    let t0 = Instant::now();
+/// What walking a journal's chain found.
+struct Walk {
+    events: u64,
+    chain_break: Option<Break>,
+    torn_tail_bytes: u64,
+}
+
+/// Walks every complete line of a journal through `on_line` (which checks it with the chain
+/// and may do more), stopping at the first break; counts an unfinished last line as torn.
+fn walk_chain(
+    path: &Path,
+    what: &str,
+    mut on_line: impl FnMut(&mut ChainCheck, u64, &str) -> Result<(), Break>,
+) -> Result<Walk, StoreError> {
     let mut check = ChainCheck::default();
     let mut events = 0u64;
-    let mut chain_break = None;
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut seen = 0u64;
-    for r in journal::read_lines(path).map_err(io(format!("read {}", path.display())))? {
+    let mut chain_break = None;
+    for r in journal::read_lines(path).map_err(io(what))? {
         let (no, line) = match r {
             Ok(x) => x,
             Err(e) => {
@@ -594,7 +577,7 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
             }
         };
         seen += line.len() as u64 + 1;
-        match check.check(no, &line) {
+        match on_line(&mut check, no, &line) {
             Ok(()) => events += 1,
             Err(b) => {
                 chain_break = Some(b);
@@ -602,20 +585,33 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
             }
         }
     }
-    let torn = if chain_break.is_none() {
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let torn_tail_bytes = if chain_break.is_none() {
         bytes.saturating_sub(seen)
     } else {
         0
     };
-    let anchor_break = if chain_break.is_none() {
-        anchors::check(path).map_err(io(format!("read {}", path.display())))?
+    Ok(Walk {
+        events,
+        chain_break,
+        torn_tail_bytes,
+    })
+}
+
+/// Checks a journal file's chain, without opening sled or taking the lock.
+pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreError> {
+    let t0 = Instant::now();
+    let what = format!("read {}", path.display());
+    let walk = walk_chain(path, &what, |check, no, line| check.check(no, line))?;
+    let anchor_break = if walk.chain_break.is_none() {
+        anchors::check(path).map_err(io(what))?
     } else {
         None
     };
     Ok(VerifyReport {
-        events,
-        chain_break,
-        torn_tail_bytes: torn,
+        events: walk.events,
+        chain_break: walk.chain_break,
+        torn_tail_bytes: walk.torn_tail_bytes,
         projection_mismatch: None,
         anchor_break,
         millis: t0.elapsed().as_millis() as u64,
