@@ -59,7 +59,10 @@ fn main() {
     let t0 = Instant::now();
     app.update(Msg::Answer {
         reply: Reply::Rows,
-        response: Response::Incidents { rows: rows(now) },
+        response: Response::Incidents {
+            rows: rows(now),
+            total: ROWS,
+        },
     });
     println!("load {ROWS} rows: {:?}", t0.elapsed());
     let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");

@@ -187,8 +187,14 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         // The desk's view equals the model's after every step.
         let d = desk.as_mut().unwrap();
-        let rows = match d.handle(&actor(), Request::List { open_only: false }) {
-            Response::Incidents { rows } => rows,
+        let rows = match d.handle(
+            &actor(),
+            Request::List {
+                open_only: false,
+                limit: None,
+            },
+        ) {
+            Response::Incidents { rows, .. } => rows,
             r => return Err(TestCaseError::fail(format!("{r:?}"))),
         };
         prop_assert_eq!(rows.len(), model.len(), "after {:?}", op);

@@ -266,8 +266,13 @@ fn key_holder_a_moved_place_makes_holders_stale_until_a_correction_reaches_them(
     follow.kind = ReportKind::FollowUp;
     follow.incident = Some(no.clone());
     file(&mut desk, follow);
-    let Response::Incidents { rows } = desk.handle(&actor(), Request::List { open_only: false })
-    else {
+    let Response::Incidents { rows, .. } = desk.handle(
+        &actor(),
+        Request::List {
+            open_only: false,
+            limit: None,
+        },
+    ) else {
         panic!()
     };
     assert_eq!(rows[0].stale_recipients, 4);

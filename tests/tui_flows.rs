@@ -615,3 +615,55 @@ fn handover_is_accepted_only_when_every_item_is_seen() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The board holds a page of a large store: the title says how much is loaded, the end of the
+/// list asks for the next page (once), and a refresh from another screen keeps the page size.
+#[test]
+fn the_end_of_a_cut_list_loads_the_next_page() {
+    let mut app = board_app(Lang::En, 3);
+    app.update(Msg::Answer {
+        reply: Reply::Rows,
+        response: Response::Incidents {
+            rows: rows(3),
+            total: 1200,
+        },
+    });
+    let s = screen(&app);
+    assert!(s.contains("3/1200"), "{s}");
+    assert!(s.contains("Incidents 1200"), "{s}");
+    let limits = |effects: &[Effect]| -> Vec<Option<usize>> {
+        calls(effects)
+            .iter()
+            .filter_map(|(r, q)| match q {
+                Request::List { limit, .. } if **r == Reply::Rows => Some(*limit),
+                _ => None,
+            })
+            .collect()
+    };
+    // Not at the end yet: no list request.
+    assert!(limits(&key(&mut app, Key::char('j'))).is_empty());
+    // The last row: the next page, once while it loads.
+    assert_eq!(limits(&key(&mut app, Key::char('G'))), vec![Some(1000)]);
+    assert!(limits(&key(&mut app, Key::char('G'))).is_empty());
+    app.update(Msg::Answer {
+        reply: Reply::Rows,
+        response: Response::Incidents {
+            rows: rows(3),
+            total: 1200,
+        },
+    });
+    // A refresh asked for by any screen carries the board's page size.
+    assert_eq!(
+        limits(&key(&mut app, Key::ctrl(Code::Char('r')))),
+        vec![Some(1000)]
+    );
+    // Everything loaded: no "more" in the title.
+    app.update(Msg::Answer {
+        reply: Reply::Rows,
+        response: Response::Incidents {
+            rows: rows(3),
+            total: 3,
+        },
+    });
+    assert!(!screen(&app).contains("older ones load"));
+}

@@ -46,7 +46,10 @@ fn no_payload_reaches_a_cell_on_any_screen() {
         rows[1].location = Some(p.clone());
         app.update(Msg::Answer {
             reply: Reply::Rows,
-            response: Response::Incidents { rows },
+            response: Response::Incidents {
+                total: rows.len(),
+                rows,
+            },
         });
         let mut inc = incident();
         inc.reports[0].summary = p.clone();

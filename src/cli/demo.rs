@@ -12,6 +12,9 @@ use super::run::{open_desk, CliError, Ctx};
 use crate::domain::{Casualties, Channel, Count, Level, ReportDraft, ReportKind, Reporter};
 use crate::service::{Request, Response};
 
+/// The final report of a generated incident whose template has none.
+const SETTLED: &str = "现场处置完毕，已恢复正常，无新增人员伤亡。";
+
 /// The built-in demo night.
 pub const DEMO_TOML: &str = include_str!("../../assets/demo.toml");
 
@@ -149,11 +152,23 @@ fn generate(ctx: &Ctx, total: usize, out: &mut impl Write) -> Result<(), CliErro
     let mut done = 0;
     while done < total {
         let n = BATCH.min(total - done);
-        let batch: Vec<Vec<ReportDraft>> = (done..done + n)
+        // Incidents older than three days are settled, as in a real office: a final report
+        // filed and every flag checked; the last days stay as they came in.
+        let batch: Vec<(Vec<ReportDraft>, bool)> = (done..done + n)
             .map(|i| {
                 let t = &tpl[i % tpl.len()];
                 let back = span - span * i as i64 / total.max(1) as i64;
-                drafts(t, now - Duration::seconds(back))
+                let first_at = now - Duration::seconds(back);
+                let mut reports = drafts(t, first_at);
+                let settle = back > Duration::days(3).num_seconds();
+                let unfinished = settle && t.final_report.is_none();
+                if let Some(mut last) = reports.last().cloned().filter(|_| unfinished) {
+                    last.kind = ReportKind::Final;
+                    last.summary = SETTLED.to_string();
+                    last.received_at = last.received_at.map(|r| r + Duration::hours(2));
+                    reports.push(last);
+                }
+                (reports, settle)
             })
             .collect();
         desk.file_generated_batch(&ctx.actor, batch)

@@ -108,6 +108,9 @@ pub enum Command {
         /// Only incidents without a final report.
         #[arg(long)]
         open: bool,
+        /// Only the newest N, and any older one still open or with an open flag.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
         /// table | json
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,

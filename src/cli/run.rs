@@ -357,9 +357,17 @@ pub fn run_store_command(
             }
         }
         Command::Report(ReportCommand::Schema) => {}
-        Command::List { open, format: f } => {
-            match ok_or_err(ask(ctx, Request::List { open_only: *open })?)? {
-                Response::Incidents { rows } => match f {
+        Command::List {
+            open,
+            limit,
+            format: f,
+        } => {
+            let req = Request::List {
+                open_only: *open,
+                limit: *limit,
+            };
+            match ok_or_err(ask(ctx, req)?)? {
+                Response::Incidents { rows, .. } => match f {
                     ListFormat::Json => {
                         serde_json::to_writer_pretty(&mut *out, &rows)
                             .map_err(|e| CliError::Failure(e.to_string()))?;

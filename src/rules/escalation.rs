@@ -44,7 +44,12 @@ impl Action {
 /// The actions due at `now`, each taken at most once per notice (the notice's `steps` record
 /// what was done). Acknowledged notices, and reminders of acknowledged ones, need nothing.
 pub fn due(notices: &[Notice], now: DateTime<FixedOffset>) -> Vec<Action> {
-    let acked = |id: &str| notices.iter().any(|n| n.q.id == id && n.ack.is_some());
+    let acked: std::collections::HashSet<&str> = notices
+        .iter()
+        .filter(|n| n.ack.is_some())
+        .map(|n| n.q.id.as_str())
+        .collect();
+    let acked = |id: &str| acked.contains(id);
     let mut out = Vec::new();
     for n in notices {
         if n.ack.is_some() || n.q.parent.as_deref().is_some_and(acked) {

@@ -44,6 +44,10 @@ pub enum Request {
         /// Only incidents without a final report.
         #[serde(default)]
         open_only: bool,
+        /// At most this many of the newest; incidents still open or with an open flag are
+        /// listed too, however old (the board's page). None: every incident.
+        #[serde(default)]
+        limit: Option<usize>,
     },
     /// One incident with its timeline.
     Show {
@@ -372,6 +376,9 @@ pub enum Response {
     Incidents {
         /// The rows.
         rows: Vec<IncidentRow>,
+        /// Incidents in the store (more than the rows when a limit cut the list).
+        #[serde(default)]
+        total: usize,
     },
     /// One incident and its events.
     Incident {

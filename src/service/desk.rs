@@ -118,19 +118,7 @@ impl Desk {
                 };
                 self.record(actor, body)
             }
-            Request::List { open_only } => {
-                let mut rows = Vec::new();
-                for inc in self.store.db().incidents_rev() {
-                    let inc = inc?;
-                    if open_only && inc.closed {
-                        continue;
-                    }
-                    let mut row = IncidentRow::of(&inc);
-                    row.stale_recipients = self.stale_of(&inc)?.len() as u32;
-                    rows.push(row);
-                }
-                Ok(Response::Incidents { rows })
-            }
+            Request::List { open_only, limit } => self.list(open_only, limit),
             Request::Show { incident } => {
                 let Some(inc) = self.store.incident(incident.trim())? else {
                     return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
@@ -218,6 +206,55 @@ impl Desk {
         }
     }
 
+    /// The incident list: every incident, or the newest `limit` and every one still open or
+    /// with an open flag (from the attention index, so the board never reads the whole store).
+    fn list(&self, open_only: bool, limit: Option<usize>) -> Result<Response, StoreError> {
+        let db = self.store.db();
+        let total = db.incident_count();
+        let mut rows = Vec::new();
+        let mut push = |inc: crate::domain::Incident| -> Result<(), StoreError> {
+            let mut row = IncidentRow::of(&inc);
+            row.stale_recipients = self.stale_of(&inc)?.len() as u32;
+            rows.push(row);
+            Ok(())
+        };
+        if open_only {
+            for number in db.attention_rev() {
+                if let Some(inc) = self.store.incident(&number?)? {
+                    if !inc.closed {
+                        push(inc)?;
+                    }
+                }
+            }
+            return Ok(Response::Incidents { rows, total });
+        }
+        let limit = limit.unwrap_or(usize::MAX);
+        let mut oldest_listed: Option<String> = None;
+        let mut listed = 0;
+        for inc in db.incidents_rev().take(limit) {
+            let inc = inc?;
+            oldest_listed = Some(inc.number.0.clone());
+            listed += 1;
+            push(inc)?;
+        }
+        if listed == limit {
+            // Older incidents that still need attention, after the page (numbers sort by day).
+            for number in db.attention_rev() {
+                let number = number?;
+                if oldest_listed
+                    .as_deref()
+                    .is_some_and(|o| number.as_str() >= o)
+                {
+                    continue;
+                }
+                if let Some(inc) = self.store.incident(&number)? {
+                    push(inc)?;
+                }
+            }
+        }
+        Ok(Response::Incidents { rows, total })
+    }
+
     fn status(&self) -> Status {
         Status {
             data_dir: self.store.dir().display().to_string(),
@@ -293,16 +330,17 @@ impl Desk {
 
     /// Files many generated incidents (each: a first report, then its follow-ups and final
     /// report, with `received_at` set) as ONE durable append (one `fdatasync`). Only for the
-    /// demo generator and benchmarks: numbers follow each first report's own day.
+    /// demo generator and benchmarks: numbers follow each first report's own day. An incident
+    /// marked to settle has every flag resolved (by call-back) after its last report.
     pub fn file_generated_batch(
         &mut self,
         actor: &Actor,
-        incidents: Vec<Vec<crate::domain::ReportDraft>>,
+        incidents: Vec<(Vec<crate::domain::ReportDraft>, bool)>,
     ) -> Result<u64, StoreError> {
         let mut next: std::collections::HashMap<chrono::NaiveDate, u32> =
             std::collections::HashMap::new();
         let mut items = Vec::new();
-        for reports in incidents {
+        for (reports, settle) in incidents {
             let Some(first_at) = reports.first().and_then(|d| d.received_at) else {
                 continue;
             };
@@ -314,6 +352,8 @@ impl Desk {
             next.insert(day, counter + 1);
             let number = crate::domain::IncidentNo::new(day, counter).0;
             let mut earlier: Vec<Report> = Vec::new();
+            let mut raised: Vec<String> = Vec::new();
+            let mut last_at = first_at;
             for (seq, mut d) in reports.into_iter().enumerate() {
                 d.incident = None;
                 let at = d.received_at.unwrap_or(first_at);
@@ -329,6 +369,7 @@ impl Desk {
                     },
                 ));
                 for flag in a.flags {
+                    raised.push(flag.id.clone());
                     items.push((
                         at,
                         EventBody::FlagRaised {
@@ -338,7 +379,28 @@ impl Desk {
                         },
                     ));
                 }
+                last_at = at;
                 earlier.push(report);
+            }
+            if settle {
+                // Checked by calling back, within the hour after the last report.
+                let at = last_at + chrono::Duration::minutes(20);
+                for flag in raised {
+                    items.push((
+                        at,
+                        EventBody::FlagResolved {
+                            incident: number.clone(),
+                            flag,
+                            resolution: crate::domain::Resolution {
+                                method: crate::domain::ResolutionMethod::CallBack,
+                                result: crate::domain::ResolutionResult::Confirmed,
+                                note: "回拨报告人核实 / called back".into(),
+                                by: actor.officer.clone(),
+                                at,
+                            },
+                        },
+                    ));
+                }
             }
         }
         self.store.append_many(actor, items)

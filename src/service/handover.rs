@@ -103,12 +103,15 @@ impl Desk {
         let (_, local) = self.now();
         let shift = self.shift_day();
         let mut open: Vec<Incident> = Vec::new();
-        for inc in self.store.db().incidents() {
-            let inc = inc?;
-            if !inc.closed {
-                open.push(inc);
+        // Open incidents, oldest first, from the attention index (not a scan of the store).
+        for number in self.store.db().attention_rev() {
+            if let Some(inc) = self.store.incident(&number?)? {
+                if !inc.closed {
+                    open.push(inc);
+                }
             }
         }
+        open.reverse();
         let mut notices = Vec::new();
         for inc in &open {
             notices.extend(self.notices_of(inc.number.as_str())?);

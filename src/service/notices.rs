@@ -133,7 +133,14 @@ impl Desk {
                     .map(|i| format!("{}/", i.trim()))
                     .unwrap_or_default();
                 let mut rows = Vec::new();
-                for n in self.store.db().notices(&prefix) {
+                // Every pending notice: from the live-notice index, not a scan of all.
+                let all_pending = pending_only && prefix.is_empty();
+                let source: Box<dyn Iterator<Item = _>> = if all_pending {
+                    Box::new(self.store.db().live_notices())
+                } else {
+                    Box::new(self.store.db().notices(&prefix))
+                };
+                for n in source {
                     let n = n?;
                     if !pending_only || n.ack.is_none() {
                         rows.push(n);

@@ -38,8 +38,23 @@ impl Desk {
         self.notices.outbox.is_some()
     }
 
-    fn all_notices(&self) -> Result<Vec<Notice>, StoreError> {
-        Ok(self.store.db().notices("").collect::<Result<_, _>>()?)
+    /// The notices not yet acknowledged or still owed a send (the live-notice index), and the
+    /// parents of those that have one (a reminder ends with its parent's acknowledgement).
+    fn live_notices(&self) -> Result<Vec<Notice>, StoreError> {
+        let mut live: Vec<Notice> = self.store.db().live_notices().collect::<Result<_, _>>()?;
+        let ids: HashSet<String> = live.iter().map(|n| n.q.id.clone()).collect();
+        let parents: HashSet<String> = live
+            .iter()
+            .filter_map(|n| n.q.parent.clone())
+            .filter(|p| !ids.contains(p))
+            .collect();
+        for p in parents {
+            if let Some(n) = self.store.notice(&p)? {
+                live.push(n);
+            }
+        }
+        live.sort_by(|a, b| a.q.id.cmp(&b.q.id));
+        Ok(live)
     }
 
     /// Hands every pending notice not already in flight to its channel. Returns how many, and
@@ -52,7 +67,7 @@ impl Desk {
             return Ok((0, Vec::new()));
         };
         let pending: Vec<Notice> = self
-            .all_notices()?
+            .live_notices()?
             .into_iter()
             .filter(|n| n.state.pending() && n.q.channel != ChannelKind::Phone)
             .filter(|n| !outbox.in_flight.contains(&n.q.id))
@@ -189,7 +204,7 @@ impl Desk {
     }
 
     fn escalate(&mut self, actor: &Actor, report: &mut TickReport) -> Result<(), StoreError> {
-        let notices = self.all_notices()?;
+        let notices = self.live_notices()?;
         let (_, local) = self.now();
         let actions = escalation::due(&notices, local);
         if actions.is_empty() {

@@ -68,6 +68,35 @@ fn token_key(token: &str) -> Vec<u8> {
     format!("tok/{token}").into_bytes()
 }
 
+/// Prefix of the attention index in the meta tree: one key per incident still open or with an
+/// open flag, so the board, `list --open` and the handover need not read every incident.
+const ATTENTION: &str = "att/";
+/// Set once the attention and live-notice indexes cover the whole database (databases made
+/// before them are indexed on first open).
+const ATTENTION_MARK: &str = "att-index-v1";
+
+fn attention_key(number: &str) -> Vec<u8> {
+    format!("{ATTENTION}{number}").into_bytes()
+}
+
+/// Prefix of the live-notice index in the meta tree: one key per notice not yet acknowledged
+/// or still owed a send, so the once-a-second tick never reads every notice ever sent.
+const LIVE: &str = "live/";
+
+fn live_key(id: &str) -> Vec<u8> {
+    format!("{LIVE}{id}").into_bytes()
+}
+
+/// Whether a notice belongs in the live-notice index.
+pub fn is_live(n: &Notice) -> bool {
+    n.ack.is_none() || n.state.pending()
+}
+
+/// Whether an incident belongs in the attention index.
+pub fn needs_attention(inc: &Incident) -> bool {
+    !inc.closed || inc.open_flags().next().is_some()
+}
+
 impl View for TxView<'_> {
     type Err = UnabortableTransactionError;
     fn incident(&self, number: &str) -> Result<Option<Incident>, Self::Err> {
@@ -79,6 +108,12 @@ impl View for TxView<'_> {
     fn put_incident(&mut self, inc: Incident) -> Result<(), Self::Err> {
         let v = serde_json::to_vec(&inc).unwrap_or_default();
         self.incidents.insert(inc.number.0.as_bytes(), v)?;
+        let key = attention_key(inc.number.as_str());
+        if needs_attention(&inc) {
+            self.meta.insert(key, &[])?;
+        } else {
+            self.meta.remove(key)?;
+        }
         Ok(())
     }
     fn counter(&self, day: &str) -> Result<u32, Self::Err> {
@@ -102,6 +137,11 @@ impl View for TxView<'_> {
     fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err> {
         let v = serde_json::to_vec(n).unwrap_or_default();
         self.notices.insert(n.q.id.as_bytes(), v)?;
+        if is_live(n) {
+            self.meta.insert(live_key(&n.q.id), &[])?;
+        } else {
+            self.meta.remove(live_key(&n.q.id))?;
+        }
         Ok(())
     }
     fn token(&self, token: &str) -> Result<Option<String>, Self::Err> {
@@ -134,13 +174,57 @@ impl Db {
             .path(path)
             .cache_capacity(32 * 1024 * 1024)
             .open()?;
-        Ok(Db {
+        let db = Db {
             events: db.open_tree("events")?,
             incidents: db.open_tree("incidents")?,
             notices: db.open_tree("notices")?,
             meta: db.open_tree("meta")?,
             instructions: db.open_tree("instructions")?,
             db,
+        };
+        db.index_attention()?;
+        Ok(db)
+    }
+
+    /// Builds the attention and live-notice indexes of a database made before they existed (one
+    /// pass over incidents and notices, once); a new database is only marked.
+    fn index_attention(&self) -> Result<(), DbError> {
+        if self.meta.contains_key(ATTENTION_MARK)? {
+            return Ok(());
+        }
+        for inc in self.incidents() {
+            let inc = inc?;
+            if needs_attention(&inc) {
+                self.meta.insert(attention_key(inc.number.as_str()), &[])?;
+            }
+        }
+        for n in self.notices("") {
+            let n = n?;
+            if is_live(&n) {
+                self.meta.insert(live_key(&n.q.id), &[])?;
+            }
+        }
+        self.meta.insert(ATTENTION_MARK, &[])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Notices not yet acknowledged or still owed a send, in id order.
+    pub fn live_notices(&self) -> impl Iterator<Item = Result<Notice, DbError>> + '_ {
+        self.meta.scan_prefix(LIVE).filter_map(|r| {
+            let id = match r {
+                Ok((k, _)) => String::from_utf8_lossy(&k[LIVE.len()..]).into_owned(),
+                Err(e) => return Some(Err(e.into())),
+            };
+            self.notice(&id).transpose()
+        })
+    }
+
+    /// Numbers of the incidents still open or with an open flag, newest first.
+    pub fn attention_rev(&self) -> impl Iterator<Item = Result<String, DbError>> + '_ {
+        self.meta.scan_prefix(ATTENTION).rev().map(|r| {
+            let (k, _) = r?;
+            Ok(String::from_utf8_lossy(&k[ATTENTION.len()..]).into_owned())
         })
     }
 

@@ -537,6 +537,37 @@ impl Store {
         if let Some(id) = first_difference(&instructions, &mem.instructions) {
             return Ok(Some(format!("instruction {id} differs from a replay")));
         }
+        let indexed = self
+            .db
+            .attention_rev()
+            .collect::<Result<std::collections::BTreeSet<String>, _>>()?;
+        let replayed: std::collections::BTreeSet<String> = mem
+            .incidents
+            .values()
+            .filter(|i| db::needs_attention(i))
+            .map(|i| i.number.0.clone())
+            .collect();
+        if let Some(n) = indexed.symmetric_difference(&replayed).next() {
+            return Ok(Some(format!(
+                "the attention index differs from a replay at incident {n}"
+            )));
+        }
+        let live: std::collections::BTreeSet<String> = self
+            .db
+            .live_notices()
+            .map(|n| n.map(|n| n.q.id))
+            .collect::<Result<_, _>>()?;
+        let replayed: std::collections::BTreeSet<String> = mem
+            .notices
+            .values()
+            .filter(|n| db::is_live(n))
+            .map(|n| n.q.id.clone())
+            .collect();
+        if let Some(id) = live.symmetric_difference(&replayed).next() {
+            return Ok(Some(format!(
+                "the live-notice index differs from a replay at notice {id}"
+            )));
+        }
         Ok(None)
     }
 

@@ -129,6 +129,7 @@ impl App {
         };
         effects.push(self.env.call(Reply::Instructions, open));
         effects.extend(Board::refresh(&self.env));
+        self.board.size_requests(&mut effects);
         effects
     }
 
@@ -171,7 +172,9 @@ impl App {
             }
             Msg::Answer { reply, response } => self.answer(reply, response),
         };
-        self.apply(out)
+        let mut effects = self.apply(out);
+        self.board.size_requests(&mut effects);
+        effects
     }
 
     fn paste(&mut self, text: &str) -> Out {
@@ -266,7 +269,9 @@ impl App {
                 self.recovery = s.open_notes;
                 Out::none()
             }
-            (Reply::Rows, Response::Incidents { rows }) => self.board.set_rows(env, rows),
+            (Reply::Rows, Response::Incidents { rows, total }) => {
+                self.board.set_rows(env, rows, total)
+            }
             (
                 Reply::Detail(n),
                 Response::Incident {

@@ -38,6 +38,7 @@ texts! {
     Overdue => ("核实超时", "Overdue"),
     Incidents => ("事件", "Incidents"),
     NoIncidents => ("（暂无事件）", "(no incidents)"),
+    MoreAtEnd => ("更早的事件：移到列表末尾载入", "older ones load at the end of the list"),
     EmptyBoardHint => (
         "按 n 登记新接报；想先看看：dutydesk demo 打开一个示例值班夜",
         "press n to take a new report; to look around first: dutydesk demo opens a sample night"

@@ -194,7 +194,10 @@ pub fn board_app(lang: Lang, n: usize) -> App {
     key(&mut app, Key::plain(Code::Enter));
     app.update(Msg::Answer {
         reply: Reply::Rows,
-        response: Response::Incidents { rows: rows(n) },
+        response: Response::Incidents {
+            rows: rows(n),
+            total: n,
+        },
     });
     app.update(Msg::Answer {
         reply: Reply::Detail("20261123-001".into()),

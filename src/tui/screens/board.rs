@@ -20,11 +20,18 @@ pub struct Detail {
     pub timeline: Vec<Event>,
 }
 
+/// Rows the board asks for at first, and more each time the selection reaches the end.
+pub const PAGE: usize = 500;
+
 /// The board's state.
 #[derive(Debug, Default)]
 pub struct Board {
-    /// Incidents, newest first.
+    /// Incidents, newest first: the newest `want`, then older ones still open or flagged.
     pub rows: Vec<IncidentRow>,
+    /// Incidents in the store.
+    pub total: usize,
+    /// How many of the newest the board asks for (grows by [`PAGE`] at the end of the list).
+    pub want: usize,
     /// The selected row.
     pub selected: usize,
     /// The selected incident's detail, once loaded.
@@ -48,8 +55,31 @@ impl Board {
     pub fn new() -> Board {
         Board {
             loading: true,
+            want: PAGE,
             ..Board::default()
         }
+    }
+
+    /// Sets the board's page size on its list requests among `effects` (screens that ask for
+    /// a refresh do not know how far the officer has scrolled).
+    pub fn size_requests(&self, effects: &mut [crate::tui::effect::Effect]) {
+        for e in effects {
+            if let crate::tui::effect::Effect::Call {
+                reply: Reply::Rows,
+                request,
+                ..
+            } = e
+            {
+                if let Request::List { limit, .. } = request.as_mut() {
+                    *limit = Some(self.want.max(PAGE));
+                }
+            }
+        }
+    }
+
+    /// True when older incidents are not loaded yet.
+    pub fn has_more(&self) -> bool {
+        self.want < self.total
     }
 
     /// The selected row.
@@ -60,7 +90,13 @@ impl Board {
     /// Requests the list (and, once it arrives, the selected incident).
     pub fn refresh(env: &Env) -> Vec<crate::tui::effect::Effect> {
         vec![
-            env.call(Reply::Rows, Request::List { open_only: false }),
+            env.call(
+                Reply::Rows,
+                Request::List {
+                    open_only: false,
+                    limit: Some(PAGE),
+                },
+            ),
             crate::tui::screens::notices::load_pending(env),
         ]
     }
@@ -82,9 +118,10 @@ impl Board {
     }
 
     /// New rows: keeps the selection on the same incident when it is still there.
-    pub fn set_rows(&mut self, env: &Env, rows: Vec<IncidentRow>) -> Out {
+    pub fn set_rows(&mut self, env: &Env, rows: Vec<IncidentRow>, total: usize) -> Out {
         let keep = self.selected_row().map(|r| r.number.clone());
         self.rows = rows;
+        self.total = total.max(self.rows.len());
         self.loading = false;
         self.recount(env);
         self.selected = keep
@@ -169,7 +206,14 @@ impl Board {
                 if before != self.selected {
                     self.detail = None;
                 }
-                Out::effects(self.show_selected(env))
+                let mut effects = self.show_selected(env);
+                // At the end of a cut list: ask for the next page (the selection stays).
+                if self.selected + 1 >= self.rows.len() && self.has_more() && !self.loading {
+                    self.want += PAGE;
+                    self.loading = true;
+                    effects.extend(Board::refresh(env).into_iter().take(1));
+                }
+                Out::effects(effects)
             }
             Action::Open => match self.selected_row() {
                 Some(r) => Out::go(Nav::Incident(r.number.clone())),

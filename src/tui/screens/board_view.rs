@@ -117,7 +117,11 @@ fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
             )
         },
         Span::styled(
-            format!("   {} {}", env.t(Text::Incidents), board.rows.len()),
+            format!(
+                "   {} {}",
+                env.t(Text::Incidents),
+                board.total.max(board.rows.len())
+            ),
             env.theme.dim,
         ),
     ]);
@@ -136,7 +140,18 @@ fn alert_strip(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
 }
 
 fn list(frame: &mut Frame, env: &Env, board: &Board, area: Rect) {
-    let b = block(env, format!(" {} ", env.t(Text::Incidents)));
+    let title = if board.has_more() {
+        format!(
+            " {} {}/{} · {} ",
+            env.t(Text::Incidents),
+            board.rows.len(),
+            board.total,
+            env.t(Text::MoreAtEnd)
+        )
+    } else {
+        format!(" {} ", env.t(Text::Incidents))
+    };
+    let b = block(env, title);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let h = usize::from(inner.height.saturating_sub(1));
