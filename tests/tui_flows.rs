@@ -657,6 +657,16 @@ fn the_end_of_a_cut_list_loads_the_next_page() {
         limits(&key(&mut app, Key::ctrl(Code::Char('r')))),
         vec![Some(1000)]
     );
+    // More rows than asked for (older open incidents come with the page): the next page
+    // starts past all of them, so the list grows.
+    app.update(Msg::Answer {
+        reply: Reply::Rows,
+        response: Response::Incidents {
+            rows: rows(1100),
+            total: 5000,
+        },
+    });
+    assert_eq!(limits(&key(&mut app, Key::char('G'))), vec![Some(1600)]);
     // Everything loaded: no "more" in the title.
     app.update(Msg::Answer {
         reply: Reply::Rows,

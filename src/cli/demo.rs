@@ -160,6 +160,8 @@ fn generate(ctx: &Ctx, total: usize, out: &mut impl Write) -> Result<(), CliErro
                 let back = span - span * i as i64 / total.max(1) as i64;
                 let first_at = now - Duration::seconds(back);
                 let mut reports = drafts(t, first_at);
+                // The newest incidents are still unfolding: nothing later than now.
+                reports.retain(|d| d.received_at.is_none_or(|r| r <= now));
                 let settle = back > Duration::days(3).num_seconds();
                 let unfinished = settle && t.final_report.is_none();
                 if let Some(mut last) = reports.last().cloned().filter(|_| unfinished) {

@@ -209,7 +209,8 @@ impl Board {
                 let mut effects = self.show_selected(env);
                 // At the end of a cut list: ask for the next page (the selection stays).
                 if self.selected + 1 >= self.rows.len() && self.has_more() && !self.loading {
-                    self.want += PAGE;
+                    // Past every row loaded (older open ones included), so the list grows.
+                    self.want = self.want.max(self.rows.len()) + PAGE;
                     self.loading = true;
                     effects.extend(Board::refresh(env).into_iter().take(1));
                 }
