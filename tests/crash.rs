@@ -42,6 +42,7 @@ fn crash_loop(loops: u64, unsafe_no_sync: bool) -> Tally {
         cmd.stdout(Stdio::piped()).stderr(Stdio::null());
         let mut child = cmd.spawn().expect("spawn");
         let stdout = child.stdout.take().expect("stdout");
+        let (first_ack, acked_once) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
             for line in std::io::BufReader::new(stdout).lines() {
@@ -50,11 +51,17 @@ fn crash_loop(loops: u64, unsafe_no_sync: bool) -> Tally {
                 if parts.next() == Some("ACK") {
                     if let (Some(inc), Some(seq)) = (parts.next(), parts.next()) {
                         got.push((inc.to_string(), seq.parse::<u64>().unwrap_or(0)));
+                        let _ = first_ack.send(());
                     }
                 }
             }
             got
         });
+        if unsafe_no_sync {
+            // The control must have acknowledged something before the kill, however loaded
+            // the machine (start-up alone can outlast the random delay below).
+            let _ = acked_once.recv_timeout(Duration::from_secs(10));
+        }
         // One kill in ten lands during start-up and recovery.
         let wait = if rng.below(10) == 0 {
             tally.startup_kills += 1;

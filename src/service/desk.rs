@@ -148,7 +148,7 @@ impl Desk {
                 let keep = |e: &crate::domain::Event| since.map(|t| e.at >= t).unwrap_or(true);
                 match limit {
                     Some(n) => {
-                        for r in self.store.db().event_lines_from(from).rev() {
+                        for r in self.store.db().event_lines_rev(from) {
                             let (_, line) = r?;
                             if let Ok(e) = serde_json::from_str(&line) {
                                 if keep(&e) {

@@ -78,7 +78,7 @@ impl Desk {
     /// to two days before the shift).
     fn shift_started(&self, shift: NaiveDate) -> Result<bool, StoreError> {
         let floor = shift - chrono::Duration::days(2);
-        for r in self.store.db().event_lines_from(1).rev() {
+        for r in self.store.db().event_lines_rev(1) {
             let (_, line) = r?;
             let Ok(e) = serde_json::from_str::<Event>(&line) else {
                 continue;

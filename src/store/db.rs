@@ -1,13 +1,15 @@
-//! The sled database: the events tree and the projection trees, written in one transaction and
-//! flushed before an append returns. The only file that imports sled.
+//! The sled database: the projection trees and a sparse index of the journal's event lines,
+//! written in one transaction and flushed before an append returns. The lines themselves are
+//! read from the journal (see [`super::lines`]). The only file that imports sled.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
 };
 use sled::Transactional;
 
+use super::lines::{self, Floor};
 use super::projection::{self, ApplyError, View};
 use crate::domain::{Event, EventBody, Incident, Instruction, Notice};
 
@@ -15,7 +17,8 @@ use crate::domain::{Event, EventBody, Incident, Instruction, Notice};
 #[derive(Debug, Clone)]
 pub struct Db {
     db: sled::Db,
-    events: sled::Tree,
+    /// The journal whose lines the offset index points into.
+    journal: PathBuf,
     incidents: sled::Tree,
     notices: sled::Tree,
     meta: sled::Tree,
@@ -34,6 +37,9 @@ pub enum DbError {
     /// A stored value could not be read.
     #[error("stored value unreadable: {0}")]
     Decode(String),
+    /// The journal's lines could not be read.
+    #[error("journal: {0}")]
+    Journal(String),
 }
 
 /// The last applied event.
@@ -90,6 +96,19 @@ fn live_key(id: &str) -> Vec<u8> {
 /// Whether a notice belongs in the live-notice index.
 pub fn is_live(n: &Notice) -> bool {
     n.ack.is_none() || n.state.pending()
+}
+
+/// Prefix of the sparse line index in the meta tree: `eo/` + seq (big-endian) → byte offset
+/// of that event's line in the journal, for every [`lines::STRIDE`]th event.
+const OFFSETS: &[u8] = b"eo/";
+/// Set once the line index covers the database's events (databases made before it kept a copy
+/// of every line in an `events` tree; it is indexed from the journal and dropped on open).
+const OFFSETS_MARK: &str = "eo-index-v1";
+
+fn offset_key(seq: u64) -> Vec<u8> {
+    let mut k = OFFSETS.to_vec();
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
 }
 
 /// Whether an incident belongs in the attention index.
@@ -168,14 +187,14 @@ impl View for TxView<'_> {
 }
 
 impl Db {
-    /// Opens (or creates) the database in `path`.
-    pub fn open(path: &Path) -> Result<Db, DbError> {
+    /// Opens (or creates) the database in `path`, over the lines of the journal at `journal`.
+    pub fn open(path: &Path, journal: &Path) -> Result<Db, DbError> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(32 * 1024 * 1024)
             .open()?;
         let db = Db {
-            events: db.open_tree("events")?,
+            journal: journal.to_path_buf(),
             incidents: db.open_tree("incidents")?,
             notices: db.open_tree("notices")?,
             meta: db.open_tree("meta")?,
@@ -183,7 +202,51 @@ impl Db {
             db,
         };
         db.index_attention()?;
+        db.index_offsets()?;
         Ok(db)
+    }
+
+    /// Builds the line index of a database made before it (one pass over the journal, once)
+    /// and drops the old copy of every line; a new database is only marked.
+    fn index_offsets(&self) -> Result<(), DbError> {
+        if self.meta.contains_key(OFFSETS_MARK)? {
+            return Ok(());
+        }
+        let head = self.head()?.seq;
+        if head > 0 {
+            let read = lines::Forward::open(&self.journal, 1, 0, 1, head, 1 << 20)
+                .map_err(|e| DbError::Journal(e.to_string()))?;
+            for r in read {
+                let (seq, offset, _) = r.map_err(|e| DbError::Journal(e.to_string()))?;
+                if lines::indexed(seq) {
+                    self.meta.insert(offset_key(seq), &offset.to_be_bytes())?;
+                }
+            }
+        }
+        if self.db.tree_names().iter().any(|n| n.as_ref() == b"events") {
+            self.db.drop_tree("events")?;
+        }
+        self.meta.insert(OFFSETS_MARK, &[])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The indexed event at or before `seq` and its line's offset ((1, 0) when none is): where
+    /// to start reading the journal for event `seq`.
+    pub fn floor_of(&self, seq: u64) -> Result<Floor, DbError> {
+        match self.meta.range(offset_key(0)..=offset_key(seq)).next_back() {
+            Some(r) => {
+                let (k, v) = r?;
+                let s = <[u8; 8]>::try_from(&k[OFFSETS.len()..])
+                    .map(u64::from_be_bytes)
+                    .map_err(|e| DbError::Decode(e.to_string()))?;
+                let o = <[u8; 8]>::try_from(v.as_ref())
+                    .map(u64::from_be_bytes)
+                    .map_err(|e| DbError::Decode(e.to_string()))?;
+                Ok((s, o))
+            }
+            None => Ok((1, 0)),
+        }
     }
 
     /// Builds the attention and live-notice indexes of a database made before they existed (one
@@ -277,8 +340,9 @@ impl Db {
         Ok(())
     }
 
-    /// Writes events and their projections in one transaction, then flushes.
-    pub fn apply(&self, events: &[(Event, String)]) -> Result<(), DbError> {
+    /// Writes the projections of events (whose lines start at byte `first_offset` of the
+    /// journal, one after another) and their line index in one transaction, then flushes.
+    pub fn apply(&self, events: &[(Event, String)], first_offset: u64) -> Result<(), DbError> {
         let Some((last, _)) = events.last() else {
             return Ok(());
         };
@@ -288,21 +352,24 @@ impl Db {
         })
         .unwrap_or_default();
         let trees = (
-            &self.events,
             &self.incidents,
             &self.notices,
             &self.meta,
             &self.instructions,
         );
-        let result = trees.transaction(|(ev, inc, notices, meta, instructions)| {
+        let result = trees.transaction(|(inc, notices, meta, instructions)| {
             let mut view = TxView {
                 incidents: inc,
                 notices,
                 meta,
                 instructions,
             };
+            let mut offset = first_offset;
             for (e, line) in events {
-                ev.insert(&e.seq.to_be_bytes(), line.as_bytes())?;
+                if lines::indexed(e.seq) {
+                    meta.insert(offset_key(e.seq), &offset.to_be_bytes())?;
+                }
+                offset += line.len() as u64 + 1;
                 projection::apply(&mut view, e).map_err(|err| match err {
                     ApplyError::Rejected(m) => ConflictableTransactionError::Abort(m),
                     ApplyError::Storage(u) => u.into(),
@@ -425,29 +492,87 @@ impl Db {
 
     /// One event's journal line.
     pub fn event_line(&self, seq: u64) -> Result<Option<String>, DbError> {
-        Ok(self
-            .events
-            .get(seq.to_be_bytes())?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+        if seq == 0 || seq > self.head()?.seq {
+            return Ok(None);
+        }
+        let (seq0, offset) = self.floor_of(seq)?;
+        let mut read = lines::Forward::open(&self.journal, seq0, offset, seq, seq, 1 << 16)
+            .map_err(|e| DbError::Journal(e.to_string()))?;
+        match read.next() {
+            Some(Ok((_, _, line))) => Ok(Some(line)),
+            Some(Err(e)) => Err(DbError::Journal(e.to_string())),
+            None => Ok(None),
+        }
     }
 
-    /// Event lines from `from` (inclusive) upward.
+    /// Event lines from `from` (inclusive) up to the database's head, oldest first.
     pub fn event_lines_from(
         &self,
         from: u64,
-    ) -> impl DoubleEndedIterator<Item = Result<(u64, String), DbError>> + '_ {
-        self.events.range(from.to_be_bytes()..).map(|r| {
-            let (k, v) = r?;
-            let seq = <[u8; 8]>::try_from(k.as_ref())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            Ok((seq, String::from_utf8_lossy(&v).into_owned()))
-        })
+    ) -> impl Iterator<Item = Result<(u64, String), DbError>> + '_ {
+        let start = self
+            .head()
+            .and_then(|h| Ok((h.seq, self.floor_of(from.max(1))?)))
+            .and_then(|(head, (seq0, offset))| {
+                lines::Forward::open(&self.journal, seq0, offset, from.max(1), head, 1 << 20)
+                    .map_err(|e| DbError::Journal(e.to_string()))
+            });
+        let (read, failed) = match start {
+            Ok(r) => (r, None),
+            Err(e) => (lines::Forward::empty(), Some(e)),
+        };
+        failed.map(Err).into_iter().chain(read.map(|r| {
+            r.map(|(seq, _, line)| (seq, line))
+                .map_err(|e| DbError::Journal(e.to_string()))
+        }))
     }
 
-    /// Number of events.
+    /// Event lines from the database's head down to `down_to` (inclusive), newest first.
+    pub fn event_lines_rev(
+        &self,
+        down_to: u64,
+    ) -> impl Iterator<Item = Result<(u64, String), DbError>> + '_ {
+        let (head, failed) = match self.head() {
+            Ok(h) => (h.seq, None),
+            Err(e) => (0, Some(e)),
+        };
+        let floor = |seq| {
+            self.floor_of(seq)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        };
+        let read = lines::Backward::new(&self.journal, floor, down_to, head);
+        failed
+            .map(Err)
+            .into_iter()
+            .chain(read.map(|r| r.map_err(|e| DbError::Journal(e.to_string()))))
+    }
+
+    /// The first indexed event whose offset does not point at its own line in the journal
+    /// (each indexed line must start `{"seq":N,`), if any.
+    pub fn check_line_index(&self) -> Result<Option<u64>, DbError> {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::File::open(&self.journal).map_err(|e| DbError::Journal(e.to_string()))?;
+        let mut buf = [0u8; 32];
+        for r in self.meta.scan_prefix(OFFSETS) {
+            let (k, v) = r?;
+            let (Ok(seq), Ok(offset)) = (
+                <[u8; 8]>::try_from(&k[OFFSETS.len()..]).map(u64::from_be_bytes),
+                <[u8; 8]>::try_from(v.as_ref()).map(u64::from_be_bytes),
+            ) else {
+                return Ok(Some(0));
+            };
+            let want = format!("{{\"seq\":{seq},");
+            let n = f.read_at(&mut buf, offset).unwrap_or(0);
+            if !buf[..n].starts_with(want.as_bytes()) {
+                return Ok(Some(seq));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Number of events (sequence numbers are dense from 1).
     pub fn event_count(&self) -> usize {
-        self.events.len()
+        self.head().map(|h| h.seq as usize).unwrap_or(0)
     }
 
     /// Bytes on disk.

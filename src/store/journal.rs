@@ -166,6 +166,12 @@ impl Journal {
         self.len
     }
 
+    /// Where the next line starts: the acknowledged bytes plus any still buffered (only the
+    /// unsafe buffered mode buffers).
+    pub fn end(&self) -> u64 {
+        self.len + self.pending.len() as u64
+    }
+
     /// True when nothing was ever written.
     pub fn is_empty(&self) -> bool {
         self.len == 0

@@ -10,6 +10,7 @@ pub mod anchors;
 pub mod chain;
 pub mod db;
 pub mod journal;
+pub mod lines;
 pub mod lock;
 pub mod os;
 pub mod projection;
@@ -166,14 +167,14 @@ impl Store {
         let (jhead, tail_ok) = check_tail(&tail, &mut notes);
         let t_journal = t0.elapsed();
         let dbpath = dir.join(DB_DIR);
-        let db = match Db::open(&dbpath) {
+        let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
             Err(e) => {
                 notes.push(format!(
                     "数据库无法打开，正从日志重建 / the database could not be opened ({e}); rebuilding it from the journal"
                 ));
                 set_aside(&dbpath)?;
-                Db::open(&dbpath)?
+                Db::open(&dbpath, &jpath)?
             }
         };
         let t_sled = t0.elapsed();
@@ -268,11 +269,22 @@ impl Store {
     }
 
     fn apply_journal_after(&mut self, after: u64) -> Result<u64, StoreError> {
-        let lines = journal::read_lines(self.journal.path()).map_err(io("read journal"))?;
+        // From the indexed line at or before the first one wanted (or the start).
+        let (seq0, offset) = self.db.floor_of(after + 1).unwrap_or((1, 0));
+        let lines = lines::Forward::open(
+            self.journal.path(),
+            seq0,
+            offset,
+            after + 1,
+            u64::MAX,
+            1 << 20,
+        )
+        .map_err(io("read journal"))?;
         let mut batch = Vec::new();
+        let mut first_offset = 0;
         let mut n = 0;
         for r in lines {
-            let (_, line) = r.map_err(io("read journal"))?;
+            let (_, at, line) = r.map_err(io("read journal"))?;
             let e: Event = match serde_json::from_str(&line) {
                 Ok(e) => e,
                 Err(_) => continue,
@@ -280,15 +292,18 @@ impl Store {
             if e.seq <= after {
                 continue;
             }
+            if batch.is_empty() {
+                first_offset = at;
+            }
             batch.push((e, line));
             if batch.len() >= 2000 {
                 n += batch.len() as u64;
-                self.db.apply(&batch)?;
+                self.db.apply(&batch, first_offset)?;
                 batch.clear();
             }
         }
         n += batch.len() as u64;
-        self.db.apply(&batch)?;
+        self.db.apply(&batch, first_offset)?;
         Ok(n)
     }
 
@@ -297,11 +312,12 @@ impl Store {
         let dbpath = self.dir.join(DB_DIR);
         // sled must let go of its files before they move.
         self.db.flush().ok();
-        let placeholder = Db::open(&self.dir.join("db.tmp-rebuild"))?;
+        let jpath = self.journal.path().to_path_buf();
+        let placeholder = Db::open(&self.dir.join("db.tmp-rebuild"), &jpath)?;
         let old = std::mem::replace(&mut self.db, placeholder);
         drop(old);
         set_aside(&dbpath)?;
-        self.db = Db::open(&dbpath)?;
+        self.db = Db::open(&dbpath, &jpath)?;
         let _ = std::fs::remove_dir_all(self.dir.join("db.tmp-rebuild"));
         let n = self.apply_journal_after(0)?;
         self.open_notes.push(format!(
@@ -337,10 +353,11 @@ impl Store {
             other => StoreError::Db(other),
         })?;
         let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
+        let offset = self.journal.end();
         self.journal.append(&lines).map_err(io("write journal"))?;
         // Durable from here: the journal holds it, whatever sled does next.
         self.head = Head { seq, hash: prev };
-        if let Err(e) = self.db.apply(&sealed) {
+        if let Err(e) = self.db.apply(&sealed, offset) {
             tracing::error!("sled apply failed after a durable journal write: {e}");
             self.sled_behind = Some(e.to_string());
         }
@@ -374,13 +391,15 @@ impl Store {
         })?;
         drop(events);
         let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
+        let mut offset = self.journal.end();
         self.journal.append(&lines).map_err(io("write journal"))?;
         self.head = Head { seq, hash: prev };
         for chunk in sealed.chunks(2000) {
-            if let Err(e) = self.db.apply(chunk) {
+            if let Err(e) = self.db.apply(chunk, offset) {
                 self.sled_behind = Some(e.to_string());
                 break;
             }
+            offset += chunk.iter().map(|(_, l)| l.len() as u64 + 1).sum::<u64>();
         }
         Ok(sealed.len() as u64)
     }
@@ -536,6 +555,11 @@ impl Store {
         }
         if let Some(id) = first_difference(&instructions, &mem.instructions) {
             return Ok(Some(format!("instruction {id} differs from a replay")));
+        }
+        if let Some(seq) = self.db.check_line_index()? {
+            return Ok(Some(format!(
+                "the line index does not point at event {seq} in the journal"
+            )));
         }
         let indexed = self
             .db
