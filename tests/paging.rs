@@ -459,6 +459,8 @@ fn a_database_with_a_copy_of_every_line_is_indexed_and_slimmed() {
         db.flush().unwrap();
     }
     let mut d = desk(dir.path(), &clock);
+    let notes = &d.store().open_notes;
+    assert!(notes.iter().any(|n| n.contains("slimmed")), "{notes:?}");
     let (after, _) = list(&mut d, false, None);
     assert_eq!(after, before);
     let Response::Incident { timeline, .. } = d.handle(

@@ -101,9 +101,11 @@ pub fn is_live(n: &Notice) -> bool {
 /// Prefix of the sparse line index in the meta tree: `eo/` + seq (big-endian) → byte offset
 /// of that event's line in the journal, for every [`lines::STRIDE`]th event.
 const OFFSETS: &[u8] = b"eo/";
-/// Set once the line index covers the database's events (databases made before it kept a copy
-/// of every line in an `events` tree; it is indexed from the journal and dropped on open).
+/// Set once the line index covers the database's events.
 const OFFSETS_MARK: &str = "eo-index-v1";
+
+/// The tree in which databases made before the line index kept a copy of every line.
+const LINE_COPY: &str = "events";
 
 fn offset_key(seq: u64) -> Vec<u8> {
     let mut k = OFFSETS.to_vec();
@@ -202,12 +204,51 @@ impl Db {
             db,
         };
         db.index_attention()?;
-        db.index_offsets()?;
+        if !db.has_line_copy() {
+            db.index_offsets()?;
+        }
         Ok(db)
     }
 
-    /// Builds the line index of a database made before it (one pass over the journal, once)
-    /// and drops the old copy of every line; a new database is only marked.
+    /// True for a database made before the line index, which keeps a copy of every journal
+    /// line in an `events` tree (the store copies its projections into a fresh one on open:
+    /// [`Db::copy_projections`]).
+    pub fn has_line_copy(&self) -> bool {
+        self.db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == LINE_COPY.as_bytes())
+    }
+
+    /// Copies the projection trees into a fresh database at `to` (flushing every 10,000
+    /// entries, so memory stays bounded); the line index is built there when it is opened.
+    pub fn copy_projections(&self, to: &Path) -> Result<u64, DbError> {
+        let fresh = sled::Config::new()
+            .path(to)
+            .cache_capacity(8 * 1024 * 1024)
+            .open()?;
+        let mut n = 0u64;
+        for (name, tree) in [
+            ("incidents", &self.incidents),
+            ("notices", &self.notices),
+            ("instructions", &self.instructions),
+            ("meta", &self.meta),
+        ] {
+            let into = fresh.open_tree(name)?;
+            for r in tree.iter() {
+                let (k, v) = r?;
+                into.insert(k, v)?;
+                n += 1;
+                if n % 10_000 == 0 {
+                    fresh.flush()?;
+                }
+            }
+        }
+        fresh.flush()?;
+        Ok(n)
+    }
+
+    /// Builds the line index from the journal, once (a new database is only marked).
     fn index_offsets(&self) -> Result<(), DbError> {
         if self.meta.contains_key(OFFSETS_MARK)? {
             return Ok(());
@@ -222,9 +263,6 @@ impl Db {
                     self.meta.insert(offset_key(seq), &offset.to_be_bytes())?;
                 }
             }
-        }
-        if self.db.tree_names().iter().any(|n| n.as_ref() == b"events") {
-            self.db.drop_tree("events")?;
         }
         self.meta.insert(OFFSETS_MARK, &[])?;
         self.db.flush()?;

@@ -177,6 +177,11 @@ impl Store {
                 Db::open(&dbpath, &jpath)?
             }
         };
+        let db = if db.has_line_copy() {
+            slim(db, &dbpath, &jpath, &mut notes)?
+        } else {
+            db
+        };
         let t_sled = t0.elapsed();
         let mut store = Store {
             dir: dir.to_path_buf(),
@@ -725,6 +730,37 @@ fn check_tail(tail: &[String], notes: &mut Vec<String>) -> (Head, bool) {
             false,
         ),
     }
+}
+
+/// Replaces a database made before the line index (a copy of every journal line in sled) with
+/// a fresh one holding only the projections, once: the copy goes to `db.slim`, then takes the
+/// old one's place. Interrupted anywhere, the next open finds either database (or none, and
+/// rebuilds from the journal).
+fn slim(old: Db, dbpath: &Path, jpath: &Path, notes: &mut Vec<String>) -> Result<Db, StoreError> {
+    let t0 = Instant::now();
+    let fresh = dbpath.with_file_name("db.slim");
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).map_err(io(format!("remove {}", fresh.display())))?;
+    }
+    let n = old.copy_projections(&fresh)?;
+    drop(old);
+    let before = dbpath.with_file_name("db.before-slim");
+    if before.exists() {
+        std::fs::remove_dir_all(&before).map_err(io(format!("remove {}", before.display())))?;
+    }
+    std::fs::rename(dbpath, &before).map_err(io(format!("move {}", dbpath.display())))?;
+    std::fs::rename(&fresh, dbpath).map_err(io(format!("move {}", fresh.display())))?;
+    if let Some(dir) = dbpath.parent() {
+        os::sync_dir(dir).map_err(io("sync data folder"))?;
+    }
+    std::fs::remove_dir_all(&before).map_err(io(format!("remove {}", before.display())))?;
+    let db = Db::open(dbpath, jpath)?;
+    notes.push(format!(
+        "数据库已精简：事件原文改从日志读取（一次性，{n} 项，{:.1} 秒）/ the database was slimmed: event lines are now read from the journal (once, {n} entries, {:.1} s)",
+        t0.elapsed().as_secs_f64(),
+        t0.elapsed().as_secs_f64()
+    ));
+    Ok(db)
 }
 
 fn set_aside(dbpath: &Path) -> Result<(), StoreError> {
