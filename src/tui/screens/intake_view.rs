@@ -191,7 +191,7 @@ fn phase_line(env: &Env, f: &Intake, width: u16) -> Line<'static> {
         Phase::Saved(n, flags) => Line::styled(
             safe_fit(
                 &format!(
-                    "✓ {} / saved  {n}  ⚑{flags}   {}",
+                    "✓ {}  {n}  ⚑{flags}   {}",
                     env.t(Text::Saved),
                     env.t(Text::SavedHint)
                 ),
