@@ -26,6 +26,11 @@ pub fn fit(s: &str, width: usize) -> String {
         out.push(c);
         w += cw;
     }
+    // A sequence can be wider than its characters one by one (U+1F3F3 U+FE0F, a flag with an
+    // emoji selector, takes two columns, not one): measure the cut as a whole.
+    while !out.is_empty() && out.width() + 1 > width {
+        out.pop();
+    }
     out.push('…');
     out
 }
@@ -485,4 +490,21 @@ pub fn reports_csv(
         ])?;
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_and_pad_measure_emoji_sequences_as_a_whole() {
+        // Found by the sanitize fuzz target: 🏳 + VS16 is two columns, its characters one.
+        let s = "aߛa�␀␀␀␀␀�🏳\u{fe0f}#�␀␀␀␀␀␀";
+        for w in 1..=20 {
+            assert!(fit(s, w).width() <= w, "fit({s:?}, {w}) = {:?}", fit(s, w));
+            assert_eq!(pad(s, w).width(), w, "pad({s:?}, {w})");
+        }
+        assert_eq!(fit("值班室", 6), "值班室");
+        assert_eq!(fit("值班室", 5), "值班…");
+    }
 }

@@ -257,10 +257,11 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
         "place",
         r.location.as_deref().map(clean).unwrap_or(none.clone()),
     );
+    // An unknown category key is shown as given: outside text, so it is cleaned like the rest.
     let cat = r
         .category
         .as_deref()
-        .map(|c| config.category_name(c, lang).to_string());
+        .map(|c| clean(config.category_name(c, lang)));
     m.insert("category", cat.unwrap_or(none.clone()));
     let level = r
         .level

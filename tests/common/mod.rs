@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod pty;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
