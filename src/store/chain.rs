@@ -54,6 +54,19 @@ impl ChainCheck {
         self.check_parts(line_no, line, head.seq, &head.prev, &head.hash)
     }
 
+    /// Checks the next line whose `seq`, `prev` and `hash` the caller has already read from it
+    /// (as [`check`](Self::check) does, without parsing the line again).
+    pub fn check_parsed(
+        &mut self,
+        line_no: u64,
+        line: &str,
+        seq: u64,
+        prev: &str,
+        hash: &str,
+    ) -> Result<(), Break> {
+        self.check_parts(line_no, line, seq, prev, hash)
+    }
+
     /// Checks the next line; on success returns the parsed event.
     pub fn next(&mut self, line_no: u64, line: &str) -> Result<Event, Break> {
         let event: Event = serde_json::from_str(line)
