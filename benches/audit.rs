@@ -1,12 +1,14 @@
-//! Audit figures: 1M events (100k incidents) generated in memory in batches, each event sealed to
-//! its journal line as the desk writes it. Two passes over the same lines (generated twice):
+//! Audit figures: 1M events (100k incidents) generated in memory, each event sealed to its
+//! journal line as the desk writes it, all lines held in memory (≈0.8 GB: counted in VmHWM, not
+//! in the audit's own figure below). Then, over the same lines:
 //!
-//! 1. the desk's audit as `dutydesk audit` runs it ([`LogAudit`]: light decode, hash chain from
-//!    the first incident on, fold, then statistics), with peak resident memory (VmHWM) after it;
-//! 2. the old way, as the baseline: every line parsed into a full `Event`, folded, the chain
-//!    checked by `ChainCheck::check` (which reads the line again); and the new steps one by one.
+//! 1. the desk's audit as `dutydesk audit` runs it ([`audit_lines`]: a reader thread hashing
+//!    lines for the chain, the light decode, the fold, then statistics), minus the database;
+//! 2. the old way, the baseline: every line parsed into a full `Event`, folded, the chain
+//!    checked by `ChainCheck::check` (which reads the line again), one thread;
+//! 3. the new steps one by one, one thread.
 //!
-//! Prints the end-to-end figure of both and their ratio.
+//! Prints both end-to-end figures and their ratio, and peak resident memory (VmHWM).
 //!
 //! `cargo bench --bench audit` (DUTYDESK_BENCH_INCIDENTS=100000 by default: 1M events).
 
@@ -19,7 +21,7 @@ use dutydesk::domain::{
     Reporter, Resolution, ResolutionMethod, ResolutionResult, GENESIS_HASH,
 };
 use dutydesk::rules::audit::{self, AuditEvent, GroupBy, IntervalFold, Period, Source};
-use dutydesk::service::audit::LogAudit;
+use dutydesk::service::audit::audit_lines;
 use dutydesk::store::ChainCheck;
 
 const OFFICERS: [&str; 4] = ["李明", "张三", "王五", "赵六"];
@@ -146,51 +148,27 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Journal lines, `BATCH` events at a time, the same on every run.
-struct Lines {
-    base: DateTime<FixedOffset>,
-    rng: Rng,
-    next_incident: u64,
-    incidents: u64,
-    seq: u64,
-    prev: String,
-    bytes: u64,
-}
-
-const BATCH: usize = 5000;
-
-impl Lines {
-    fn new(base: DateTime<FixedOffset>, incidents: u64) -> Lines {
-        Lines {
-            base,
-            rng: Rng(0x9E37_79B9_7F4A_7C15),
-            next_incident: 0,
-            incidents,
-            seq: 0,
-            prev: GENESIS_HASH.to_string(),
-            bytes: 0,
+/// Every journal line of `incidents` incidents, `(seq, line)`, and their bytes.
+fn journal(base: DateTime<FixedOffset>, incidents: u64) -> (Vec<(u64, String)>, u64) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut prev = GENESIS_HASH.to_string();
+    let mut out = Vec::with_capacity(incidents as usize * 10);
+    let mut bytes = 0;
+    for i in 0..incidents {
+        for (at, body) in incident(i, base, &mut rng) {
+            let seq = out.len() as u64 + 1;
+            let e = Event::seal(seq, at, OFFICERS[(i % 4) as usize], "duty", body, &prev);
+            let line = e.to_line();
+            bytes += line.len() as u64 + 1;
+            prev = e.hash;
+            out.push((seq, line));
         }
     }
-
-    /// The next batch of `(seq, line)`; empty at the end.
-    fn batch(&mut self) -> Vec<(u64, String)> {
-        let mut out = Vec::with_capacity(BATCH + 10);
-        while out.len() < BATCH && self.next_incident < self.incidents {
-            let i = self.next_incident;
-            self.next_incident += 1;
-            for (at, body) in incident(i, self.base, &mut self.rng) {
-                self.seq += 1;
-                let officer = OFFICERS[(i % 4) as usize];
-                let e = Event::seal(self.seq, at, officer, "duty", body, &self.prev);
-                let line = e.to_line();
-                self.bytes += line.len() as u64 + 1;
-                self.prev = e.hash;
-                out.push((self.seq, line));
-            }
-        }
-        out
-    }
+    (out, bytes)
 }
+
+/// Chunks for the step-by-step timings (what is decoded is held only a chunk at a time).
+const CHUNK: usize = 5000;
 
 fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
     let t0 = Instant::now();
@@ -216,49 +194,34 @@ fn main() {
     let base = DateTime::parse_from_rfc3339("2026-01-01T08:00:00+08:00").expect("time");
     let now = base + chrono::Duration::days(400);
     let by = Some(GroupBy::Officer);
-    println!(
-        "before: VmHWM {}  VmRSS {}",
-        status("VmHWM:"),
-        status("VmRSS:")
-    );
+    let t0 = Instant::now();
+    let (lines, bytes) = journal(base, incidents);
+    let events = lines.len() as u64;
+    let t_gen = t0.elapsed();
+    let rss_lines = status("VmRSS:");
+    let hwm_lines = status("VmHWM:");
 
-    // 1. The desk's audit.
-    let mut lines = Lines::new(base, incidents);
-    let mut pass = LogAudit::new(&config, Period::default());
+    // 1. The desk's audit (the lines are copied, as the database hands out copies).
     let mut t_feed = Duration::ZERO;
-    loop {
-        let batch = lines.batch();
-        if batch.is_empty() {
-            break;
-        }
-        timed(&mut t_feed, || {
-            for (seq, line) in &batch {
-                pass.feed(*seq, line);
-            }
-        });
-    }
-    let events = lines.seq;
+    let pass = timed(&mut t_feed, || {
+        let copies = lines
+            .iter()
+            .map(|(seq, l)| Ok::<_, std::convert::Infallible>((*seq, l.clone())));
+        audit_lines(copies, &config, Period::default()).expect("infallible")
+    });
     let mut t_build = Duration::ZERO;
     let new_report = timed(&mut t_build, || pass.finish(true, now, by));
     let new_total = t_feed + t_build;
     let hwm_desk = status("VmHWM:");
 
-    // 2. The old way, and the new steps one by one.
-    let mut lines = Lines::new(base, incidents);
+    // 2. The old way.
     let mut old_fold = IntervalFold::new(&config);
-    let mut new_fold = IntervalFold::new(&config);
     let mut old_chain = ChainCheck::default();
-    let mut new_chain = ChainCheck::default();
     let z = Duration::ZERO;
     let (mut t_parse, mut t_push, mut t_check) = (z, z, z);
-    let (mut t_light, mut t_take, mut t_check_parsed) = (z, z, z);
-    loop {
-        let batch = lines.batch();
-        if batch.is_empty() {
-            break;
-        }
+    for chunk in lines.chunks(CHUNK) {
         let full: Vec<Event> = timed(&mut t_parse, || {
-            batch
+            chunk
                 .iter()
                 .map(|(_, l)| serde_json::from_str(l).expect("parse"))
                 .collect()
@@ -266,22 +229,8 @@ fn main() {
         timed(&mut t_push, || full.iter().for_each(|e| old_fold.push(e)));
         drop(full);
         timed(&mut t_check, || {
-            for (seq, l) in &batch {
+            for (seq, l) in chunk {
                 old_chain.check(*seq, l).expect("chain");
-            }
-        });
-        let light: Vec<AuditEvent> = timed(&mut t_light, || {
-            batch
-                .iter()
-                .map(|(_, l)| AuditEvent::from_line(l).expect("light decode"))
-                .collect()
-        });
-        timed(&mut t_take, || light.iter().for_each(|e| new_fold.take(e)));
-        timed(&mut t_check_parsed, || {
-            for ((seq, l), e) in batch.iter().zip(&light) {
-                new_chain
-                    .check_parsed(*seq, l, e.seq, e.prev, e.hash)
-                    .expect("chain");
             }
         });
     }
@@ -299,19 +248,41 @@ fn main() {
         old_report, new_report,
         "the light audit differs from the full one"
     );
-    let new_intervals = new_fold.finish(now).len();
+
+    // 3. The new steps one by one.
+    let mut new_fold = IntervalFold::new(&config);
+    let mut new_chain = ChainCheck::default();
+    let (mut t_light, mut t_take, mut t_check_parsed) = (z, z, z);
+    for chunk in lines.chunks(CHUNK) {
+        let light: Vec<AuditEvent> = timed(&mut t_light, || {
+            chunk
+                .iter()
+                .map(|(_, l)| AuditEvent::from_line(l).expect("light decode"))
+                .collect()
+        });
+        timed(&mut t_take, || light.iter().for_each(|e| new_fold.take(e)));
+        timed(&mut t_check_parsed, || {
+            for ((seq, l), e) in chunk.iter().zip(&light) {
+                new_chain
+                    .check_parsed(*seq, l, e.seq, e.prev, e.hash)
+                    .expect("chain");
+            }
+        });
+    }
+    let n_intervals = new_fold.finish(now).len();
 
     println!(
-        "events {events} ({:.0} MB of journal lines), incidents {incidents}, intervals {new_intervals}",
-        lines.bytes as f64 / 1e6
+        "events {events} ({:.0} MB of journal lines), incidents {incidents}, intervals {n_intervals}",
+        bytes as f64 / 1e6
     );
-    println!("the old way (full Event per line):");
+    row("generating + sealing (not counted)", t_gen, events);
+    println!("the old way (full Event per line, one thread):");
     row("  parse lines → Event", t_parse, events);
     row("  fold (push)", t_push, events);
     row("  chain check (reads each line again)", t_check, events);
     row("  finish + statistics by officer", t_old_build, events);
     row("  END-TO-END, old", old_total, events);
-    println!("the new steps one by one:");
+    println!("the new steps one by one (one thread):");
     row("  light decode → AuditEvent", t_light, events);
     row("  fold (take)", t_take, events);
     row(
@@ -319,8 +290,8 @@ fn main() {
         t_check_parsed,
         events,
     );
-    println!("the desk's audit (LogAudit):");
-    row("  decode + chain + fold (feed)", t_feed, events);
+    println!("the desk's audit (audit_lines: reader + hashing thread, decode + fold thread):");
+    row("  copy + hash | decode + links + fold", t_feed, events);
     row("  finish + statistics by officer", t_build, events);
     row("  END-TO-END, new", new_total, events);
     println!(
@@ -331,9 +302,10 @@ fn main() {
     if let Some(s) = &new_report.slowest {
         println!("{}\n{}", s.zh, s.en);
     }
-    println!("peak RSS after the desk's audit (pass 1, incl. the generator): VmHWM {hwm_desk}");
+    println!("with the lines in memory: VmRSS {rss_lines}  VmHWM {hwm_lines}");
+    println!("after the desk's audit:   VmHWM {hwm_desk} (the audit's own peak ≈ the difference)");
     println!(
-        "after both passes: VmHWM {}  VmRSS {}",
+        "after everything:         VmHWM {}  VmRSS {}",
         status("VmHWM:"),
         status("VmRSS:")
     );

@@ -2,8 +2,15 @@
 //! light [`AuditEvent`] view), fed to the pure audit fold and, from the period's first incident
 //! on, checked against the hash chain. Memory grows with incidents, not events. The numbers come
 //! from [`crate::rules::audit`]; this module only reads.
+//!
+//! Two threads: one reads the lines from the database and, from the period's first incident on,
+//! hashes them (SHA-256, the costly part of the chain check); the caller's thread decodes,
+//! folds and checks the links in log order. The reader is told where the chain starts through
+//! an atomic: lines it read before learning it are hashed by the folding thread.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -12,6 +19,7 @@ use crate::domain::{Event, ReportKind};
 use crate::rules::audit::{
     self, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period, Source,
 };
+use crate::store::chain::line_digest;
 use crate::store::{ChainCheck, Store, StoreError};
 
 /// Audits the store's log for `period` as of `now`.
@@ -28,12 +36,62 @@ pub fn run(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
-    let mut pass = LogAudit::new(config, period);
-    for r in store.db().event_lines_from(1) {
-        let (seq, line) = r?;
-        pass.feed(seq, &line);
-    }
+    let pass = audit_lines(store.db().event_lines_from(1), config, period)?;
     Ok(pass.finish(store.tail_ok, now, by))
+}
+
+/// A line read ahead: its key, text and, when the reader hashed it, its digest.
+type ReadLine = (u64, String, Option<String>);
+
+const BATCH: usize = 1024;
+
+/// Runs a [`LogAudit`] over `(seq, line)` in log order, reading (and hashing) on a second
+/// thread; stops at the first error of `lines`. What [`run`] does with the database's lines.
+pub fn audit_lines<'c, E: Send>(
+    lines: impl Iterator<Item = Result<(u64, String), E>> + Send,
+    config: &'c Config,
+    period: Period,
+) -> Result<LogAudit<'c>, E> {
+    let mut pass = LogAudit::new(config, period);
+    // Lines from this sequence number on are hashed by the reader.
+    let hash_from = AtomicU64::new(u64::MAX);
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<Result<Vec<ReadLine>, E>>(8);
+        let hash_from = &hash_from;
+        s.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            for r in lines {
+                match r {
+                    Ok((seq, line)) => {
+                        let digest = (seq >= hash_from.load(Ordering::Relaxed))
+                            .then(|| line_digest(&line))
+                            .flatten();
+                        batch.push((seq, line, digest));
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Ok(std::mem::take(&mut batch)));
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(Ok(batch));
+        });
+        for batch in rx {
+            for (seq, line, digest) in batch? {
+                pass.feed_digested(seq, &line, digest.as_deref());
+            }
+            hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
+        }
+        Ok(())
+    })?;
+    Ok(pass)
 }
 
 /// One pass of the audit over event lines in log order (what [`run`] does with the database's
@@ -67,6 +125,21 @@ impl<'c> LogAudit<'c> {
 
     /// Takes the next line of the log (`seq` is its key in the database).
     pub fn feed(&mut self, seq: u64, line: &str) {
+        self.feed_digested(seq, line, None);
+    }
+
+    /// The sequence number from which the chain check wants lines' digests: the first line it
+    /// checks, `u64::MAX` before the period's first incident or after a break.
+    pub fn digests_wanted_from(&self) -> u64 {
+        match (&self.chain, self.first_break) {
+            (Some(c), None) => c.expected(),
+            _ => u64::MAX,
+        }
+    }
+
+    /// As [`feed`](Self::feed), with the line's digest computed ahead by
+    /// [`line_digest`] (`None`: computed here if the chain check needs it).
+    pub fn feed_digested(&mut self, seq: u64, line: &str, digest: Option<&str>) {
         self.events_read += 1;
         // The light decode reads canonical lines; anything else goes through the full one.
         let full: Option<Event>;
@@ -102,7 +175,7 @@ impl<'c> LogAudit<'c> {
         if self.first_break.is_none() {
             if let Some(c) = self.chain.as_mut() {
                 let checked = match &event {
-                    Some(e) => c.check_parsed(seq, line, e.seq, e.prev, e.hash),
+                    Some(e) => c.check_digested(seq, line, e.seq, e.prev, e.hash, digest),
                     None => c.check(seq, line),
                 };
                 if let Err(b) = checked {

@@ -357,7 +357,10 @@ impl Db {
             let seq = <[u8; 8]>::try_from(k.as_ref())
                 .map(u64::from_be_bytes)
                 .unwrap_or(0);
-            Ok((seq, String::from_utf8_lossy(&v).into_owned()))
+            // As `from_utf8_lossy`, without its slower scan when the bytes are valid.
+            let line = String::from_utf8(v.to_vec())
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            Ok((seq, line))
         })
     }
 
