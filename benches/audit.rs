@@ -1,7 +1,14 @@
-//! Audit figures: 1M events (100k incidents) generated in memory one at a time, each serialised
-//! to its journal line and parsed back as the desk does, then folded. Prints the parse time as
-//! the baseline, the audit's own time (fold + statistics), the chain check the desk adds when
-//! the whole log is in the period, and peak resident memory (VmHWM).
+//! Audit figures: 1M events (100k incidents) generated in memory, each event sealed to its
+//! journal line as the desk writes it, all lines held in memory (≈0.8 GB: counted in VmHWM, not
+//! in the audit's own figure below). Then, over the same lines:
+//!
+//! 1. the desk's audit as `dutydesk audit` runs it ([`audit_lines`]: a reader thread hashing
+//!    lines for the chain, the light decode, the fold, then statistics), minus the database;
+//! 2. the old way, the baseline: every line parsed into a full `Event`, folded, the chain
+//!    checked by `ChainCheck::check` (which reads the line again), one thread;
+//! 3. the new steps one by one, one thread.
+//!
+//! Prints both end-to-end figures and their ratio, and peak resident memory (VmHWM).
 //!
 //! `cargo bench --bench audit` (DUTYDESK_BENCH_INCIDENTS=100000 by default: 1M events).
 
@@ -13,7 +20,8 @@ use dutydesk::domain::{
     Casualties, Count, Event, EventBody, Flag, FlagClass, FlagKind, Level, Report, ReportKind,
     Reporter, Resolution, ResolutionMethod, ResolutionResult, GENESIS_HASH,
 };
-use dutydesk::rules::audit::{self, GroupBy, IntervalFold, Period, Source};
+use dutydesk::rules::audit::{self, AuditEvent, GroupBy, IntervalFold, Period, Source};
+use dutydesk::service::audit::audit_lines;
 use dutydesk::store::ChainCheck;
 
 const OFFICERS: [&str; 4] = ["李明", "张三", "王五", "赵六"];
@@ -140,6 +148,43 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Every journal line of `incidents` incidents, `(seq, line)`, and their bytes.
+fn journal(base: DateTime<FixedOffset>, incidents: u64) -> (Vec<(u64, String)>, u64) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut prev = GENESIS_HASH.to_string();
+    let mut out = Vec::with_capacity(incidents as usize * 10);
+    let mut bytes = 0;
+    for i in 0..incidents {
+        for (at, body) in incident(i, base, &mut rng) {
+            let seq = out.len() as u64 + 1;
+            let e = Event::seal(seq, at, OFFICERS[(i % 4) as usize], "duty", body, &prev);
+            let line = e.to_line();
+            bytes += line.len() as u64 + 1;
+            prev = e.hash;
+            out.push((seq, line));
+        }
+    }
+    (out, bytes)
+}
+
+/// Chunks for the step-by-step timings (what is decoded is held only a chunk at a time).
+const CHUNK: usize = 5000;
+
+fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let t0 = Instant::now();
+    let r = f();
+    *total += t0.elapsed();
+    r
+}
+
+fn row(what: &str, d: Duration, events: u64) {
+    println!(
+        "{what:<44}{:>9.1} ms  ({:.0} k events/s)",
+        ms(d),
+        events as f64 / d.as_secs_f64() / 1e3
+    );
+}
+
 fn main() {
     let incidents: u64 = std::env::var("DUTYDESK_BENCH_INCIDENTS")
         .ok()
@@ -148,106 +193,119 @@ fn main() {
     let config: Config = toml::from_str(dutydesk::config::DEFAULT_TOML).expect("default config");
     let base = DateTime::parse_from_rfc3339("2026-01-01T08:00:00+08:00").expect("time");
     let now = base + chrono::Duration::days(400);
-    println!(
-        "before: VmHWM {}  VmRSS {}",
-        status("VmHWM:"),
-        status("VmRSS:")
-    );
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut fold = IntervalFold::new(&config);
-    let mut chain = ChainCheck::default();
-    let (mut parse, mut push, mut check) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let (mut events, mut bytes) = (0u64, 0u64);
-    let mut prev = GENESIS_HASH.to_string();
-    let t_all = Instant::now();
-    for i in 0..incidents {
-        for (at, body) in incident(i, base, &mut rng) {
-            events += 1;
-            let line =
-                Event::seal(events, at, OFFICERS[(i % 4) as usize], "duty", body, &prev).to_line();
-            bytes += line.len() as u64 + 1;
-            let t0 = Instant::now();
-            let e: Event = serde_json::from_str(&line).expect("parse");
-            let t1 = Instant::now();
-            fold.push(&e);
-            let t2 = Instant::now();
-            chain.check(events, &line).expect("chain");
-            check += t2.elapsed();
-            parse += t1 - t0;
-            push += t2 - t1;
-            prev = e.hash;
-        }
+    let by = Some(GroupBy::Officer);
+    let t0 = Instant::now();
+    let (lines, bytes) = journal(base, incidents);
+    let events = lines.len() as u64;
+    let t_gen = t0.elapsed();
+    let rss_lines = status("VmRSS:");
+    let hwm_lines = status("VmHWM:");
+
+    // 1. The desk's audit (the lines are copied, as the database hands out copies).
+    let mut t_feed = Duration::ZERO;
+    let pass = timed(&mut t_feed, || {
+        let copies = lines
+            .iter()
+            .map(|(seq, l)| Ok::<_, std::convert::Infallible>((*seq, l.clone())));
+        audit_lines(copies, &config, Period::default()).expect("infallible")
+    });
+    let mut t_build = Duration::ZERO;
+    let new_report = timed(&mut t_build, || pass.finish(true, now, by));
+    let new_total = t_feed + t_build;
+    let hwm_desk = status("VmHWM:");
+
+    // 2. The old way.
+    let mut old_fold = IntervalFold::new(&config);
+    let mut old_chain = ChainCheck::default();
+    let z = Duration::ZERO;
+    let (mut t_parse, mut t_push, mut t_check) = (z, z, z);
+    for chunk in lines.chunks(CHUNK) {
+        let full: Vec<Event> = timed(&mut t_parse, || {
+            chunk
+                .iter()
+                .map(|(_, l)| serde_json::from_str(l).expect("parse"))
+                .collect()
+        });
+        timed(&mut t_push, || full.iter().for_each(|e| old_fold.push(e)));
+        drop(full);
+        timed(&mut t_check, || {
+            for (seq, l) in chunk {
+                old_chain.check(*seq, l).expect("chain");
+            }
+        });
     }
-    let generated = t_all.elapsed() - parse - push - check;
-    let t0 = Instant::now();
-    let all = fold.finish(now);
-    let t_finish = t0.elapsed();
-    let n_intervals = all.len();
-    let t0 = Instant::now();
-    let src = Source {
-        events_read: events,
-        incidents,
-        chain_verified: true,
-    };
-    let r1 = audit::build(
-        all.clone(),
-        Period::default(),
-        Some(GroupBy::Officer),
-        now,
-        src,
+    let mut t_old_build = Duration::ZERO;
+    let old_report = timed(&mut t_old_build, || {
+        let src = Source {
+            events_read: events,
+            incidents,
+            chain_verified: true,
+        };
+        audit::build(old_fold.finish(now), Period::default(), by, now, src)
+    });
+    let old_total = t_parse + t_push + t_check + t_old_build;
+    assert_eq!(
+        old_report, new_report,
+        "the light audit differs from the full one"
     );
-    let t_stats = t0.elapsed();
-    let t0 = Instant::now();
-    let r2 = audit::build(all, Period::default(), Some(GroupBy::Shift), now, src);
-    let t_stats_shift = t0.elapsed();
-    let audit_total = push + t_finish + t_stats;
-    println!("events {events} ({:.0} MB of journal lines), incidents {incidents}, intervals {n_intervals}", bytes as f64 / 1e6);
+
+    // 3. The new steps one by one.
+    let mut new_fold = IntervalFold::new(&config);
+    let mut new_chain = ChainCheck::default();
+    let (mut t_light, mut t_take, mut t_check_parsed) = (z, z, z);
+    for chunk in lines.chunks(CHUNK) {
+        let light: Vec<AuditEvent> = timed(&mut t_light, || {
+            chunk
+                .iter()
+                .map(|(_, l)| AuditEvent::from_line(l).expect("light decode"))
+                .collect()
+        });
+        timed(&mut t_take, || light.iter().for_each(|e| new_fold.take(e)));
+        timed(&mut t_check_parsed, || {
+            for ((seq, l), e) in chunk.iter().zip(&light) {
+                new_chain
+                    .check_parsed(*seq, l, e.seq, e.prev, e.hash)
+                    .expect("chain");
+            }
+        });
+    }
+    let n_intervals = new_fold.finish(now).len();
+
     println!(
-        "generating + sealing (not counted)      {:>9.1} ms",
-        ms(generated)
+        "events {events} ({:.0} MB of journal lines), incidents {incidents}, intervals {n_intervals}",
+        bytes as f64 / 1e6
     );
+    row("generating + sealing (not counted)", t_gen, events);
+    println!("the old way (full Event per line, one thread):");
+    row("  parse lines → Event", t_parse, events);
+    row("  fold (push)", t_push, events);
+    row("  chain check (reads each line again)", t_check, events);
+    row("  finish + statistics by officer", t_old_build, events);
+    row("  END-TO-END, old", old_total, events);
+    println!("the new steps one by one (one thread):");
+    row("  light decode → AuditEvent", t_light, events);
+    row("  fold (take)", t_take, events);
+    row(
+        "  chain check (decoded seq/prev/hash)",
+        t_check_parsed,
+        events,
+    );
+    println!("the desk's audit (audit_lines: reader + hashing thread, decode + fold thread):");
+    row("  copy + hash | decode + links + fold", t_feed, events);
+    row("  finish + statistics by officer", t_build, events);
+    row("  END-TO-END, new", new_total, events);
     println!(
-        "baseline: parse lines → Event           {:>9.1} ms  ({:.0} k events/s)",
-        ms(parse),
-        events as f64 / parse.as_secs_f64() / 1e3
+        "new / old: {:.2} ({:.1}x faster)",
+        new_total.as_secs_f64() / old_total.as_secs_f64(),
+        old_total.as_secs_f64() / new_total.as_secs_f64()
     );
-    println!(
-        "audit fold (push, 1M events)            {:>9.1} ms",
-        ms(push)
-    );
-    println!(
-        "finish (tracks → intervals)             {:>9.1} ms",
-        ms(t_finish)
-    );
-    println!(
-        "statistics, by officer                  {:>9.1} ms  ({} groups, {} breaches)",
-        ms(t_stats),
-        r1.groups.len(),
-        r1.breaches.len()
-    );
-    println!(
-        "statistics, by shift                    {:>9.1} ms  ({} groups)",
-        ms(t_stats_shift),
-        r2.groups.len()
-    );
-    println!(
-        "AUDIT (fold + finish + stats)           {:>9.1} ms",
-        ms(audit_total)
-    );
-    println!(
-        "parse + audit (the desk's work per line){:>9.1} ms",
-        ms(parse + audit_total)
-    );
-    println!(
-        "chain check over all lines              {:>9.1} ms  ({:.0} k events/s)",
-        ms(check),
-        events as f64 / check.as_secs_f64() / 1e3
-    );
-    if let Some(s) = &r1.slowest {
+    if let Some(s) = &new_report.slowest {
         println!("{}\n{}", s.zh, s.en);
     }
+    println!("with the lines in memory: VmRSS {rss_lines}  VmHWM {hwm_lines}");
+    println!("after the desk's audit:   VmHWM {hwm_desk} (the audit's own peak ≈ the difference)");
     println!(
-        "after: VmHWM {}  VmRSS {}",
+        "after everything:         VmHWM {}  VmRSS {}",
         status("VmHWM:"),
         status("VmRSS:")
     );

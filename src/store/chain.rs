@@ -54,6 +54,72 @@ impl ChainCheck {
         self.check_parts(line_no, line, head.seq, &head.prev, &head.hash)
     }
 
+    /// Checks the next line whose `seq`, `prev` and `hash` the caller has already read from it
+    /// (as [`check`](Self::check) does, without parsing the line again).
+    pub fn check_parsed(
+        &mut self,
+        line_no: u64,
+        line: &str,
+        seq: u64,
+        prev: &str,
+        hash: &str,
+    ) -> Result<(), Break> {
+        self.check_digested(line_no, line, seq, prev, hash, None)
+    }
+
+    /// As [`check_parsed`](Self::check_parsed), with the line's digest computed ahead (perhaps
+    /// on another thread) by [`line_digest`]; `None` computes it here.
+    pub fn check_digested(
+        &mut self,
+        line_no: u64,
+        line: &str,
+        seq: u64,
+        prev: &str,
+        hash: &str,
+        digest: Option<&str>,
+    ) -> Result<(), Break> {
+        if seq != self.expect_seq {
+            return Err(self.bad(
+                line_no,
+                format!(
+                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
+                self.expect_seq
+            ),
+            ));
+        }
+        if prev != self.prev_hash {
+            return Err(self.bad(line_no,
+                "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
+            ));
+        }
+        let computed;
+        let digest = match digest {
+            Some(d) => d,
+            None => {
+                computed =
+                    line_digest(line).ok_or_else(|| self.bad(line_no, "no hash field".into()))?;
+                computed.as_str()
+            }
+        };
+        if digest != hash {
+            return Err(self.bad(
+                line_no,
+                "hash does not match the content (the record was modified)".into(),
+            ));
+        }
+        let tail_ok = line
+            .strip_suffix("\"}")
+            .and_then(|l| l.strip_suffix(hash))
+            .is_some_and(|l| l.ends_with(crate::domain::event::HASH_MARK));
+        if !tail_ok {
+            return Err(self.bad(line_no, "bytes after the hash".into()));
+        }
+        self.expect_seq += 1;
+        self.prev_hash.clear();
+        self.prev_hash.push_str(hash);
+        Ok(())
+    }
+
     /// Checks the next line; on success returns the parsed event.
     pub fn next(&mut self, line_no: u64, line: &str) -> Result<Event, Break> {
         let event: Event = serde_json::from_str(line)
@@ -78,37 +144,7 @@ impl ChainCheck {
         prev: &str,
         hash: &str,
     ) -> Result<(), Break> {
-        if seq != self.expect_seq {
-            return Err(self.bad(
-                line_no,
-                format!(
-                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
-                self.expect_seq
-            ),
-            ));
-        }
-        if prev != self.prev_hash {
-            return Err(self.bad(line_no,
-                "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
-            ));
-        }
-        let prefix = line_prefix(line).ok_or_else(|| self.bad(line_no, "no hash field".into()))?;
-        if line_hash(prefix) != hash {
-            return Err(self.bad(
-                line_no,
-                "hash does not match the content (the record was modified)".into(),
-            ));
-        }
-        let tail_ok = line
-            .strip_suffix("\"}")
-            .and_then(|l| l.strip_suffix(hash))
-            .is_some_and(|l| l.ends_with(crate::domain::event::HASH_MARK));
-        if !tail_ok {
-            return Err(self.bad(line_no, "bytes after the hash".into()));
-        }
-        self.expect_seq += 1;
-        self.prev_hash = hash.to_string();
-        Ok(())
+        self.check_digested(line_no, line, seq, prev, hash, None)
     }
 
     /// The sequence number the next line must carry.
@@ -120,6 +156,12 @@ impl ChainCheck {
     pub fn prev_hash(&self) -> &str {
         &self.prev_hash
     }
+}
+
+/// The hash a journal line must carry: the hex SHA-256 of its bytes before `,"hash":"`; `None`
+/// when it has no hash field.
+pub fn line_digest(line: &str) -> Option<String> {
+    line_prefix(line).map(line_hash)
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
+use super::event::AuditBody;
 use super::intervals::{Interval, Stage};
 use crate::clock::elapsed;
 use crate::domain::instruction::FeedbackKind;
-use crate::domain::EventBody;
 
 type At = DateTime<FixedOffset>;
 
@@ -37,24 +37,24 @@ pub(super) struct InstructionClock {
 
 impl InstructionClock {
     /// Takes an instruction event (the caller has routed it to this incident).
-    pub(super) fn push(&mut self, at: At, body: &EventBody) {
+    pub(super) fn push(&mut self, at: At, body: &AuditBody<'_>) {
         match body {
-            EventBody::InstructionRecorded {
+            AuditBody::InstructionRecorded {
                 id, received_at, ..
             } => {
-                self.items.entry(id.clone()).or_insert(Item {
+                self.items.entry((*id).to_string()).or_insert(Item {
                     received: *received_at,
                     relayed: None,
                     asked: BTreeMap::new(),
                 });
             }
-            EventBody::InstructionRelayed { id, recipients } => {
-                let Some(item) = self.items.get_mut(id) else {
+            AuditBody::InstructionRelayed { id, recipients } => {
+                let Some(item) = self.items.get_mut(*id) else {
                     return;
                 };
                 item.relayed.get_or_insert(at);
                 for r in recipients {
-                    let a = item.asked.entry(r.name.clone()).or_insert(Asked {
+                    let a = item.asked.entry(r.name.to_string()).or_insert(Asked {
                         relayed: at,
                         deadline: r.deadline,
                         answered: None,
@@ -62,17 +62,16 @@ impl InstructionClock {
                     a.deadline = r.deadline;
                 }
             }
-            EventBody::InstructionFeedback {
+            AuditBody::InstructionFeedback {
                 id,
                 recipient,
                 kind: FeedbackKind::Final,
                 at: said,
-                ..
             } => {
                 if let Some(a) = self
                     .items
-                    .get_mut(id)
-                    .and_then(|i| i.asked.get_mut(recipient))
+                    .get_mut(*id)
+                    .and_then(|i| i.asked.get_mut(*recipient))
                 {
                     a.answered.get_or_insert(*said);
                 }

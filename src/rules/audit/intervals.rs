@@ -12,10 +12,11 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::event::{AuditBody, AuditEvent};
 use super::shift::shift_day;
 use crate::clock::{elapsed, Zone};
 use crate::config::Config;
-use crate::domain::{Event, EventBody, Lang, Level, Report, ReportKind};
+use crate::domain::{Event, Lang, Level, ReportKind};
 
 /// A stage of handling an incident whose duration the audit measures (审计环节).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -185,90 +186,93 @@ impl<'c> IntervalFold<'c> {
 
     /// Takes one event into account. Events that do not concern a known incident are ignored.
     pub fn push(&mut self, e: &Event) {
+        self.take(&AuditEvent::from(e));
+    }
+
+    /// Takes one event, as the audit reads it, into account (see [`AuditEvent::from_line`]).
+    pub fn take(&mut self, e: &AuditEvent<'_>) {
         match &e.body {
-            EventBody::ReportFiled { incident, report } => self.on_report(e, incident, report),
-            EventBody::FlagRaised { incident, flag, .. } => {
+            AuditBody::ReportFiled {
+                incident,
+                kind,
+                received_at,
+                level,
+                category,
+            } => self.on_report(e, incident, *kind, received_at, *level, *category),
+            AuditBody::FlagRaised { incident, flag } => {
                 if let Some(t) = self.track(incident) {
-                    t.flags.open.push(flag.id.clone());
+                    t.flags.open.push((*flag).to_string());
                     t.flags.last_raised = Some(t.flags.last_raised.map_or(e.at, |r| r.max(e.at)));
                 }
             }
-            EventBody::FlagResolved {
-                incident,
-                flag,
-                resolution,
-            } => {
+            AuditBody::FlagResolved { incident, flag, at } => {
                 if let Some(t) = self.track(incident) {
                     if let Some(i) = t.flags.open.iter().position(|f| f == flag) {
                         t.flags.open.swap_remove(i);
-                        let at = resolution.at;
                         t.flags.last_resolved =
-                            Some(t.flags.last_resolved.map_or(at, |r| r.max(at)));
+                            Some(t.flags.last_resolved.map_or(*at, |r| r.max(*at)));
                     }
                 }
             }
-            EventBody::NoticeQueued { notice } => {
-                if let Some(&i) = self.index.get(notice.incident.as_str()) {
-                    self.notice_owner.insert(notice.id.clone(), i);
+            AuditBody::NoticeQueued { id, incident, .. } => {
+                if let Some(&i) = self.index.get(*incident) {
+                    self.notice_owner.insert((*id).to_string(), i);
                     self.tracks[i].notices.push(e.at, &e.body);
                 }
             }
-            EventBody::NoticeDelivered { notice, .. }
-            | EventBody::NoticeCalled { notice, .. }
-            | EventBody::NoticeAcknowledged { notice, .. } => {
-                if let Some(&i) = self.notice_owner.get(notice.as_str()) {
+            AuditBody::NoticeDelivered { notice }
+            | AuditBody::NoticeCalled { notice, .. }
+            | AuditBody::NoticeAcknowledged { notice } => {
+                if let Some(&i) = self.notice_owner.get(*notice) {
                     self.tracks[i].notices.push(e.at, &e.body);
                 }
             }
             // Attempts, failures and escalations change no stage's end.
-            EventBody::NoticeAttempted { .. }
-            | EventBody::NoticeFailed { .. }
-            | EventBody::NoticeEscalated { .. } => {}
-            // Every variant is listed so that a new event kind stops the build here until the
-            // audit decides what it means.
-            EventBody::StoreCreated { .. }
-            | EventBody::SessionStarted { .. }
-            | EventBody::SessionEnded { .. }
-            | EventBody::SignedIn { .. }
-            | EventBody::Note { .. }
-            | EventBody::ShiftStarted { .. }
-            | EventBody::ShiftEnded { .. }
-            | EventBody::HandoverAccepted { .. } => {}
+            AuditBody::NoticeOther { .. } => {}
             // Stages instruction_to_relayed and relayed_to_final_feedback, for instructions
-            // that concern an incident; changes and chases end no stage.
-            EventBody::InstructionRecorded {
+            // that concern an incident.
+            AuditBody::InstructionRecorded {
                 id,
                 incident: Some(no),
                 ..
             } => {
-                if let Some(&i) = self.index.get(no.as_str()) {
-                    self.instruction_owner.insert(id.clone(), i);
+                if let Some(&i) = self.index.get(*no) {
+                    self.instruction_owner.insert((*id).to_string(), i);
                     self.tracks[i].instructions.push(e.at, &e.body);
                 }
             }
-            EventBody::InstructionRelayed { id, .. }
-            | EventBody::InstructionFeedback { id, .. } => {
-                if let Some(&i) = self.instruction_owner.get(id.as_str()) {
+            AuditBody::InstructionRelayed { id, .. }
+            | AuditBody::InstructionFeedback { id, .. } => {
+                if let Some(&i) = self.instruction_owner.get(*id) {
                     self.tracks[i].instructions.push(e.at, &e.body);
                 }
             }
-            EventBody::InstructionRecorded { .. }
-            | EventBody::InstructionChanged { .. }
-            | EventBody::InstructionChased { .. } => {}
+            // Standalone instructions; every kind the audit does not read (listed in
+            // `AuditBody::from`, so that a new event kind stops the build there until the
+            // audit decides what it means): changes and chases end no stage.
+            AuditBody::InstructionRecorded { incident: None, .. } | AuditBody::Other => {}
         }
     }
 
-    fn on_report(&mut self, e: &Event, incident: &str, report: &Report) {
-        if report.kind == ReportKind::First && !self.index.contains_key(incident) {
-            let shift = self.shift_of(&report.received_at);
+    fn on_report(
+        &mut self,
+        e: &AuditEvent<'_>,
+        incident: &str,
+        kind: ReportKind,
+        received_at: &DateTime<FixedOffset>,
+        level: Option<Level>,
+        category: Option<&str>,
+    ) {
+        if kind == ReportKind::First && !self.index.contains_key(incident) {
+            let shift = self.shift_of(received_at);
             self.index.insert(incident.to_string(), self.tracks.len());
             self.tracks.push(Track {
                 incident: incident.to_string(),
-                received: report.received_at,
-                officer: e.officer.clone(),
+                received: *received_at,
+                officer: e.officer.to_string(),
                 shift: shift.format("%Y-%m-%d").to_string(),
-                level: report.level,
-                category: report.category.clone(),
+                level,
+                category: category.map(str::to_string),
                 flags: FlagClock::default(),
                 notices: Default::default(),
                 instructions: Default::default(),
@@ -277,9 +281,9 @@ impl<'c> IntervalFold<'c> {
         }
         if let Some(t) = self.track(incident) {
             // The latest graded level and stated category describe the incident.
-            t.level = report.level.or(t.level);
-            if report.category.is_some() {
-                t.category.clone_from(&report.category);
+            t.level = level.or(t.level);
+            if let Some(c) = category {
+                c.clone_into(t.category.get_or_insert_with(String::new));
             }
         }
     }

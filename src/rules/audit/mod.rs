@@ -39,12 +39,14 @@
 //! `daily` counts intervals and breaches per shift day (both added for the audit screen).
 
 pub mod charts;
+pub mod event;
 mod instruction_stages;
 pub mod intervals;
 mod notice_stages;
 pub mod shift;
 pub mod stats;
 
+pub use event::{AuditBody, AuditEvent};
 pub use intervals::{intervals, Interval, IntervalFold, Stage};
 pub use shift::shift_day;
 pub use stats::{percentile, Breach, GroupBy, Slowest, StageRow};

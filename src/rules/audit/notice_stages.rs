@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
+use super::event::AuditBody;
 use super::intervals::{Interval, Stage};
 use crate::clock::elapsed;
-use crate::domain::{CallOutcome, EventBody, RecipientKind};
+use crate::domain::{CallOutcome, RecipientKind};
 
 type At = DateTime<FixedOffset>;
 
@@ -37,33 +38,38 @@ fn earliest(a: Option<At>, b: At) -> Option<At> {
 
 impl NoticeClock {
     /// Takes a notice event (the caller has routed it to this incident).
-    pub(super) fn push(&mut self, at: At, body: &EventBody) {
+    pub(super) fn push(&mut self, at: At, body: &AuditBody<'_>) {
         match body {
-            EventBody::NoticeQueued { notice } => {
+            AuditBody::NoticeQueued {
+                id,
+                recipient_kind,
+                deadline,
+                follow_on,
+                ..
+            } => {
                 self.sent.insert(
-                    notice.id.clone(),
+                    (*id).to_string(),
                     Sent {
-                        kind: notice.recipient_kind,
+                        kind: *recipient_kind,
                         queued: at,
-                        deadline: notice.deadline,
+                        deadline: *deadline,
                         delivered: None,
                         acked: None,
-                        follow_on: notice.parent.is_some(),
+                        follow_on: *follow_on,
                     },
                 );
             }
-            EventBody::NoticeDelivered { notice, .. }
-            | EventBody::NoticeCalled {
+            AuditBody::NoticeDelivered { notice }
+            | AuditBody::NoticeCalled {
                 notice,
                 outcome: CallOutcome::Reached,
-                ..
             } => {
-                if let Some(s) = self.sent.get_mut(notice) {
+                if let Some(s) = self.sent.get_mut(*notice) {
                     s.delivered = earliest(s.delivered, at);
                 }
             }
-            EventBody::NoticeAcknowledged { notice, .. } => {
-                if let Some(s) = self.sent.get_mut(notice) {
+            AuditBody::NoticeAcknowledged { notice } => {
+                if let Some(s) = self.sent.get_mut(*notice) {
                     s.acked = earliest(s.acked, at);
                 }
             }
