@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use common::hostile::payloads;
+use common::hostile::{leak, payloads};
 use common::smtp::{decode_2047, smtp_peer};
 use common::HttpPeer;
 use dutydesk::clock::ManualClock;
@@ -27,27 +27,6 @@ use dutydesk::store::OpenOptions;
 
 const DING: &str = "ding-SECRET-value-9";
 const SMTP_PASSWORD: &str = "pw-Very-Secret-77";
-
-/// A character that a terminal, phone or chat app would act on, or that hides text.
-fn leak(s: &str) -> Option<char> {
-    s.chars().find(|&c| {
-        let u = c as u32;
-        (u < 0x20 && c != '\n' && c != '\t')
-            || u == 0x7f
-            || (0x80..=0x9f).contains(&u)
-            || matches!(
-                c,
-                '\u{202a}'..='\u{202e}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{200e}'
-                    | '\u{200f}'
-                    | '\u{61c}'
-                    | '\u{200b}'..='\u{200d}'
-                    | '\u{2060}'
-                    | '\u{feff}'
-            )
-    })
-}
 
 /// Every string inside a JSON value, with its path.
 fn strings(v: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {

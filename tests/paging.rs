@@ -28,6 +28,33 @@ fn desk(dir: &std::path::Path, clock: &ManualClock) -> Desk {
     .expect("open desk")
 }
 
+/// A desk on a fresh data folder, its clock at the start of the test night.
+fn fresh() -> (tempfile::TempDir, DateTime<Utc>, ManualClock, Desk) {
+    let dir = tempfile::tempdir().unwrap();
+    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock = ManualClock::new(start);
+    let d = desk(dir.path(), &clock);
+    (dir, start, clock, d)
+}
+
+fn verify(d: &mut Desk) -> dutydesk::store::VerifyReport {
+    match d.handle(&actor(), Request::Verify) {
+        Response::Verified(v) => v,
+        r => panic!("{r:?}"),
+    }
+}
+
+/// Changes the meta tree of a closed store's database directly (as a bug or an older dutydesk
+/// could have left it).
+fn edit_meta(dir: &std::path::Path, edit: impl FnOnce(&sled::Db, &sled::Tree)) {
+    let db = sled::open(dir.join(DB_DIR)).unwrap();
+    let meta = db.open_tree("meta").unwrap();
+    edit(&db, &meta);
+    db.flush().unwrap();
+}
+
 fn filed(r: Response) -> String {
     match r {
         Response::Filed { incident, .. } => incident,
@@ -135,12 +162,7 @@ fn check_pages(d: &mut Desk, n: usize) {
 
 #[test]
 fn a_page_holds_the_newest_and_every_older_incident_needing_attention() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (_dir, start, clock, mut d) = fresh();
     let numbers = night(&mut d, &clock, start, 14);
     check_pages(&mut d, numbers.len());
 
@@ -174,29 +196,18 @@ fn a_page_holds_the_newest_and_every_older_incident_needing_attention() {
 
 #[test]
 fn a_database_made_before_the_index_is_indexed_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (dir, start, clock, mut d) = fresh();
     let numbers = night(&mut d, &clock, start, 10);
     let (before, _) = list(&mut d, false, Some(3));
     drop(d);
     // Remove the index as an older dutydesk would have left the database.
-    {
-        let db = sled::open(dir.path().join(DB_DIR)).unwrap();
-        let meta = db.open_tree("meta").unwrap();
-        let keys: Vec<_> = meta
-            .scan_prefix("att")
-            .map(|r| r.unwrap().0)
-            .collect::<Vec<_>>();
+    edit_meta(dir.path(), |_, meta| {
+        let keys: Vec<_> = meta.scan_prefix("att").map(|r| r.unwrap().0).collect();
         assert!(keys.len() > 1, "the index was there: {keys:?}");
         for k in keys {
             meta.remove(k).unwrap();
         }
-        db.flush().unwrap();
-    }
+    });
     let mut d = desk(dir.path(), &clock);
     let (after, _) = list(&mut d, false, Some(3));
     assert_eq!(after, before);
@@ -210,29 +221,16 @@ fn a_database_made_before_the_index_is_indexed_on_open() {
 
 #[test]
 fn verify_catches_an_index_that_lost_an_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (dir, start, clock, mut d) = fresh();
     night(&mut d, &clock, start, 4);
     drop(d);
-    {
-        let db = sled::open(dir.path().join(DB_DIR)).unwrap();
-        let meta = db.open_tree("meta").unwrap();
+    edit_meta(dir.path(), |_, meta| {
         let key = meta.scan_prefix("att/").next().unwrap().unwrap().0;
         meta.remove(key).unwrap();
-        db.flush().unwrap();
-    }
+    });
     let mut d = desk(dir.path(), &clock);
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => {
-            let m = v.projection_mismatch.unwrap_or_default();
-            assert!(m.contains("attention index"), "{m}");
-        }
-        r => panic!("{r:?}"),
-    }
+    let m = verify(&mut d).projection_mismatch.unwrap_or_default();
+    assert!(m.contains("attention index"), "{m}");
 }
 
 /// The tick and the pending list read the live-notice index: a notice leaves it once it is
@@ -240,12 +238,7 @@ fn verify_catches_an_index_that_lost_an_entry() {
 #[test]
 fn acknowledged_delivered_notices_leave_the_live_index() {
     use dutydesk::domain::CallOutcome;
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (dir, start, clock, mut d) = fresh();
     let numbers = night(&mut d, &clock, start, 3);
     let mut queued = Vec::new();
     for no in &numbers {
@@ -315,28 +308,16 @@ fn acknowledged_delivered_notices_leave_the_live_index() {
     assert!(!keys.contains(&format!("live/{}", leader.id)), "{keys:?}");
     assert_eq!(keys.len(), left.len(), "{keys:?}");
     let mut d = desk(dir.path(), &clock);
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => assert!(v.ok(), "{v:?}"),
-        r => panic!("{r:?}"),
-    }
+    let v = verify(&mut d);
+    assert!(v.ok(), "{v:?}");
     drop(d);
     // An index that lost an entry is caught.
-    {
-        let db = sled::open(dir.path().join(DB_DIR)).unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .remove(format!("live/{}", left[0]))
-            .unwrap();
-        db.flush().unwrap();
-    }
+    edit_meta(dir.path(), |_, meta| {
+        meta.remove(format!("live/{}", left[0])).unwrap();
+    });
     let mut d = desk(dir.path(), &clock);
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => {
-            let m = v.projection_mismatch.unwrap_or_default();
-            assert!(m.contains("live-notice index"), "{m}");
-        }
-        r => panic!("{r:?}"),
-    }
+    let m = verify(&mut d).projection_mismatch.unwrap_or_default();
+    assert!(m.contains("live-notice index"), "{m}");
 }
 
 /// Event lines are read from the journal through a sparse index (every 64th offset): every
@@ -344,12 +325,7 @@ fn acknowledged_delivered_notices_leave_the_live_index() {
 /// right lines across many index strides; a wrong index entry is caught by verify.
 #[test]
 fn events_are_read_from_the_journal_through_the_line_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (dir, start, clock, mut d) = fresh();
     let numbers = night(&mut d, &clock, start, 40);
     let check = |d: &mut Desk| {
         let head = match d.handle(&actor(), Request::Status) {
@@ -401,50 +377,35 @@ fn events_are_read_from_the_journal_through_the_line_index() {
     drop(d);
     let mut d = desk(dir.path(), &clock);
     check(&mut d);
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => assert!(v.ok(), "{v:?}"),
-        r => panic!("{r:?}"),
-    }
+    let v = verify(&mut d);
+    assert!(v.ok(), "{v:?}");
     drop(d);
     // Point one index entry (event 65) at the line of event 66.
     {
         let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
         let off66: usize = journal.lines().take(65).map(|l| l.len() + 1).sum();
-        let db = sled::open(dir.path().join(DB_DIR)).unwrap();
         let mut key = b"eo/".to_vec();
         key.extend_from_slice(&65u64.to_be_bytes());
-        let meta = db.open_tree("meta").unwrap();
-        assert!(meta.get(&key).unwrap().is_some(), "event 65 is indexed");
-        meta.insert(key, &(off66 as u64).to_be_bytes()).unwrap();
-        db.flush().unwrap();
+        edit_meta(dir.path(), |_, meta| {
+            assert!(meta.get(&key).unwrap().is_some(), "event 65 is indexed");
+            meta.insert(key, &(off66 as u64).to_be_bytes()).unwrap();
+        });
     }
     let mut d = desk(dir.path(), &clock);
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => {
-            let m = v.projection_mismatch.unwrap_or_default();
-            assert!(m.contains("line index") && m.contains("65"), "{m}");
-        }
-        r => panic!("{r:?}"),
-    }
+    let m = verify(&mut d).projection_mismatch.unwrap_or_default();
+    assert!(m.contains("line index") && m.contains("65"), "{m}");
 }
 
 /// A database from before the line index kept a copy of every line in an `events` tree: on
 /// open the index is built from the journal and the copy dropped; nothing is lost.
 #[test]
 fn a_database_with_a_copy_of_every_line_is_indexed_and_slimmed() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = DateTime::parse_from_rfc3339("2026-11-20T00:10:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock = ManualClock::new(start);
-    let mut d = desk(dir.path(), &clock);
+    let (dir, start, clock, mut d) = fresh();
     let numbers = night(&mut d, &clock, start, 20);
     let (before, _) = list(&mut d, false, None);
     drop(d);
     let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
-    {
-        let db = sled::open(dir.path().join(DB_DIR)).unwrap();
-        let meta = db.open_tree("meta").unwrap();
+    edit_meta(dir.path(), |db, meta| {
         let keys: Vec<_> = meta.scan_prefix("eo").map(|r| r.unwrap().0).collect();
         assert!(keys.len() > 2, "{keys:?}");
         for k in keys {
@@ -456,8 +417,7 @@ fn a_database_with_a_copy_of_every_line_is_indexed_and_slimmed() {
                 .insert((i as u64 + 1).to_be_bytes(), line.as_bytes())
                 .unwrap();
         }
-        db.flush().unwrap();
-    }
+    });
     let mut d = desk(dir.path(), &clock);
     let notes = &d.store().open_notes;
     assert!(notes.iter().any(|n| n.contains("slimmed")), "{notes:?}");
@@ -472,10 +432,8 @@ fn a_database_with_a_copy_of_every_line_is_indexed_and_slimmed() {
         panic!()
     };
     assert!(!timeline.is_empty());
-    match d.handle(&actor(), Request::Verify) {
-        Response::Verified(v) => assert!(v.ok(), "{v:?}"),
-        r => panic!("{r:?}"),
-    }
+    let v = verify(&mut d);
+    assert!(v.ok(), "{v:?}");
     drop(d);
     let db = sled::open(dir.path().join(DB_DIR)).unwrap();
     assert!(

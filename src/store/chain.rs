@@ -51,7 +51,7 @@ impl ChainCheck {
         }
         let head: Head = serde_json::from_str(line)
             .map_err(|e| self.bad(line_no, format!("not a valid event: {e}")))?;
-        self.check_parts(line_no, line, head.seq, &head.prev, &head.hash)
+        self.check_parsed(line_no, line, head.seq, &head.prev, &head.hash)
     }
 
     /// Checks the next line whose `seq`, `prev` and `hash` the caller has already read from it
@@ -124,7 +124,7 @@ impl ChainCheck {
     pub fn next(&mut self, line_no: u64, line: &str) -> Result<Event, Break> {
         let event: Event = serde_json::from_str(line)
             .map_err(|e| self.bad(line_no, format!("not a valid event: {e}")))?;
-        self.check_parts(line_no, line, event.seq, &event.prev, &event.hash)?;
+        self.check_parsed(line_no, line, event.seq, &event.prev, &event.hash)?;
         Ok(event)
     }
 
@@ -134,17 +134,6 @@ impl ChainCheck {
             line: line_no,
             reason,
         }
-    }
-
-    fn check_parts(
-        &mut self,
-        line_no: u64,
-        line: &str,
-        seq: u64,
-        prev: &str,
-        hash: &str,
-    ) -> Result<(), Break> {
-        self.check_digested(line_no, line, seq, prev, hash, None)
     }
 
     /// The sequence number the next line must carry.

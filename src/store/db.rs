@@ -113,6 +113,18 @@ fn offset_key(seq: u64) -> Vec<u8> {
     k
 }
 
+/// Decodes one entry of the line index: (seq, byte offset).
+fn offset_entry(k: &[u8], v: &[u8]) -> Result<(u64, u64), DbError> {
+    let seq = k
+        .get(OFFSETS.len()..)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok());
+    let offset = <[u8; 8]>::try_from(v).ok();
+    match (seq, offset) {
+        (Some(s), Some(o)) => Ok((u64::from_be_bytes(s), u64::from_be_bytes(o))),
+        _ => Err(DbError::Decode("a line index entry".into())),
+    }
+}
+
 /// Whether an incident belongs in the attention index.
 pub fn needs_attention(inc: &Incident) -> bool {
     !inc.closed || inc.open_flags().next().is_some()
@@ -275,13 +287,7 @@ impl Db {
         match self.meta.range(offset_key(0)..=offset_key(seq)).next_back() {
             Some(r) => {
                 let (k, v) = r?;
-                let s = <[u8; 8]>::try_from(&k[OFFSETS.len()..])
-                    .map(u64::from_be_bytes)
-                    .map_err(|e| DbError::Decode(e.to_string()))?;
-                let o = <[u8; 8]>::try_from(v.as_ref())
-                    .map(u64::from_be_bytes)
-                    .map_err(|e| DbError::Decode(e.to_string()))?;
-                Ok((s, o))
+                offset_entry(&k, &v)
             }
             None => Ok((1, 0)),
         }
@@ -593,10 +599,7 @@ impl Db {
         let mut buf = [0u8; 32];
         for r in self.meta.scan_prefix(OFFSETS) {
             let (k, v) = r?;
-            let (Ok(seq), Ok(offset)) = (
-                <[u8; 8]>::try_from(&k[OFFSETS.len()..]).map(u64::from_be_bytes),
-                <[u8; 8]>::try_from(v.as_ref()).map(u64::from_be_bytes),
-            ) else {
+            let Ok((seq, offset)) = offset_entry(&k, &v) else {
                 return Ok(Some(0));
             };
             let want = format!("{{\"seq\":{seq},");

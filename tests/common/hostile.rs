@@ -63,3 +63,26 @@ pub fn dangerous(s: &str) -> Option<char> {
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
     })
 }
+
+/// A character that a terminal, phone or chat app would act on, or that hides text: any C0 but
+/// newline and tab, DEL, C1, bidi and zero-width characters (wider than [`dangerous`], for
+/// text that goes to phones and chat apps).
+pub fn leak(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        let u = c as u32;
+        (u < 0x20 && c != '\n' && c != '\t')
+            || u == 0x7f
+            || (0x80..=0x9f).contains(&u)
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{61c}'
+                    | '\u{200b}'..='\u{200d}'
+                    | '\u{2060}'
+                    | '\u{feff}'
+            )
+    })
+}
