@@ -2,26 +2,36 @@
 //! journal line as the desk writes it, all lines held in memory (≈0.8 GB: counted in VmHWM, not
 //! in the audit's own figure below). Then, over the same lines:
 //!
-//! 1. the desk's audit as `dutydesk audit` runs it ([`audit_lines`]: a reader thread hashing
-//!    lines for the chain, the light decode, the fold, then statistics), minus the database;
+//! 1. the desk's audit as `dutydesk audit` runs it ([`audit_blocks`]: the lines written to a
+//!    journal file and read back in blocks, workers hashing and decoding them, the fold, then
+//!    statistics), minus the database;
 //! 2. the old way, the baseline: every line parsed into a full `Event`, folded, the chain
 //!    checked by `ChainCheck::check` (which reads the line again), one thread;
 //! 3. the new steps one by one, one thread.
 //!
+//! Each incident is ten events: a first report, a flag and its check, the report to the leader
+//! and a notice to a department with their deliveries and acknowledgements, a final report.
+//!
 //! Prints both end-to-end figures and their ratio, and peak resident memory (VmHWM).
 //!
 //! `cargo bench --bench audit` (DUTYDESK_BENCH_INCIDENTS=100000 by default: 1M events).
+//! `DUTYDESK_BENCH_JOURNAL=path` keeps the journal (`scripts/audit-figures` makes a store of
+//! it and times the real `dutydesk audit`).
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use dutydesk::config::Config;
 use dutydesk::domain::{
-    Casualties, Count, Event, EventBody, Flag, FlagClass, FlagKind, Level, Report, ReportKind,
-    Reporter, Resolution, ResolutionMethod, ResolutionResult, GENESIS_HASH,
+    Casualties, Count, Event, EventBody, Flag, FlagClass, FlagKind, Level, QueuedNotice,
+    RecipientKind, Report, ReportKind, Reporter, Resolution, ResolutionMethod, ResolutionResult,
+    GENESIS_HASH,
 };
 use dutydesk::rules::audit::{self, AuditEvent, GroupBy, IntervalFold, Period, Source};
-use dutydesk::service::audit::audit_lines;
+use dutydesk::service::audit::{audit_blocks, workers, BLOCK};
+use dutydesk::store::chain::hash_ok;
+use dutydesk::store::lines::Blocks;
 use dutydesk::store::ChainCheck;
 
 const OFFICERS: [&str; 4] = ["李明", "张三", "王五", "赵六"];
@@ -99,8 +109,51 @@ fn resolved(inc: &str, id: &str, at: DateTime<FixedOffset>) -> EventBody {
     }
 }
 
-/// Ten events: first report, two flags, a follow-up, two checks, a follow-up with a flag, its
-/// check, the final report. Checks take 1–90 minutes.
+/// A notice of `inc` to `who`, queued, as the desk writes it (with the report's text).
+fn queued(
+    inc: &str,
+    n: u32,
+    who: &str,
+    kind: RecipientKind,
+    at: DateTime<FixedOffset>,
+) -> EventBody {
+    EventBody::NoticeQueued {
+        notice: Box::new(QueuedNotice {
+            id: format!("{inc}/N{n}"),
+            token: format!("{inc}-{n}"),
+            incident: inc.into(),
+            recipient: who.into(),
+            recipient_kind: kind,
+            subject: format!("【待核实】{inc} 河口镇民房起火"),
+            text: format!("【值班室通知】{inc}：据群众反映，河口镇一处民房于凌晨起火，火势较大，现场浓烟，可能有人员被困。消防救援大队已出动。以下情况待核实：可能。请回复签收码 K7P2-Q9XD。"),
+            deadline: Some(at + chrono::Duration::minutes(15)),
+            ..QueuedNotice::default()
+        }),
+    }
+}
+
+fn delivered(inc: &str, n: u32) -> EventBody {
+    EventBody::NoticeDelivered {
+        notice: format!("{inc}/N{n}"),
+        attempt: 1,
+        detail: "200 OK".into(),
+    }
+}
+
+fn acknowledged(inc: &str, n: u32, by: &str) -> EventBody {
+    EventBody::NoticeAcknowledged {
+        notice: format!("{inc}/N{n}"),
+        token: format!("{inc}-{n}"),
+        by: by.into(),
+        via: "phone".into(),
+        note: String::new(),
+        through: None,
+    }
+}
+
+/// Ten events: first report, a flag, the report to the leader (queued, delivered), the notice
+/// to a department (queued), the check, the leader's acknowledgement, the department's
+/// delivery and acknowledgement, the final report. Checks take 1–90 minutes.
 fn incident(
     i: u64,
     base: DateTime<FixedOffset>,
@@ -118,18 +171,24 @@ fn incident(
         report: r,
         flag: flag(id),
     };
-    let (c1, c2, c3) = (1 + rng.below(90), 1 + rng.below(90), 1 + rng.below(90));
+    let (c1, a1, a2) = (1 + rng.below(90), 1 + rng.below(30), 2 + rng.below(40));
     vec![
         (at, filed(ReportKind::First, 0, at)),
         (at, raised(0, "R0-1")),
-        (at, raised(0, "R0-2")),
-        (min(20), filed(ReportKind::FollowUp, 1, min(20))),
+        (
+            min(1),
+            queued(&inc, 1, "值班领导", RecipientKind::Leader, min(1)),
+        ),
+        (min(1), delivered(&inc, 1)),
+        (
+            min(2),
+            queued(&inc, 2, "县应急管理局", RecipientKind::Department, min(2)),
+        ),
         (min(c1), resolved(&inc, "R0-1", min(c1))),
-        (min(c2), resolved(&inc, "R0-2", min(c2))),
-        (min(100), filed(ReportKind::FollowUp, 2, min(100))),
-        (min(100), raised(2, "R2-1")),
-        (min(100 + c3), resolved(&inc, "R2-1", min(100 + c3))),
-        (min(300), filed(ReportKind::Final, 3, min(300))),
+        (min(1 + a1), acknowledged(&inc, 1, "王副县长")),
+        (min(2 + a2 / 2), delivered(&inc, 2)),
+        (min(2 + a2), acknowledged(&inc, 2, "应急局值班员")),
+        (min(300), filed(ReportKind::Final, 1, min(300))),
     ]
 }
 
@@ -201,13 +260,27 @@ fn main() {
     let rss_lines = status("VmRSS:");
     let hwm_lines = status("VmHWM:");
 
-    // 1. The desk's audit (the lines are copied, as the database hands out copies).
+    // 1. The desk's audit, reading the journal file (in the page cache, as a console's is).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("journal"));
+        for (_, l) in &lines {
+            writeln!(f, "{l}").expect("write");
+        }
+        f.flush().expect("flush");
+    }
+    // Kept for measuring the real `dutydesk audit` on a store made from it (the store replays a
+    // journal put in an empty data folder).
+    if let Ok(keep) = std::env::var("DUTYDESK_BENCH_JOURNAL") {
+        std::fs::copy(&path, &keep).expect("copy the journal");
+        println!("journal kept at {keep}");
+    }
+    let threads = workers();
     let mut t_feed = Duration::ZERO;
     let pass = timed(&mut t_feed, || {
-        let copies = lines
-            .iter()
-            .map(|(seq, l)| Ok::<_, std::convert::Infallible>((*seq, l.clone())));
-        audit_lines(copies, &config, Period::default()).expect("infallible")
+        let mut blocks = Blocks::open(&path, 1, 0, 1, u64::MAX, BLOCK).expect("open");
+        audit_blocks(|b| blocks.fill(b), &config, Period::default(), threads).expect("read")
     });
     let mut t_build = Duration::ZERO;
     let new_report = timed(&mut t_build, || pass.finish(true, now, by));
@@ -252,19 +325,26 @@ fn main() {
     // 3. The new steps one by one.
     let mut new_fold = IntervalFold::new(&config);
     let mut new_chain = ChainCheck::default();
-    let (mut t_light, mut t_take, mut t_check_parsed) = (z, z, z);
+    let (mut t_light, mut t_take, mut t_hash, mut t_check_parsed) = (z, z, z, z);
     for chunk in lines.chunks(CHUNK) {
-        let light: Vec<AuditEvent> = timed(&mut t_light, || {
+        let light: Vec<AuditEvent<&str>> = timed(&mut t_light, || {
             chunk
                 .iter()
                 .map(|(_, l)| AuditEvent::from_line(l).expect("light decode"))
                 .collect()
         });
-        timed(&mut t_take, || light.iter().for_each(|e| new_fold.take(e)));
+        timed(&mut t_take, || {
+            light.iter().for_each(|e| {
+                new_fold.take(e);
+            })
+        });
+        let hashed: Vec<bool> = timed(&mut t_hash, || {
+            chunk.iter().map(|(_, l)| hash_ok(l.as_bytes())).collect()
+        });
         timed(&mut t_check_parsed, || {
-            for ((seq, l), e) in chunk.iter().zip(&light) {
+            for (((seq, l), e), h) in chunk.iter().zip(&light).zip(hashed) {
                 new_chain
-                    .check_parsed(*seq, l, e.seq, e.prev, e.hash)
+                    .check_hashed(*seq, l.as_bytes(), e.seq, e.prev, e.hash, Some(h))
                     .expect("chain");
             }
         });
@@ -285,13 +365,16 @@ fn main() {
     println!("the new steps one by one (one thread):");
     row("  light decode → AuditEvent", t_light, events);
     row("  fold (take)", t_take, events);
+    row("  hash each line (hash_ok)", t_hash, events);
     row(
-        "  chain check (decoded seq/prev/hash)",
+        "  chain links (decoded seq/prev/hash)",
         t_check_parsed,
         events,
     );
-    println!("the desk's audit (audit_lines: reader + hashing thread, decode + fold thread):");
-    row("  copy + hash | decode + links + fold", t_feed, events);
+    println!(
+        "the desk's audit (audit_blocks: {threads} worker(s) read, hash and decode blocks; this thread folds):"
+    );
+    row("  journal file → folded", t_feed, events);
     row("  finish + statistics by officer", t_build, events);
     row("  END-TO-END, new", new_total, events);
     println!(

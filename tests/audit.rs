@@ -243,7 +243,7 @@ const NIGHT_ZH: &str = "\
 接报→核实完毕              2026-11-23           1     0     10m     10m     10m     10m   100%     0
 通知→签收                  2026-11-22           3     2   8h55m  10h55m  10h55m  10h55m    33%     2
 
-超时清单：
+超时清单（最严重的在前）：
   20261122-001   通知→签收                  用时  10h55m 超出  10h25m (未完) 张三
   20261123-001   接报→领导确认              用时   9h00m 超出   8h45m (未完) 李四
   20261123-001   通知→签收                  用时   8h55m 超出   8h45m (未完) 李四
@@ -254,6 +254,32 @@ const NIGHT_ZH: &str = "\
   20261122-001   接报→通报到位              用时     40m 超出     10m 张三
   20261123-001   接报→报告领导              用时     20m 超出      5m 李四
 ";
+
+#[test]
+fn a_table_lists_the_worst_fifty_breaches_and_says_how_many_more() {
+    let mut r = night_report(Period::default(), None);
+    r.breaches = r.breaches.iter().cycle().take(60).cloned().collect();
+    for (lang, more) in [
+        (Lang::Zh, "……另有 10 条（完整清单：--format csv 或 json）"),
+        (
+            Lang::En,
+            "… and 10 more (the full list: --format csv or json)",
+        ),
+    ] {
+        let mut out = Vec::new();
+        table(&mut out, &r, &config(), lang).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let listed = text.lines().filter(|l| l.starts_with("  2026112")).count();
+        assert_eq!(listed, 50, "{text}");
+        assert!(text.contains(more), "{text}");
+    }
+    r.breaches.truncate(50);
+    let mut out = Vec::new();
+    table(&mut out, &r, &config(), Lang::En).unwrap();
+    assert!(!String::from_utf8(out)
+        .unwrap()
+        .contains("more (the full list"));
+}
 
 #[test]
 fn a_scripted_night_gives_exactly_the_expected_table() {

@@ -16,7 +16,8 @@ use dutydesk::domain::{
 use dutydesk::rules::audit::{
     self, AuditEvent, AuditReport, GroupBy, IntervalFold, Period, Source,
 };
-use dutydesk::service::audit::{audit_lines, LogAudit};
+use dutydesk::service::audit::{audit_blocks, LogAudit};
+use dutydesk::store::lines::Blocks;
 use dutydesk::store::ChainCheck;
 use proptest::prelude::*;
 
@@ -333,13 +334,21 @@ fn new_pass(lines: &[String], config: &Config, period: Period, now: At) -> Audit
     pass.finish(true, now, Some(GroupBy::Officer))
 }
 
-/// The desk's pass as `dutydesk audit` runs it: a reader thread hashing ahead.
-fn threaded_pass(lines: &[String], config: &Config, period: Period, now: At) -> AuditReport {
-    let numbered = lines
+/// The desk's pass as `dutydesk audit` runs it: the journal read in blocks of `size` bytes,
+/// checked, hashed and decoded by `workers` threads, folded in order.
+fn threaded_pass(
+    lines: &[String],
+    config: &Config,
+    period: Period,
+    now: At,
+    (size, workers): (usize, usize),
+) -> AuditReport {
+    let text: Vec<u8> = lines
         .iter()
-        .enumerate()
-        .map(|(i, l)| Ok::<_, std::convert::Infallible>((i as u64 + 1, l.clone())));
-    let pass = audit_lines(numbered, config, period).unwrap();
+        .flat_map(|l| l.bytes().chain([b'\n']))
+        .collect();
+    let mut blocks = Blocks::new(std::io::Cursor::new(text), 1, 1, u64::MAX, size);
+    let pass = audit_blocks(|b| blocks.fill(b), config, period, workers).unwrap();
     pass.finish(true, now, Some(GroupBy::Officer))
 }
 
@@ -358,6 +367,7 @@ proptest! {
         from in proptest::option::of(0u32..20),
         len in proptest::option::of(0u32..20),
         tamper in proptest::option::of((any::<prop::sample::Index>(), 0u8..3)),
+        block in (1usize..20_000, 1usize..4),
     ) {
         let config: Config = toml::from_str(dutydesk::config::DEFAULT_TOML).unwrap();
         let events = random_log(seed, n, escapes);
@@ -367,7 +377,7 @@ proptest! {
         // in the strings it borrows, it reads every line.
         let mut light = 0;
         for (line, e) in lines.iter().zip(&events) {
-            if let Ok(a) = AuditEvent::from_line(line) {
+            if let Some(a) = AuditEvent::from_line(line) {
                 prop_assert_eq!(&a, &AuditEvent::from(e));
                 light += 1;
             }
@@ -386,7 +396,7 @@ proptest! {
         let period = Period { from: from.map(day), to: len.zip(from).map(|(l, f)| day(f + l)) };
         let old = old_pass(&lines, &config, period, now);
         prop_assert_eq!(&new_pass(&lines, &config, period, now), &old);
-        prop_assert_eq!(&threaded_pass(&lines, &config, period, now), &old);
+        prop_assert_eq!(&threaded_pass(&lines, &config, period, now, block), &old);
     }
 }
 
@@ -398,9 +408,37 @@ fn the_random_log_has_the_kinds_and_exercises_both_decodes() {
                                                   // shift_ended, handover_accepted
     let light = events
         .iter()
-        .filter(|e| AuditEvent::from_line(&e.to_line()).is_ok())
+        .filter(|e| AuditEvent::from_line(&e.to_line()).is_some())
         .count();
     // Two officers of four and two categories of four need escapes.
     assert!(light > 2000 / 3, "{light}");
     assert!(light < 2000, "{light}");
+}
+
+#[test]
+fn a_read_error_stops_the_audit_without_hanging() {
+    let config: Config = toml::from_str(dutydesk::config::DEFAULT_TOML).unwrap();
+    let lines: Vec<String> = random_log(11, 500, false)
+        .iter()
+        .map(Event::to_line)
+        .collect();
+    let text: Vec<u8> = lines
+        .iter()
+        .flat_map(|l| l.bytes().chain([b'\n']))
+        .collect();
+    for workers in 1..4 {
+        for fail_at in [0, 1, 5] {
+            let mut blocks = Blocks::new(std::io::Cursor::new(text.clone()), 1, 1, u64::MAX, 2000);
+            let mut calls = 0;
+            let fill = |b: &mut Vec<u8>| {
+                calls += 1;
+                if calls > fail_at {
+                    return Err("the disk went away");
+                }
+                Ok(blocks.fill(b).unwrap())
+            };
+            let r = audit_blocks(fill, &config, Period::default(), workers);
+            assert_eq!(r.err(), Some("the disk went away"), "{workers} {fail_at}");
+        }
+    }
 }

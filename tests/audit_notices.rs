@@ -115,7 +115,7 @@ fn leader_reported_acknowledged_all_notified_and_each_notice() {
     assert!(report
         .breaches
         .iter()
-        .any(|b| b.stage == Stage::ReceivedToAllNotified && b.incident == incident));
+        .any(|b| b.stage == Stage::ReceivedToAllNotified && *b.incident == *incident));
     assert!(!report
         .not_measured
         .contains(&Stage::ReceivedToLeaderReported));

@@ -301,7 +301,7 @@ fn audit_screen_changes_period_and_opens_a_breach() {
         level: None,
         category: None,
         officer: "李明".into(),
-        shift: "2026-11-21".into(),
+        shift: "2026-11-21".parse().unwrap(),
         limit: Some(std::time::Duration::from_secs(1800)),
         duration: std::time::Duration::from_secs(7200),
     };

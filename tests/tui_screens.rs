@@ -108,14 +108,14 @@ fn audit_view(lang: Lang) -> App {
         .iter()
         .enumerate()
         .map(|(i, m)| Interval {
-            incident: format!("20261122-{:03}", i + 1),
+            incident: format!("20261122-{:03}", i + 1).into(),
             stage: Stage::ReceivedToFlagsResolved,
             start: t("2026-11-22T02:00:00+08:00"),
             end: Some(t("2026-11-22T02:00:00+08:00")),
             level: None,
             category: Some("fire".into()),
             officer: officers[i % 2].into(),
-            shift: format!("2026-11-{:02}", 16 + i % 7),
+            shift: chrono::NaiveDate::from_ymd_opt(2026, 11, 16 + i as u32 % 7).unwrap(),
             limit: Some(std::time::Duration::from_secs(30 * 60)),
             duration: std::time::Duration::from_secs(m * 60),
         })

@@ -131,6 +131,9 @@ fn day(d: Option<NaiveDate>) -> String {
     d.map_or_else(|| "…".into(), |d| d.format("%Y-%m-%d").to_string())
 }
 
+/// Breaches a table lists, the worst first; CSV and JSON list them all.
+const TABLE_BREACHES: usize = 50;
+
 /// The report as aligned text in one language.
 pub fn table(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang) -> io::Result<()> {
     let as_of = config.zone().localize(r.as_of.with_timezone(&Utc));
@@ -195,8 +198,12 @@ pub fn table(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang)
     }
     if !r.breaches.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{}", lang.pick("超时清单：", "breaches:"))?;
-        for b in &r.breaches {
+        writeln!(
+            out,
+            "{}",
+            lang.pick("超时清单（最严重的在前）：", "breaches (the worst first):")
+        )?;
+        for b in r.breaches.iter().take(TABLE_BREACHES) {
             let open = if b.open {
                 lang.pick(" (未完)", " (open)")
             } else {
@@ -214,6 +221,21 @@ pub fn table(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang)
                 fit(&sanitize::line(&b.officer), 16),
             )?;
         }
+    }
+    if let Some(more) = r
+        .breaches
+        .len()
+        .checked_sub(TABLE_BREACHES)
+        .filter(|n| *n > 0)
+    {
+        writeln!(
+            out,
+            "  {}",
+            match lang {
+                Lang::Zh => format!("……另有 {more} 条（完整清单：--format csv 或 json）"),
+                Lang::En => format!("… and {more} more (the full list: --format csv or json)"),
+            }
+        )?;
     }
     let waiting: Vec<&str> = r.not_measured.iter().map(|s| s.name(lang)).collect();
     if !waiting.is_empty() {

@@ -1,16 +1,17 @@
-//! Answering `Request::Audit`: one pass over the event lines of the database, each decoded (the
+//! Answering `Request::Audit`: one pass over the event lines of the journal, each decoded (the
 //! light [`AuditEvent`] view), fed to the pure audit fold and, from the period's first incident
 //! on, checked against the hash chain. Memory grows with incidents, not events. The numbers come
 //! from [`crate::rules::audit`]; this module only reads.
 //!
-//! Two threads: one reads the lines from the database and, from the period's first incident on,
-//! hashes them (SHA-256, the costly part of the chain check); the caller's thread decodes,
-//! folds and checks the links in log order. The reader is told where the chain starts through
-//! an atomic: lines it read before learning it are hashed by the folding thread.
+//! The journal is read in blocks of whole lines ([`audit_blocks`]). Worker threads, one per core,
+//! each take the next block, find its lines, decode each (the light view) and, from the period's
+//! first incident on, hash it (SHA-256); the caller's thread takes the blocks back in log order,
+//! checks the links of the chain and folds. Workers learn where the chain starts through an
+//! atomic: lines they took before learning it are hashed by the folding thread.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -19,16 +20,19 @@ use crate::domain::{Event, ReportKind};
 use crate::rules::audit::{
     self, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period, Source,
 };
-use crate::store::chain::line_digest;
-use crate::store::{ChainCheck, Store, StoreError};
+use crate::store::chain::hash_ok;
+use crate::store::{ChainCheck, DbError, Store, StoreError};
+
+/// Bytes of whole lines per block: about 1,500 events.
+pub const BLOCK: usize = 1 << 20;
 
 /// Audits the store's log for `period` as of `now`.
 ///
 /// `chain_verified` is true when every event from the period's first incident report to the
 /// last event of a period incident hashes correctly and links to the one before, and no line of
 /// the log failed to parse (a line that cannot be read could belong to any period), and the
-/// journal's tail verified when the store opened. The lines checked are the database's copies;
-/// `dutydesk verify` checks the whole journal.
+/// journal's tail verified when the store opened. The lines checked are the journal's, up to
+/// the database's head; `dutydesk verify` checks the whole journal.
 pub fn run(
     store: &Store,
     config: &Config,
@@ -36,62 +40,171 @@ pub fn run(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
-    let pass = audit_lines(store.db().event_lines_from(1), config, period)?;
+    let mut blocks = store.db().event_blocks_from(1, BLOCK)?;
+    let fill = |buf: &mut Vec<u8>| {
+        blocks
+            .fill(buf)
+            .map_err(|e| DbError::Journal(e.to_string()))
+    };
+    let pass = audit_blocks(fill, config, period, workers())?;
     Ok(pass.finish(store.tail_ok, now, by))
 }
 
-/// A line read ahead: its key, text and, when the reader hashed it, its digest.
-type ReadLine = (u64, String, Option<String>);
+/// One worker per core (at least one, at most eight).
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
+}
 
-const BATCH: usize = 1024;
+/// Where a string lies in its block's text.
+type Span = (usize, usize);
 
-/// Runs a [`LogAudit`] over `(seq, line)` in log order, reading (and hashing) on a second
-/// thread; stops at the first error of `lines`. What [`run`] does with the database's lines.
-pub fn audit_lines<'c, E: Send>(
-    lines: impl Iterator<Item = Result<(u64, String), E>> + Send,
+/// One line as a worker hands it back: where it ends in the block, [`hash_ok`] when the worker
+/// hashed it, and the light decode (`None`: the folding thread falls back to the full one).
+struct CheckedLine {
+    end: usize,
+    hashed: Option<bool>,
+    event: Option<AuditEvent<Span>>,
+}
+
+/// A block as a worker hands it back: its text, the strings the light decode read (copied
+/// into one `String`, so that the folding thread need not check them as UTF-8 again), and its
+/// lines. Blocks are recycled, buffers and all.
+#[derive(Default)]
+struct Checked {
+    first_seq: u64,
+    text: Vec<u8>,
+    strings: String,
+    lines: Vec<CheckedLine>,
+}
+
+/// What the workers share: the source of blocks, the empty buffers, the next block's index.
+struct Shared<F> {
+    fill: F,
+    free: mpsc::Receiver<Checked>,
+    next: u64,
+    done: bool,
+}
+
+/// Runs a [`LogAudit`] over blocks of whole lines in log order: `fill(buf)` empties `buf`,
+/// fills it with the next lines (each ending in `\n`) and returns the sequence number of the
+/// first, or `None` at the end (as [`crate::store::lines::Blocks::fill`]). `workers` threads
+/// read, decode and hash blocks while the caller's thread folds. Stops at the first error of
+/// `fill`.
+pub fn audit_blocks<'c, E: Send>(
+    fill: impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E> + Send,
     config: &'c Config,
     period: Period,
+    workers: usize,
 ) -> Result<LogAudit<'c>, E> {
+    let workers = workers.max(1);
     let mut pass = LogAudit::new(config, period);
-    // Lines from this sequence number on are hashed by the reader.
+    // Lines from this sequence number on are hashed by the workers.
     let hash_from = AtomicU64::new(u64::MAX);
+    let (free_tx, free_rx) = mpsc::channel();
+    // Two blocks per worker and one being folded: memory stays a few blocks.
+    for _ in 0..2 * workers + 1 {
+        let _ = free_tx.send(Checked::default());
+    }
+    let source = Mutex::new(Shared {
+        fill,
+        free: free_rx,
+        next: 0,
+        done: false,
+    });
     std::thread::scope(|s| {
-        let (tx, rx) = mpsc::sync_channel::<Result<Vec<ReadLine>, E>>(8);
-        let hash_from = &hash_from;
-        s.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            for r in lines {
-                match r {
-                    Ok((seq, line)) => {
-                        let digest = (seq >= hash_from.load(Ordering::Relaxed))
-                            .then(|| line_digest(&line))
-                            .flatten();
-                        batch.push((seq, line, digest));
-                        if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            if tx.send(Ok(full)).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Ok(std::mem::take(&mut batch)));
-                        let _ = tx.send(Err(e));
+        // Owned here, so that if this thread stops early (an error, a panic) a worker waiting
+        // for a free block wakes and ends.
+        let free_tx = free_tx;
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Result<Checked, E>)>();
+        for _ in 0..workers {
+            let (done_tx, source, hash_from) = (done_tx.clone(), &source, &hash_from);
+            s.spawn(move || loop {
+                let (index, mut block) = {
+                    let Ok(mut src) = source.lock() else { return };
+                    if src.done {
                         return;
                     }
+                    let Ok(mut block) = src.free.recv() else {
+                        return;
+                    };
+                    let index = src.next;
+                    src.next += 1;
+                    match (src.fill)(&mut block.text) {
+                        Ok(Some(first)) => {
+                            block.first_seq = first;
+                            (index, block)
+                        }
+                        Ok(None) => {
+                            src.done = true;
+                            return;
+                        }
+                        Err(e) => {
+                            src.done = true;
+                            let _ = done_tx.send((index, Err(e)));
+                            return;
+                        }
+                    }
+                };
+                check_block(&mut block, hash_from.load(Ordering::Relaxed));
+                if done_tx.send((index, Ok(block))).is_err() {
+                    return;
                 }
+            });
+        }
+        drop(done_tx);
+        // Blocks come back in any order; fold them in log order.
+        let mut waiting = BTreeMap::new();
+        let mut next = 0u64;
+        for (index, block) in done_rx {
+            waiting.insert(index, block);
+            while let Some(block) = waiting.remove(&next) {
+                next += 1;
+                let mut block = block?;
+                let mut start = 0;
+                let (text, strings) = (block.text.as_slice(), block.strings.as_str());
+                let mut of = |(a, b): Span| strings.get(a..b).unwrap_or_default();
+                for (k, l) in block.lines.drain(..).enumerate() {
+                    let line = text.get(start..l.end).unwrap_or_default();
+                    let event = l.event.map(|e| e.map(&mut of));
+                    pass.feed_checked(block.first_seq + k as u64, line, event, l.hashed);
+                    start = l.end + 1;
+                }
+                hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
+                let _ = free_tx.send(block);
             }
-            let _ = tx.send(Ok(batch));
-        });
-        for batch in rx {
-            for (seq, line, digest) in batch? {
-                pass.feed_digested(seq, &line, digest.as_deref());
-            }
-            hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
         }
         Ok(())
     })?;
     Ok(pass)
+}
+
+/// A worker's share of a block: where each line ends, the light decode of each line, and the
+/// hash of each line from `hash_from` on. Lines are not checked as UTF-8 as a whole: the hash
+/// covers their bytes, and the strings the audit reads are checked as it reads them.
+fn check_block(block: &mut Checked, hash_from: u64) {
+    let Checked {
+        first_seq,
+        text,
+        strings,
+        lines,
+    } = block;
+    strings.clear();
+    lines.clear();
+    let mut span = |s: &str| {
+        let a = strings.len();
+        strings.push_str(s);
+        (a, strings.len())
+    };
+    let mut start = 0;
+    for (k, end) in memchr::memchr_iter(b'\n', text).enumerate() {
+        let line = text.get(start..end).unwrap_or_default();
+        lines.push(CheckedLine {
+            end,
+            hashed: (*first_seq + k as u64 >= hash_from).then(|| hash_ok(line)),
+            event: AuditEvent::from_bytes(line).map(|e| e.map(&mut span)),
+        });
+        start = end + 1;
+    }
 }
 
 /// One pass of the audit over event lines in log order (what [`run`] does with the database's
@@ -100,7 +213,9 @@ pub fn audit_lines<'c, E: Send>(
 pub struct LogAudit<'c> {
     period: Period,
     fold: IntervalFold<'c>,
-    in_period: HashSet<String>,
+    /// By the fold's track index: incidents received in the period.
+    in_period: Vec<bool>,
+    incidents: u64,
     chain: Option<ChainCheck>,
     first_break: Option<u64>,
     last_in_period: u64,
@@ -114,7 +229,8 @@ impl<'c> LogAudit<'c> {
         LogAudit {
             period,
             fold: IntervalFold::new(config),
-            in_period: HashSet::new(),
+            in_period: Vec::new(),
+            incidents: 0,
             chain: None,
             first_break: None,
             last_in_period: 0,
@@ -125,11 +241,11 @@ impl<'c> LogAudit<'c> {
 
     /// Takes the next line of the log (`seq` is its key in the database).
     pub fn feed(&mut self, seq: u64, line: &str) {
-        self.feed_digested(seq, line, None);
+        self.feed_checked(seq, line.as_bytes(), AuditEvent::from_line(line), None);
     }
 
-    /// The sequence number from which the chain check wants lines' digests: the first line it
-    /// checks, `u64::MAX` before the period's first incident or after a break.
+    /// The sequence number from which the chain check wants lines hashed ahead: the first line
+    /// it checks, `u64::MAX` before the period's first incident or after a break.
     pub fn digests_wanted_from(&self) -> u64 {
         match (&self.chain, self.first_break) {
             (Some(c), None) => c.expected(),
@@ -137,54 +253,63 @@ impl<'c> LogAudit<'c> {
         }
     }
 
-    /// As [`feed`](Self::feed), with the line's digest computed ahead by
-    /// [`line_digest`] (`None`: computed here if the chain check needs it).
-    pub fn feed_digested(&mut self, seq: u64, line: &str, digest: Option<&str>) {
+    /// As [`feed`](Self::feed), with the line's light decode ([`AuditEvent::from_line`]) and
+    /// [`hash_ok`] done ahead (`hashed: None`: computed here if the chain check needs it).
+    pub fn feed_checked(
+        &mut self,
+        seq: u64,
+        line: &[u8],
+        light: Option<AuditEvent<&str>>,
+        hashed: Option<bool>,
+    ) {
         self.events_read += 1;
         // The light decode reads canonical lines; anything else goes through the full one.
         let full: Option<Event>;
-        let event = match AuditEvent::from_line(line) {
-            Ok(e) => Some(e),
-            Err(_) => {
-                full = serde_json::from_str(line).ok();
-                full.as_ref().map(AuditEvent::from)
+        let lossy;
+        let (event, line) = match light {
+            Some(e) => (Some(e), line),
+            None => {
+                // As `Db::event_line` reads a line: an invalid byte replaced.
+                lossy = String::from_utf8_lossy(line);
+                full = serde_json::from_str(&lossy).ok();
+                (full.as_ref().map(AuditEvent::from), lossy.as_bytes())
             }
         };
         self.unreadable |= event.is_none();
+        let track = event.as_ref().and_then(|e| self.fold.take(e));
         if let Some(e) = &event {
             if let AuditBody::ReportFiled {
-                incident,
                 kind: ReportKind::First,
                 received_at,
                 ..
             } = &e.body
             {
                 if self.period.contains(self.fold.shift_of(received_at)) {
-                    self.in_period.insert((*incident).to_string());
+                    if let Some(t) = track {
+                        if self.in_period.len() <= t {
+                            self.in_period.resize(t + 1, false);
+                        }
+                        self.incidents += u64::from(!self.in_period[t]);
+                        self.in_period[t] = true;
+                    }
                     self.chain
                         .get_or_insert_with(|| ChainCheck::after(seq.saturating_sub(1), e.prev));
                 }
             }
-            if e.body
-                .incident()
-                .is_some_and(|i| self.in_period.contains(i))
-            {
+            if track.is_some_and(|t| self.in_period.get(t) == Some(&true)) {
                 self.last_in_period = seq;
             }
         }
         if self.first_break.is_none() {
             if let Some(c) = self.chain.as_mut() {
                 let checked = match &event {
-                    Some(e) => c.check_digested(seq, line, e.seq, e.prev, e.hash, digest),
-                    None => c.check(seq, line),
+                    Some(e) => c.check_hashed(seq, line, e.seq, e.prev, e.hash, hashed),
+                    None => c.check(seq, &String::from_utf8_lossy(line)),
                 };
                 if let Err(b) = checked {
                     self.first_break = Some(b.seq);
                 }
             }
-        }
-        if let Some(e) = &event {
-            self.fold.take(e);
         }
     }
 
@@ -197,11 +322,13 @@ impl<'c> LogAudit<'c> {
     ) -> AuditReport {
         let source = Source {
             events_read: self.events_read,
-            incidents: self.in_period.len() as u64,
+            incidents: self.incidents,
             chain_verified: tail_ok
                 && !self.unreadable
                 && self.first_break.map_or(true, |b| b > self.last_in_period),
         };
-        audit::build(self.fold.finish(now), self.period, by, now, source)
+        let period = self.period;
+        let all = self.fold.finish_in(now, |shift| period.contains(shift));
+        audit::build(all, period, by, now, source)
     }
 }

@@ -1,6 +1,8 @@
 //! Checking the hash chain of journal lines: the first bad sequence number and why.
 
-use crate::domain::event::{line_hash, line_prefix};
+use sha2::{Digest, Sha256};
+
+use crate::domain::event::HASH_MARK;
 use crate::domain::{Event, GENESIS_HASH};
 
 /// Where and why a chain breaks.
@@ -64,19 +66,19 @@ impl ChainCheck {
         prev: &str,
         hash: &str,
     ) -> Result<(), Break> {
-        self.check_digested(line_no, line, seq, prev, hash, None)
+        self.check_hashed(line_no, line.as_bytes(), seq, prev, hash, None)
     }
 
-    /// As [`check_parsed`](Self::check_parsed), with the line's digest computed ahead (perhaps
-    /// on another thread) by [`line_digest`]; `None` computes it here.
-    pub fn check_digested(
+    /// As [`check_parsed`](Self::check_parsed), with [`hash_ok`] of the line computed ahead
+    /// (perhaps on another thread); `None` computes it here.
+    pub fn check_hashed(
         &mut self,
         line_no: u64,
-        line: &str,
+        line: &[u8],
         seq: u64,
         prev: &str,
         hash: &str,
-        digest: Option<&str>,
+        hashed: Option<bool>,
     ) -> Result<(), Break> {
         if seq != self.expect_seq {
             return Err(self.bad(
@@ -92,27 +94,19 @@ impl ChainCheck {
                 "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
             ));
         }
-        let computed;
-        let digest = match digest {
-            Some(d) => d,
-            None => {
-                computed =
-                    line_digest(line).ok_or_else(|| self.bad(line_no, "no hash field".into()))?;
-                computed.as_str()
-            }
-        };
-        if digest != hash {
+        // `hash` must be the one `hash_ok` checked: the last field, ending the line.
+        let last = line.strip_suffix(b"\"}").is_some_and(|l| {
+            l.strip_suffix(hash.as_bytes())
+                .is_some_and(|l| l.ends_with(HASH_MARK.as_bytes()))
+        });
+        if !last {
+            return Err(self.bad(line_no, "bytes after the hash".into()));
+        }
+        if !hashed.unwrap_or_else(|| hash_ok(line)) {
             return Err(self.bad(
                 line_no,
                 "hash does not match the content (the record was modified)".into(),
             ));
-        }
-        let tail_ok = line
-            .strip_suffix("\"}")
-            .and_then(|l| l.strip_suffix(hash))
-            .is_some_and(|l| l.ends_with(crate::domain::event::HASH_MARK));
-        if !tail_ok {
-            return Err(self.bad(line_no, "bytes after the hash".into()));
         }
         self.expect_seq += 1;
         self.prev_hash.clear();
@@ -147,10 +141,26 @@ impl ChainCheck {
     }
 }
 
-/// The hash a journal line must carry: the hex SHA-256 of its bytes before `,"hash":"`; `None`
-/// when it has no hash field.
-pub fn line_digest(line: &str) -> Option<String> {
-    line_prefix(line).map(line_hash)
+/// True when a line (its bytes) ends with `,"hash":"`, 64 lowercase hex digits and `"}`, and
+/// those digits are the SHA-256 of every byte before `,"hash":"`. Compares raw bytes and
+/// allocates nothing: the audit calls it for every line.
+pub fn hash_ok(line: &[u8]) -> bool {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let Some(body) = line.strip_suffix(b"\"}") else {
+        return false;
+    };
+    let Some(cut) = body.len().checked_sub(64) else {
+        return false;
+    };
+    let (prefix, hash) = body.split_at(cut);
+    let Some(prefix) = prefix.strip_suffix(HASH_MARK.as_bytes()) else {
+        return false;
+    };
+    let digest = Sha256::digest(prefix);
+    digest
+        .iter()
+        .zip(hash.chunks_exact(2))
+        .all(|(b, h)| h[0] == HEX[usize::from(b >> 4)] && h[1] == HEX[usize::from(b & 15)])
 }
 
 #[cfg(test)]
@@ -187,6 +197,39 @@ mod tests {
             }
         }
         None
+    }
+
+    #[test]
+    fn a_line_hashes_right_only_as_written() {
+        let good = chain(3);
+        for l in &good {
+            assert!(hash_ok(l.as_bytes()), "{l}");
+        }
+        let l = &good[1];
+        let n = l.len();
+        let upper = format!("{}{}\"}}", &l[..n - 66], l[n - 66..n - 2].to_uppercase());
+        for bad in [
+            l.replacen("n2", "n3", 1),
+            format!("{l} "),
+            format!("{}}}", l),
+            upper,
+            l[..n - 3].to_string() + "\"}",
+            l.replacen(",\"hash\":\"", ",\"hash\": \"", 1),
+            String::new(),
+        ] {
+            assert!(!hash_ok(bad.as_bytes()), "{bad}");
+            // And the chain check agrees, whether the hash was checked ahead or not.
+            for ahead in [None, Some(hash_ok(bad.as_bytes()))] {
+                let mut c = ChainCheck::default();
+                c.next(1, &good[0]).unwrap();
+                let e: Result<Event, _> = serde_json::from_str(&bad);
+                if let Ok(e) = e {
+                    assert!(c
+                        .check_hashed(2, bad.as_bytes(), e.seq, &e.prev, &e.hash, ahead)
+                        .is_err());
+                }
+            }
+        }
     }
 
     #[test]

@@ -571,6 +571,15 @@ impl Db {
         }))
     }
 
+    /// Event lines from `from` up to the database's head, oldest first, in blocks of about
+    /// `size` bytes of whole lines (see [`lines::Blocks`]).
+    pub fn event_blocks_from(&self, from: u64, size: usize) -> Result<lines::Blocks, DbError> {
+        let head = self.head()?.seq;
+        let (seq0, offset) = self.floor_of(from.max(1))?;
+        lines::Blocks::open(&self.journal, seq0, offset, from.max(1), head, size)
+            .map_err(|e| DbError::Journal(e.to_string()))
+    }
+
     /// Event lines from the database's head down to `down_to` (inclusive), newest first.
     pub fn event_lines_rev(
         &self,

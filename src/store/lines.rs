@@ -5,7 +5,7 @@
 //! lines forward.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Every this many events, the offset of one is indexed (seq 1, 1 + STRIDE, …).
@@ -14,6 +14,13 @@ pub const STRIDE: u64 = 64;
 /// True when an event's offset goes into the index.
 pub fn indexed(seq: u64) -> bool {
     seq % STRIDE == 1
+}
+
+/// The journal, open for reading at byte `offset`.
+fn open_at(path: &Path, offset: u64) -> io::Result<File> {
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    Ok(f)
 }
 
 /// Lines of the journal from byte `offset` (where event `seq` starts), numbered from `seq`,
@@ -37,10 +44,8 @@ impl Forward {
         to: u64,
         capacity: usize,
     ) -> io::Result<Forward> {
-        let mut f = File::open(path)?;
-        f.seek(SeekFrom::Start(offset))?;
         Ok(Forward {
-            reader: Some(BufReader::with_capacity(capacity, f)),
+            reader: Some(BufReader::with_capacity(capacity, open_at(path, offset)?)),
             next_seq: seq,
             offset,
             from,
@@ -166,6 +171,104 @@ impl<F: FnMut(u64) -> io::Result<Floor>> Iterator for Backward<F> {
     }
 }
 
+/// Whole lines of the journal, a block of about `size` bytes at a time, for passes over the
+/// whole log (the audit): no allocation per line, each block ready to hand to another thread.
+#[derive(Debug)]
+pub struct Blocks<R = File> {
+    reader: Option<R>,
+    /// The sequence number of the first line not yet handed out (at the start of `carry`).
+    next_seq: u64,
+    /// Bytes read past the last whole line of the previous block.
+    carry: Vec<u8>,
+    from: u64,
+    to: u64,
+    size: usize,
+}
+
+impl Blocks<File> {
+    /// Opens the journal at `offset`, where event `seq` starts; yields events `from..=to`.
+    pub fn open(
+        path: &Path,
+        seq: u64,
+        offset: u64,
+        from: u64,
+        to: u64,
+        size: usize,
+    ) -> io::Result<Blocks<File>> {
+        Ok(Blocks::new(open_at(path, offset)?, seq, from, to, size))
+    }
+}
+
+impl<R: Read> Blocks<R> {
+    /// Lines of `reader`, whose first line is event `seq`; yields events `from..=to`.
+    pub fn new(reader: R, seq: u64, from: u64, to: u64, size: usize) -> Blocks<R> {
+        Blocks {
+            reader: Some(reader),
+            next_seq: seq,
+            carry: Vec::new(),
+            from,
+            to,
+            size: size.max(1),
+        }
+    }
+
+    /// Fills `buf` (emptied first) with the next whole lines, each ending in `\n`, and returns
+    /// the sequence number of the first; `None` at the end. A line longer than `size` makes a
+    /// longer block; an unfinished last line is never handed out.
+    pub fn fill(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
+        loop {
+            buf.clear();
+            if self.next_seq > self.to {
+                self.reader = None;
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                return Ok(None);
+            };
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
+            // The carry holds no newline: it is what followed the last one.
+            let (mut eof, mut whole) = (false, false);
+            while !eof && (buf.len() < self.size || !whole) {
+                let old = buf.len();
+                let want = if old < self.size {
+                    self.size - old
+                } else {
+                    self.size
+                };
+                eof = reader.by_ref().take(want as u64).read_to_end(buf)? == 0;
+                whole |= memchr::memchr(b'\n', &buf[old..]).is_some();
+            }
+            let Some(last) = memchr::memrchr(b'\n', buf) else {
+                self.reader = None;
+                buf.clear();
+                return Ok(None);
+            };
+            self.carry.extend_from_slice(&buf[last + 1..]);
+            buf.truncate(last + 1);
+            let first = self.next_seq;
+            // Counted a vector at a time (the positions are found only to cut a block).
+            self.next_seq += buf.iter().filter(|&&c| c == b'\n').count() as u64;
+            // Keep `lo..=hi`, the part of `from..=to` in this block.
+            let (lo, hi) = (self.from.max(first), self.to.min(self.next_seq - 1));
+            if lo > hi {
+                continue;
+            }
+            let end_of = |buf: &[u8], k: u64| memchr::memchr_iter(b'\n', buf).nth(k as usize);
+            if hi < self.next_seq - 1 {
+                if let Some(end) = end_of(buf, hi - first) {
+                    buf.truncate(end + 1);
+                }
+            }
+            if lo > first {
+                if let Some(end) = end_of(buf, lo - first - 1) {
+                    buf.drain(..end + 1);
+                }
+            }
+            return Ok(Some(lo));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +340,38 @@ mod tests {
                 let mut want_back = want.clone();
                 want_back.reverse();
                 assert_eq!(back, want_back, "backward n={n} {from}..={to}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_give_every_line_once_in_order_whatever_their_size() {
+        for (n, torn) in [(1, false), (5, true), (64, false), (300, true)] {
+            let (_d, path, offsets) = journal(n, torn);
+            for size in [1, 7, 64, 500, 1 << 16] {
+                for (from, to) in [
+                    (1, n),
+                    (n, n),
+                    (2, n.saturating_sub(1).max(2)),
+                    (1, u64::MAX),
+                ] {
+                    let mut fl = floor(&offsets);
+                    let (s0, off) = fl(from).unwrap();
+                    let mut blocks = Blocks::open(&path, s0, off, from, to, size).unwrap();
+                    let mut buf = Vec::new();
+                    let mut seen = Vec::new();
+                    while let Some(first) = blocks.fill(&mut buf).unwrap() {
+                        assert!(buf.ends_with(b"\n"), "a block ends with a whole line");
+                        let text = String::from_utf8(buf.clone()).unwrap();
+                        for (k, line) in text.lines().enumerate() {
+                            let seq = first + k as u64;
+                            assert!(line.starts_with(&format!("{{\"seq\":{seq},")), "{line}");
+                            seen.push(seq);
+                        }
+                    }
+                    let want: Vec<u64> = (from..=to.min(n)).collect();
+                    assert_eq!(seen, want, "n={n} size={size} {from}..={to}");
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::intervals::Interval;
@@ -53,9 +54,9 @@ pub fn histogram(kept: &[Interval]) -> Vec<Bucket> {
 
 /// Intervals and breaches per shift day, oldest first.
 pub fn daily(kept: &[Interval]) -> Vec<Day> {
-    let mut days: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
     for i in kept {
-        let e = days.entry(i.shift.as_str()).or_default();
+        let e = days.entry(i.shift).or_default();
         e.0 += 1;
         if i.over().is_some() {
             e.1 += 1;
@@ -87,7 +88,7 @@ mod tests {
             level: None,
             category: None,
             officer: "李明".into(),
-            shift: shift.into(),
+            shift: shift.parse().unwrap(),
             limit: Some(Duration::from_secs(limit * 60)),
             duration: Duration::from_secs(minutes * 60),
         }

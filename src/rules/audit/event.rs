@@ -3,17 +3,19 @@
 //! instants, the report's kind, level and category). Reports' text, reporters, flags' wording,
 //! notices' text and every payload of a kind the fold ignores are skipped without being copied.
 //!
-//! [`AuditEvent::from_line`] decodes a canonical journal line (as [`Event::to_line`] writes it);
-//! it fails on anything it is not sure about (a string with escapes, `payload` before `kind`,
-//! an unknown kind), and the caller then falls back to the full [`Event`] and
-//! [`AuditEvent::from`]. Where both decode a line, both give the same view (tested). The light
-//! decode does not check the fields it skips: a line whose skipped fields are malformed but
-//! whose JSON is well formed is read, where the full decode would refuse it.
+//! [`AuditEvent::from_line`] reads a canonical journal line (as [`Event::to_line`] writes it)
+//! with a cursor that looks only at keys, quotes and brackets: the values the audit uses are
+//! read, long texts are skipped with `memchr`. It gives up on anything it is not sure about (a
+//! string with escapes, keys in another order, an unknown kind), and the caller then falls back
+//! to the full [`Event`] and [`AuditEvent::from`]. Where both decode a line, both give the same
+//! view (tested). The light decode does not check the values it skips: a line whose skipped
+//! values are malformed (a number where the full decode wants text, a raw control character in
+//! a summary) is read, where the full decode would refuse it. The hash chain covers those bytes.
 
-use std::fmt;
+use std::cell::Cell;
 
 use chrono::{DateTime, FixedOffset};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, value::BorrowedStrDeserializer};
 use serde::Deserialize;
 
 use crate::domain::instruction::FeedbackKind;
@@ -22,39 +24,41 @@ use crate::domain::{CallOutcome, Event, EventBody, Level, RecipientKind, ReportK
 
 type At = DateTime<FixedOffset>;
 
-/// One event as the audit sees it.
+/// One event as the audit sees it. Its strings `S` are `&str` borrowed from the line (or from
+/// a full [`Event`]); the audit's workers hand them between threads as other types (see
+/// [`AuditEvent::map`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEvent<'a> {
+pub struct AuditEvent<S> {
     /// The sequence number.
     pub seq: u64,
     /// When.
     pub at: At,
     /// The duty officer.
-    pub officer: &'a str,
+    pub officer: S,
     /// The previous event's hash.
-    pub prev: &'a str,
+    pub prev: S,
     /// This event's hash.
-    pub hash: &'a str,
+    pub hash: S,
     /// What the audit needs of the payload.
-    pub body: AuditBody<'a>,
+    pub body: AuditBody<S>,
 }
 
 /// One recipient of a relayed instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Relayed<'a> {
+pub struct Relayed<S> {
     /// Department, region or person.
-    pub name: &'a str,
+    pub name: S,
     /// Feedback due by then.
     pub deadline: At,
 }
 
 /// The parts of an event's payload the audit uses; kinds it ignores are [`AuditBody::Other`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditBody<'a> {
+pub enum AuditBody<S> {
     /// `report_filed`.
     ReportFiled {
         /// The incident number.
-        incident: &'a str,
+        incident: S,
         /// First, follow-up or final.
         kind: ReportKind,
         /// When the desk received it.
@@ -62,30 +66,30 @@ pub enum AuditBody<'a> {
         /// The level, if graded.
         level: Option<Level>,
         /// The category key, if stated.
-        category: Option<&'a str>,
+        category: Option<S>,
     },
     /// `flag_raised`.
     FlagRaised {
         /// The incident number.
-        incident: &'a str,
+        incident: S,
         /// The flag's id.
-        flag: &'a str,
+        flag: S,
     },
     /// `flag_resolved`.
     FlagResolved {
         /// The incident number.
-        incident: &'a str,
+        incident: S,
         /// The flag's id.
-        flag: &'a str,
+        flag: S,
         /// When it was resolved.
         at: At,
     },
     /// `notice_queued`.
     NoticeQueued {
         /// The notice id.
-        id: &'a str,
+        id: S,
         /// The incident number.
-        incident: &'a str,
+        incident: S,
         /// What the recipient is.
         recipient_kind: RecipientKind,
         /// Acknowledge by then.
@@ -96,48 +100,48 @@ pub enum AuditBody<'a> {
     /// `notice_delivered`.
     NoticeDelivered {
         /// The notice id.
-        notice: &'a str,
+        notice: S,
     },
     /// `notice_called`.
     NoticeCalled {
         /// The notice id.
-        notice: &'a str,
+        notice: S,
         /// What the officer heard.
         outcome: CallOutcome,
     },
     /// `notice_acknowledged`.
     NoticeAcknowledged {
         /// The notice id.
-        notice: &'a str,
+        notice: S,
     },
     /// `notice_attempted`, `notice_failed`, `notice_escalated`: they end no stage, but concern
     /// the notice's incident.
     NoticeOther {
         /// The notice id.
-        notice: &'a str,
+        notice: S,
     },
     /// `instruction_recorded`.
     InstructionRecorded {
         /// The instruction id.
-        id: &'a str,
+        id: S,
         /// The incident it concerns, if any.
-        incident: Option<&'a str>,
+        incident: Option<S>,
         /// When the desk received it.
         received_at: At,
     },
     /// `instruction_relayed`.
     InstructionRelayed {
         /// The instruction id.
-        id: &'a str,
+        id: S,
         /// Who, answer by when.
-        recipients: Vec<Relayed<'a>>,
+        recipients: Vec<Relayed<S>>,
     },
     /// `instruction_feedback`.
     InstructionFeedback {
         /// The instruction id.
-        id: &'a str,
+        id: S,
         /// Who answered.
-        recipient: &'a str,
+        recipient: S,
         /// Progress or final.
         kind: FeedbackKind,
         /// When they said it.
@@ -147,18 +151,18 @@ pub enum AuditBody<'a> {
     Other,
 }
 
-impl AuditBody<'_> {
+impl<S: AsRef<str>> AuditBody<S> {
     /// The incident this event concerns, if any (as [`EventBody::incident`]).
     pub fn incident(&self) -> Option<&str> {
         match self {
             AuditBody::ReportFiled { incident, .. }
             | AuditBody::FlagRaised { incident, .. }
             | AuditBody::FlagResolved { incident, .. }
-            | AuditBody::NoticeQueued { incident, .. } => Some(incident),
+            | AuditBody::NoticeQueued { incident, .. } => Some(incident.as_ref()),
             AuditBody::NoticeDelivered { notice }
             | AuditBody::NoticeCalled { notice, .. }
             | AuditBody::NoticeAcknowledged { notice }
-            | AuditBody::NoticeOther { notice } => Some(Notice::incident_of(notice)),
+            | AuditBody::NoticeOther { notice } => Some(Notice::incident_of(notice.as_ref())),
             AuditBody::InstructionRecorded { .. }
             | AuditBody::InstructionRelayed { .. }
             | AuditBody::InstructionFeedback { .. }
@@ -167,23 +171,121 @@ impl AuditBody<'_> {
     }
 }
 
-impl<'a> AuditEvent<'a> {
-    /// Decodes a canonical journal line; `Err` for anything else (see the module notes).
-    pub fn from_line(line: &'a str) -> Result<AuditEvent<'a>, serde_json::Error> {
-        let l: Line<'a> = serde_json::from_str(line)?;
-        Ok(AuditEvent {
-            seq: l.seq,
-            at: l.at.0,
-            officer: l.officer,
-            prev: l.prev,
-            hash: l.hash,
-            body: l.body,
-        })
+impl<S> AuditEvent<S> {
+    /// The same event with each string `s` replaced by `f(s)`: the audit's workers hand
+    /// decoded events to the folding thread as spans of their block, not borrowed strings.
+    pub fn map<T>(self, f: &mut impl FnMut(S) -> T) -> AuditEvent<T> {
+        AuditEvent {
+            seq: self.seq,
+            at: self.at,
+            officer: f(self.officer),
+            prev: f(self.prev),
+            hash: f(self.hash),
+            body: self.body.map(f),
+        }
     }
 }
 
-impl<'a> From<&'a Event> for AuditEvent<'a> {
-    fn from(e: &'a Event) -> AuditEvent<'a> {
+impl<S> AuditBody<S> {
+    /// The same body with each string `s` replaced by `f(s)`.
+    pub fn map<T>(self, f: &mut impl FnMut(S) -> T) -> AuditBody<T> {
+        match self {
+            AuditBody::ReportFiled {
+                incident,
+                kind,
+                received_at,
+                level,
+                category,
+            } => AuditBody::ReportFiled {
+                incident: f(incident),
+                kind,
+                received_at,
+                level,
+                category: category.map(f),
+            },
+            AuditBody::FlagRaised { incident, flag } => AuditBody::FlagRaised {
+                incident: f(incident),
+                flag: f(flag),
+            },
+            AuditBody::FlagResolved { incident, flag, at } => AuditBody::FlagResolved {
+                incident: f(incident),
+                flag: f(flag),
+                at,
+            },
+            AuditBody::NoticeQueued {
+                id,
+                incident,
+                recipient_kind,
+                deadline,
+                follow_on,
+            } => AuditBody::NoticeQueued {
+                id: f(id),
+                incident: f(incident),
+                recipient_kind,
+                deadline,
+                follow_on,
+            },
+            AuditBody::NoticeDelivered { notice } => {
+                AuditBody::NoticeDelivered { notice: f(notice) }
+            }
+            AuditBody::NoticeCalled { notice, outcome } => AuditBody::NoticeCalled {
+                notice: f(notice),
+                outcome,
+            },
+            AuditBody::NoticeAcknowledged { notice } => {
+                AuditBody::NoticeAcknowledged { notice: f(notice) }
+            }
+            AuditBody::NoticeOther { notice } => AuditBody::NoticeOther { notice: f(notice) },
+            AuditBody::InstructionRecorded {
+                id,
+                incident,
+                received_at,
+            } => AuditBody::InstructionRecorded {
+                id: f(id),
+                incident: incident.map(f),
+                received_at,
+            },
+            AuditBody::InstructionRelayed { id, recipients } => AuditBody::InstructionRelayed {
+                id: f(id),
+                recipients: recipients
+                    .into_iter()
+                    .map(|r| Relayed {
+                        name: f(r.name),
+                        deadline: r.deadline,
+                    })
+                    .collect(),
+            },
+            AuditBody::InstructionFeedback {
+                id,
+                recipient,
+                kind,
+                at,
+            } => AuditBody::InstructionFeedback {
+                id: f(id),
+                recipient: f(recipient),
+                kind,
+                at,
+            },
+            AuditBody::Other => AuditBody::Other,
+        }
+    }
+}
+
+impl<'a> AuditEvent<&'a str> {
+    /// Decodes a canonical journal line; `None` for anything else (see the module notes).
+    pub fn from_line(line: &'a str) -> Option<AuditEvent<&'a str>> {
+        light(line.as_bytes())
+    }
+
+    /// As [`from_line`](Self::from_line), from the line's bytes, which need not all be UTF-8:
+    /// only the strings read must be.
+    pub fn from_bytes(line: &'a [u8]) -> Option<AuditEvent<&'a str>> {
+        light(line)
+    }
+}
+
+impl<'a> From<&'a Event> for AuditEvent<&'a str> {
+    fn from(e: &'a Event) -> AuditEvent<&'a str> {
         AuditEvent {
             seq: e.seq,
             at: e.at,
@@ -195,8 +297,8 @@ impl<'a> From<&'a Event> for AuditEvent<'a> {
     }
 }
 
-impl<'a> From<&'a EventBody> for AuditBody<'a> {
-    fn from(b: &'a EventBody) -> AuditBody<'a> {
+impl<'a> From<&'a EventBody> for AuditBody<&'a str> {
+    fn from(b: &'a EventBody) -> AuditBody<&'a str> {
         match b {
             EventBody::ReportFiled { incident, report } => AuditBody::ReportFiled {
                 incident,
@@ -253,7 +355,7 @@ impl<'a> From<&'a EventBody> for AuditBody<'a> {
                 recipients: recipients
                     .iter()
                     .map(|r| Relayed {
-                        name: &r.name,
+                        name: r.name.as_str(),
                         deadline: r.deadline,
                     })
                     .collect(),
@@ -287,279 +389,486 @@ impl<'a> From<&'a EventBody> for AuditBody<'a> {
 
 // ---- the light decode -------------------------------------------------------------------
 //
-// Field names and required fields follow `Event` and the payload types; fields the audit does
-// not use but that the full decode requires are kept as `IgnoredAny` so that their absence still
-// fails. `&'a str` fails on a string with escapes: the caller falls back to the full decode.
+// A cursor over the canonical line: keys in the order `Event::to_line` writes them, no
+// whitespace, `prev` and `hash` as 64 hex digits at the end. Required fields follow `Event` and
+// the payload types (the full decode's rules): a required field the audit does not use is still
+// looked for, and a field given twice fails, as in the full decode. Values the audit does not
+// use are skipped by their brackets and quotes, not checked; the hash covers them. Any `None`
+// sends the line to the full decode.
 
-#[derive(Deserialize)]
-struct Line<'a> {
-    seq: u64,
-    at: Instant,
-    officer: &'a str,
-    #[serde(rename = "os_user")]
-    _os_user: &'a str,
-    #[serde(borrow)]
-    body: AuditBody<'a>,
-    prev: &'a str,
-    hash: &'a str,
+/// `,"prev":"` + 64 hex + `","hash":"` + 64 hex + `"}`.
+const TAIL: usize = 9 + 64 + 10 + 64 + 2;
+
+fn hex64(s: &[u8]) -> Option<()> {
+    let s: &[u8; 64] = s.try_into().ok()?;
+    // Without early exit, so that it is done 16 or 32 bytes at a time.
+    let bad = s.iter().fold(false, |bad, &c| {
+        bad | !(c.is_ascii_digit() | (b'a'..=b'f').contains(&c))
+    });
+    (!bad).then_some(())
 }
 
-#[derive(Deserialize)]
-struct ReportFiled<'a> {
-    incident: &'a str,
-    #[serde(borrow)]
-    report: LightReport<'a>,
+/// Reads a canonical line; `None` for anything else.
+fn light(line: &[u8]) -> Option<AuditEvent<&str>> {
+    let cut = line.len().checked_sub(TAIL)?;
+    let (head, tail) = line.split_at(cut);
+    let tail = tail.strip_prefix(b",\"prev\":\"")?.strip_suffix(b"\"}")?;
+    let (prev, hash) = (
+        tail.get(..64)?,
+        tail.get(64..)?.strip_prefix(b"\",\"hash\":\"")?,
+    );
+    hex64(prev)?;
+    hex64(hash)?;
+    // Hex digits are ASCII: one check for both.
+    let both = std::str::from_utf8(tail).ok()?;
+    let (prev, hash) = (both.get(..64)?, both.get(both.len() - 64..)?);
+    let mut s = Scan { s: head, i: 0 };
+    s.eat("{\"seq\":")?;
+    let seq = s.u64()?;
+    s.eat(",\"at\":")?;
+    let at = s.instant()?;
+    s.eat(",\"officer\":")?;
+    let officer = s.str()?;
+    s.eat(",\"os_user\":")?;
+    s.text()?;
+    s.eat(",\"body\":{\"kind\":")?;
+    let kind = s.key()?;
+    s.eat(",\"payload\":")?;
+    let body = payload(&mut s, kind)?;
+    s.byte(b'}')?;
+    (s.i == head.len()).then_some(AuditEvent {
+        seq,
+        at,
+        officer,
+        prev,
+        hash,
+        body,
+    })
 }
 
-#[derive(Deserialize)]
-struct LightReport<'a> {
-    kind: ReportKind,
-    #[serde(rename = "seq_in_incident")]
-    _seq_in_incident: IgnoredAny,
-    received_at: Instant,
-    #[serde(default, borrow)]
-    category: Option<&'a str>,
-    #[serde(default)]
-    level: Option<Level>,
-    #[serde(rename = "summary")]
-    _summary: IgnoredAny,
-    #[serde(rename = "recorder")]
-    _recorder: IgnoredAny,
+/// Fills a slot once: `None` (a failed read, or the key given twice) fails the line.
+fn once<T>(slot: &mut Option<T>, value: Option<T>) -> Option<bool> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value?);
+    Some(true)
 }
 
-#[derive(Deserialize)]
-struct FlagRaised<'a> {
-    incident: &'a str,
-    #[serde(rename = "report")]
-    _report: IgnoredAny,
-    #[serde(borrow)]
-    flag: FlagId<'a>,
-}
-
-#[derive(Deserialize)]
-struct FlagId<'a> {
-    id: &'a str,
-}
-
-#[derive(Deserialize)]
-struct FlagResolved<'a> {
-    incident: &'a str,
-    flag: &'a str,
-    resolution: ResolvedAt,
-}
-
-#[derive(Deserialize)]
-struct ResolvedAt {
-    at: Instant,
-}
-
-#[derive(Deserialize)]
-struct NoticeQueued<'a> {
-    #[serde(borrow)]
-    notice: QueuedNotice<'a>,
-}
-
-#[derive(Deserialize)]
-struct QueuedNotice<'a> {
-    id: &'a str,
-    incident: &'a str,
-    recipient_kind: RecipientKind,
-    #[serde(default)]
-    deadline: Option<Instant>,
-    #[serde(default)]
-    parent: Option<IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct NoticeId<'a> {
-    notice: &'a str,
-}
-
-#[derive(Deserialize)]
-struct NoticeCalled<'a> {
-    notice: &'a str,
-    outcome: CallOutcome,
-}
-
-#[derive(Deserialize)]
-struct InstructionRecorded<'a> {
-    id: &'a str,
-    #[serde(default, borrow)]
-    incident: Option<&'a str>,
-    received_at: Instant,
-}
-
-#[derive(Deserialize)]
-struct InstructionRelayed<'a> {
-    id: &'a str,
-    #[serde(borrow)]
-    recipients: Vec<LightRelayed<'a>>,
-}
-
-#[derive(Deserialize)]
-struct LightRelayed<'a> {
-    name: &'a str,
-    deadline: Instant,
-}
-
-impl<'a> From<LightRelayed<'a>> for Relayed<'a> {
-    fn from(r: LightRelayed<'a>) -> Relayed<'a> {
-        Relayed {
-            name: r.name,
-            deadline: r.deadline.0,
+fn payload<'a>(s: &mut Scan<'a>, kind: &[u8]) -> Option<AuditBody<&'a str>> {
+    let body = match kind {
+        b"report_filed" => {
+            let (mut incident, mut report) = (None, None);
+            s.object(|s, k| match k {
+                b"incident" => once(&mut incident, s.str()),
+                b"report" => once(&mut report, light_report(s)),
+                _ => Some(false),
+            })?;
+            let (kind, received_at, category, level) = report?;
+            AuditBody::ReportFiled {
+                incident: incident?,
+                kind,
+                received_at,
+                level,
+                category,
+            }
         }
+        b"flag_raised" => {
+            let (mut incident, mut report, mut flag) = (None, None, None);
+            s.object(|s, k| match k {
+                b"incident" => once(&mut incident, s.str()),
+                b"report" => once(&mut report, s.skip()),
+                b"flag" => {
+                    let mut id = None;
+                    s.object(|s, k| match k {
+                        b"id" => once(&mut id, s.str()),
+                        _ => Some(false),
+                    })?;
+                    once(&mut flag, id)
+                }
+                _ => Some(false),
+            })?;
+            report?;
+            AuditBody::FlagRaised {
+                incident: incident?,
+                flag: flag?,
+            }
+        }
+        b"flag_resolved" => {
+            let (mut incident, mut flag, mut at) = (None, None, None);
+            s.object(|s, k| match k {
+                b"incident" => once(&mut incident, s.str()),
+                b"flag" => once(&mut flag, s.str()),
+                b"resolution" => {
+                    let mut when = None;
+                    s.object(|s, k| match k {
+                        b"at" => once(&mut when, s.instant()),
+                        _ => Some(false),
+                    })?;
+                    once(&mut at, when)
+                }
+                _ => Some(false),
+            })?;
+            AuditBody::FlagResolved {
+                incident: incident?,
+                flag: flag?,
+                at: at?,
+            }
+        }
+        b"notice_queued" => {
+            let mut notice = None;
+            s.object(|s, k| match k {
+                b"notice" => once(&mut notice, queued_notice(s)),
+                _ => Some(false),
+            })?;
+            notice?
+        }
+        b"notice_delivered" => AuditBody::NoticeDelivered {
+            notice: notice_id(s)?,
+        },
+        b"notice_acknowledged" => AuditBody::NoticeAcknowledged {
+            notice: notice_id(s)?,
+        },
+        b"notice_attempted" | b"notice_failed" | b"notice_escalated" => AuditBody::NoticeOther {
+            notice: notice_id(s)?,
+        },
+        b"notice_called" => {
+            let (mut notice, mut outcome) = (None, None);
+            s.object(|s, k| match k {
+                b"notice" => once(&mut notice, s.str()),
+                b"outcome" => once(&mut outcome, s.unit()),
+                _ => Some(false),
+            })?;
+            AuditBody::NoticeCalled {
+                notice: notice?,
+                outcome: outcome?,
+            }
+        }
+        b"instruction_recorded" => {
+            let (mut id, mut incident, mut received_at) = (None, None, None);
+            s.object(|s, k| match k {
+                b"id" => once(&mut id, s.str()),
+                b"incident" => once(&mut incident, s.nullable(Scan::str)),
+                b"received_at" => once(&mut received_at, s.instant()),
+                _ => Some(false),
+            })?;
+            AuditBody::InstructionRecorded {
+                id: id?,
+                incident: incident.flatten(),
+                received_at: received_at?,
+            }
+        }
+        b"instruction_relayed" => {
+            let (mut id, mut recipients) = (None, None);
+            s.object(|s, k| match k {
+                b"id" => once(&mut id, s.str()),
+                b"recipients" => once(&mut recipients, s.array(relayed)),
+                _ => Some(false),
+            })?;
+            AuditBody::InstructionRelayed {
+                id: id?,
+                recipients: recipients?,
+            }
+        }
+        b"instruction_feedback" => {
+            let (mut id, mut recipient, mut kind, mut at) = (None, None, None, None);
+            s.object(|s, k| match k {
+                b"id" => once(&mut id, s.str()),
+                b"recipient" => once(&mut recipient, s.str()),
+                b"feedback_kind" => once(&mut kind, s.unit()),
+                b"at" => once(&mut at, s.instant()),
+                _ => Some(false),
+            })?;
+            AuditBody::InstructionFeedback {
+                id: id?,
+                recipient: recipient?,
+                kind: kind?,
+                at: at?,
+            }
+        }
+        // Listed one by one, as in `AuditBody::from`: an unknown kind is the full decode's.
+        b"store_created"
+        | b"session_started"
+        | b"session_ended"
+        | b"signed_in"
+        | b"instruction_changed"
+        | b"instruction_chased"
+        | b"shift_started"
+        | b"shift_ended"
+        | b"handover_accepted"
+        | b"note" => {
+            s.skip()?;
+            AuditBody::Other
+        }
+        _ => return None,
+    };
+    Some(body)
+}
+
+/// What the audit reads of a report: kind, received, category, level.
+type LightReport<'a> = (ReportKind, At, Option<&'a str>, Option<Level>);
+
+fn light_report<'a>(s: &mut Scan<'a>) -> Option<LightReport<'a>> {
+    let (mut kind, mut seq, mut received_at) = (None, None, None);
+    let (mut category, mut level, mut summary, mut recorder) = (None, None, None, None);
+    s.object(|s, k| match k {
+        b"kind" => once(&mut kind, s.unit()),
+        b"seq_in_incident" => once(&mut seq, s.skip()),
+        b"received_at" => once(&mut received_at, s.instant()),
+        b"category" => once(&mut category, s.nullable(Scan::str)),
+        b"level" => once(&mut level, s.nullable(Scan::unit)),
+        b"summary" => once(&mut summary, s.skip()),
+        b"recorder" => once(&mut recorder, s.skip()),
+        _ => Some(false),
+    })?;
+    seq.zip(summary).zip(recorder)?;
+    Some((kind?, received_at?, category.flatten(), level.flatten()))
+}
+
+fn queued_notice<'a>(s: &mut Scan<'a>) -> Option<AuditBody<&'a str>> {
+    let (mut id, mut incident, mut recipient_kind) = (None, None, None);
+    let (mut deadline, mut parent) = (None, None);
+    s.object(|s, k| match k {
+        b"id" => once(&mut id, s.str()),
+        b"incident" => once(&mut incident, s.str()),
+        b"recipient_kind" => once(&mut recipient_kind, s.unit()),
+        b"deadline" => once(&mut deadline, s.nullable(Scan::instant)),
+        b"parent" => once(&mut parent, s.nullable(Scan::skip)),
+        _ => Some(false),
+    })?;
+    Some(AuditBody::NoticeQueued {
+        id: id?,
+        incident: incident?,
+        recipient_kind: recipient_kind?,
+        deadline: deadline.flatten(),
+        follow_on: parent.flatten().is_some(),
+    })
+}
+
+fn notice_id<'a>(s: &mut Scan<'a>) -> Option<&'a str> {
+    let mut notice = None;
+    s.object(|s, k| match k {
+        b"notice" => once(&mut notice, s.str()),
+        _ => Some(false),
+    })?;
+    notice
+}
+
+fn relayed<'a>(s: &mut Scan<'a>) -> Option<Relayed<&'a str>> {
+    let (mut name, mut deadline) = (None, None);
+    s.object(|s, k| match k {
+        b"name" => once(&mut name, s.str()),
+        b"deadline" => once(&mut deadline, s.instant()),
+        _ => Some(false),
+    })?;
+    Some(Relayed {
+        name: name?,
+        deadline: deadline?,
+    })
+}
+
+/// Where the string starting `rest` ends: the first `"` or `\\` (short strings, most of those
+/// the audit reads, are looked through byte by byte; long ones with `memchr`).
+fn quote(rest: &[u8]) -> Option<usize> {
+    let head = rest.len().min(24);
+    match rest[..head].iter().position(|&c| c == b'"' || c == b'\\') {
+        Some(n) => Some(n),
+        None => memchr::memchr2(b'"', b'\\', &rest[head..]).map(|n| n + head),
     }
 }
 
-#[derive(Deserialize)]
-struct InstructionFeedback<'a> {
-    id: &'a str,
-    recipient: &'a str,
-    feedback_kind: FeedbackKind,
-    at: Instant,
+/// A cursor over JSON without whitespace. The line's bytes are not checked as UTF-8 as a
+/// whole (the hash covers them); each string read is.
+struct Scan<'a> {
+    s: &'a [u8],
+    i: usize,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for AuditBody<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(BodyVisitor(std::marker::PhantomData))
-    }
-}
-
-struct BodyVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
-    type Value = AuditBody<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an event body: `kind`, then `payload`")
+impl<'a> Scan<'a> {
+    fn rest(&self) -> &'a [u8] {
+        self.s.get(self.i..).unwrap_or_default()
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        if map.next_key::<&str>()? != Some("kind") {
-            return Err(de::Error::custom("the light decode wants `kind` first"));
+    fn byte(&mut self, c: u8) -> Option<()> {
+        (self.s.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    fn eat(&mut self, lit: &str) -> Option<()> {
+        self.rest()
+            .starts_with(lit.as_bytes())
+            .then(|| self.i += lit.len())
+    }
+
+    /// A string without escapes or control characters (one with them is the full decode's).
+    fn str(&mut self) -> Option<&'a str> {
+        self.byte(b'"')?;
+        let rest = self.rest();
+        let n = quote(rest)?;
+        if rest[n] != b'"' || rest[..n].iter().fold(false, |bad, &c| bad | (c < 0x20)) {
+            return None;
         }
-        let kind: &str = map.next_value()?;
-        if map.next_key::<&str>()? != Some("payload") {
-            return Err(de::Error::custom("the light decode wants `payload` second"));
+        let out = std::str::from_utf8(&rest[..n]).ok()?;
+        self.i += n + 1;
+        Some(out)
+    }
+
+    /// A key without escapes, as bytes (compared with the keys the audit knows, not read).
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.byte(b'"')?;
+        let rest = self.rest();
+        let n = quote(rest)?;
+        if rest[n] != b'"' {
+            return None;
         }
-        let body = match kind {
-            "report_filed" => {
-                let p: ReportFiled = map.next_value()?;
-                AuditBody::ReportFiled {
-                    incident: p.incident,
-                    kind: p.report.kind,
-                    received_at: p.report.received_at.0,
-                    level: p.report.level,
-                    category: p.report.category,
-                }
-            }
-            "flag_raised" => {
-                let p: FlagRaised = map.next_value()?;
-                AuditBody::FlagRaised {
-                    incident: p.incident,
-                    flag: p.flag.id,
-                }
-            }
-            "flag_resolved" => {
-                let p: FlagResolved = map.next_value()?;
-                AuditBody::FlagResolved {
-                    incident: p.incident,
-                    flag: p.flag,
-                    at: p.resolution.at.0,
-                }
-            }
-            "notice_queued" => {
-                let NoticeQueued { notice: n } = map.next_value()?;
-                AuditBody::NoticeQueued {
-                    id: n.id,
-                    incident: n.incident,
-                    recipient_kind: n.recipient_kind,
-                    deadline: n.deadline.map(|d| d.0),
-                    follow_on: n.parent.is_some(),
-                }
-            }
-            "notice_delivered" => AuditBody::NoticeDelivered {
-                notice: map.next_value::<NoticeId>()?.notice,
-            },
-            "notice_called" => {
-                let p: NoticeCalled = map.next_value()?;
-                AuditBody::NoticeCalled {
-                    notice: p.notice,
-                    outcome: p.outcome,
-                }
-            }
-            "notice_acknowledged" => AuditBody::NoticeAcknowledged {
-                notice: map.next_value::<NoticeId>()?.notice,
-            },
-            "notice_attempted" | "notice_failed" | "notice_escalated" => AuditBody::NoticeOther {
-                notice: map.next_value::<NoticeId>()?.notice,
-            },
-            "instruction_recorded" => {
-                let p: InstructionRecorded = map.next_value()?;
-                AuditBody::InstructionRecorded {
-                    id: p.id,
-                    incident: p.incident,
-                    received_at: p.received_at.0,
-                }
-            }
-            "instruction_relayed" => {
-                let p: InstructionRelayed = map.next_value()?;
-                AuditBody::InstructionRelayed {
-                    id: p.id,
-                    recipients: p.recipients.into_iter().map(Relayed::from).collect(),
-                }
-            }
-            "instruction_feedback" => {
-                let p: InstructionFeedback = map.next_value()?;
-                AuditBody::InstructionFeedback {
-                    id: p.id,
-                    recipient: p.recipient,
-                    kind: p.feedback_kind,
-                    at: p.at.0,
-                }
-            }
-            "store_created"
-            | "session_started"
-            | "session_ended"
-            | "signed_in"
-            | "instruction_changed"
-            | "instruction_chased"
-            | "shift_started"
-            | "shift_ended"
-            | "handover_accepted"
-            | "note" => {
-                map.next_value::<IgnoredAny>()?;
-                AuditBody::Other
-            }
-            other => return Err(de::Error::custom(format!("unknown event kind {other:?}"))),
+        self.i += n + 1;
+        Some(&rest[..n])
+    }
+
+    /// A string, skipped.
+    fn text(&mut self) -> Option<()> {
+        (self.rest().first() == Some(&b'"')).then_some(())?;
+        self.skip_str()
+    }
+
+    /// A number without sign, fraction or leading zero.
+    fn u64(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || (n > 1 && rest[0] == b'0') {
+            return None;
+        }
+        let v = std::str::from_utf8(&rest[..n]).ok()?.parse().ok()?;
+        self.i += n;
+        Some(v)
+    }
+
+    /// An instant. Events written together carry the same one: the last read on this thread
+    /// is kept and not parsed again.
+    fn instant(&mut self) -> Option<At> {
+        thread_local!(static LAST: Cell<([u8; 40], usize, Option<At>)> = const { Cell::new(([0; 40], 0, None)) });
+        // A key: no escapes; the fast parser reads digits and punctuation only.
+        let s = self.key()?;
+        let (mut key, len, at) = LAST.get();
+        if let Some(at) = at.filter(|_| key.get(..len) == Some(s)) {
+            return Some(at);
+        }
+        let at = match fast_rfc3339(s) {
+            Some(at) => at,
+            None => std::str::from_utf8(s).ok()?.parse().ok()?,
         };
-        if map.next_key::<IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom(
-                "the light decode wants only `kind` and `payload`",
-            ));
+        if let Some(k) = key.get_mut(..s.len()) {
+            k.copy_from_slice(s);
+            LAST.set((key, s.len(), Some(at)));
         }
-        Ok(body)
+        Some(at)
     }
-}
 
-/// An RFC 3339 instant as chrono reads it, read faster when it has the journal's own shape.
-struct Instant(At);
+    /// A unit variant of a `snake_case` enum, by its serde name.
+    fn unit<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        let s = self.str()?;
+        T::deserialize(BorrowedStrDeserializer::<de::value::Error>::new(s)).ok()
+    }
 
-impl<'de> Deserialize<'de> for Instant {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s: &str = Deserialize::deserialize(d)?;
-        match fast_rfc3339(s) {
-            Some(t) => Ok(Instant(t)),
-            None => s.parse().map(Instant).map_err(de::Error::custom),
+    /// `null`, or what `read` reads.
+    fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.eat("null").is_some() {
+            return Some(None);
+        }
+        read(self).map(Some)
+    }
+
+    /// Any value, by its brackets and quotes.
+    fn skip(&mut self) -> Option<()> {
+        match *self.rest().first()? {
+            b'"' => self.skip_str(),
+            b'{' | b'[' => {
+                self.i += 1;
+                self.rest_of_object()
+            }
+            _ => {
+                let n = self
+                    .rest()
+                    .iter()
+                    .position(|c| matches!(c, b',' | b'}' | b']'))?;
+                (n > 0).then(|| self.i += n)
+            }
+        }
+    }
+
+    fn skip_str(&mut self) -> Option<()> {
+        self.i += 1;
+        loop {
+            let rest = self.rest();
+            let n = memchr::memchr2(b'"', b'\\', rest)?;
+            self.i += n + if rest[n] == b'\\' { 2 } else { 1 };
+            if rest[n] == b'"' {
+                return Some(());
+            }
+        }
+    }
+
+    /// An object: `field` reads a key's value and says `true`, or says `false` to have it
+    /// skipped; `None` fails.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a [u8]) -> Option<bool>) -> Option<()> {
+        self.byte(b'{')?;
+        if self.byte(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            self.byte(b':')?;
+            if !field(self, key)? {
+                self.skip()?;
+            }
+            if self.byte(b',').is_none() {
+                return self.byte(b'}');
+            }
+        }
+    }
+
+    /// After a value inside an object: on past the object's closing brace.
+    fn rest_of_object(&mut self) -> Option<()> {
+        let mut depth = 1usize;
+        loop {
+            match *self.rest().first()? {
+                b'"' => {
+                    self.skip_str()?;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.byte(b'[')?;
+        let mut out = Vec::new();
+        if self.byte(b']').is_some() {
+            return Some(out);
+        }
+        loop {
+            out.push(item(self)?);
+            if self.byte(b',').is_none() {
+                self.byte(b']')?;
+                return Some(out);
+            }
         }
     }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](+|-)HH:MM` or `…Z`, as chrono writes instants; `None` for
 /// anything else (leap seconds included), which is then left to chrono's own parser.
-fn fast_rfc3339(s: &str) -> Option<At> {
+fn fast_rfc3339(b: &[u8]) -> Option<At> {
     use chrono::{NaiveDate, NaiveTime};
-    let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<u32> {
         let digits = b.get(from..from + len)?;
         digits.iter().try_fold(0u32, |n, &c| {
@@ -588,7 +897,12 @@ fn fast_rfc3339(s: &str) -> Option<At> {
     let offset = match (b.get(i), b.len() - i) {
         (Some(b'Z'), 1) => 0,
         (Some(&sign @ (b'+' | b'-')), 6) if b[i + 3] == b':' => {
-            let secs = (num(i + 1, 2)? * 3600 + num(i + 4, 2)? * 60) as i32;
+            // Offset minutes past 59 are refused, as chrono's parser does.
+            let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            if om > 59 {
+                return None;
+            }
+            let secs = (oh * 3600 + om * 60) as i32;
             if sign == b'-' {
                 -secs
             } else {
@@ -621,7 +935,7 @@ mod tests {
             let f = [SecondsFormat::AutoSi, SecondsFormat::Secs, SecondsFormat::Millis, SecondsFormat::Nanos][form];
             for s in [t.to_rfc3339_opts(f, true), t.to_rfc3339_opts(f, false), serde_json::to_string(&t).unwrap().trim_matches('"').to_string()] {
                 let chrono: Option<At> = s.parse().ok();
-                if let Some(fast) = fast_rfc3339(&s) {
+                if let Some(fast) = fast_rfc3339(s.as_bytes()) {
                     prop_assert_eq!(Some(fast), chrono, "{}", s);
                     prop_assert_eq!(Some(*fast.offset()), chrono.map(|c| *c.offset()));
                 }
@@ -631,10 +945,107 @@ mod tests {
         #[test]
         fn the_fast_instant_parser_refuses_what_chrono_refuses(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,10})?([+-][0-9]{2}:[0-9]{2}|Z|z)?") {
             let chrono: Option<At> = s.parse().ok();
-            if let Some(fast) = fast_rfc3339(&s) {
+            if let Some(fast) = fast_rfc3339(s.as_bytes()) {
                 prop_assert_eq!(Some(fast), chrono);
             }
         }
+    }
+
+    /// A sealed first report, as the desk writes it.
+    fn report_line() -> String {
+        use crate::domain::{Report, ReportDraft, GENESIS_HASH};
+        let at: At = "2026-11-22T02:07:36.120+08:00".parse().unwrap();
+        let draft = ReportDraft {
+            category: Some("fire".into()),
+            level: Some(Level::III),
+            summary: "据说\"仓库\"起火，\n十几人被困".into(),
+            ..ReportDraft::default()
+        };
+        let body = EventBody::ReportFiled {
+            incident: "20261122-001".into(),
+            report: Report::from_draft(draft, 0, at, "李明"),
+        };
+        Event::seal(7, at, "李明", "duty", body, GENESIS_HASH).to_line()
+    }
+
+    #[test]
+    fn the_light_decode_reads_the_canonical_line_as_the_full_decode() {
+        let line = report_line();
+        let full: Event = serde_json::from_str(&line).unwrap();
+        assert_eq!(AuditEvent::from_line(&line), Some(AuditEvent::from(&full)));
+        // Invalid UTF-8 in a skipped text is the hash's business, not the decode's.
+        let mut bytes = line.clone().into_bytes();
+        let at = line.find("十几人").unwrap();
+        bytes[at] = 0xff;
+        assert_eq!(
+            AuditEvent::from_bytes(&bytes),
+            Some(AuditEvent::from(&full))
+        );
+    }
+
+    #[test]
+    fn the_light_decode_leaves_what_it_is_not_sure_of_to_the_full_decode() {
+        let line = report_line();
+        let cases: [(&str, String); 10] = [
+            (
+                "keys in another order",
+                line.replacen("{\"seq\":7,\"at\":", "{\"at\":", 1).replacen(
+                    ",\"officer\"",
+                    ",\"seq\":7,\"officer\"",
+                    1,
+                ),
+            ),
+            (
+                "an escape in a string it reads",
+                line.replacen("\"officer\":\"李明\"", "\"officer\":\"李\\u660e\"", 1),
+            ),
+            (
+                "a field given twice",
+                line.replacen(
+                    "\"category\":\"fire\"",
+                    "\"category\":\"fire\",\"category\":\"flood\"",
+                    1,
+                ),
+            ),
+            (
+                "a required field missing",
+                line.replacen("\"recorder\":\"李明\"", "\"recorder_x\":\"李明\"", 1),
+            ),
+            (
+                "an unknown kind",
+                line.replacen("\"kind\":\"report_filed\"", "\"kind\":\"report_filled\"", 1),
+            ),
+            ("bytes after the hash", format!("{line} ")),
+            (
+                "a hash in capitals",
+                line.replacen(
+                    &line[line.len() - 66..line.len() - 2],
+                    &line[line.len() - 66..line.len() - 2].to_uppercase(),
+                    1,
+                ),
+            ),
+            ("whitespace", line.replacen("{\"seq\":7", "{ \"seq\":7", 1)),
+            (
+                "a leading zero",
+                line.replacen("{\"seq\":7", "{\"seq\":07", 1),
+            ),
+            (
+                "a raw control character in a string it reads",
+                line.replacen(
+                    "\"incident\":\"20261122-001\"",
+                    "\"incident\":\"20261122\t001\"",
+                    1,
+                ),
+            ),
+        ];
+        for (what, l) in cases {
+            assert_ne!(l, line, "{what}: the case must change the line");
+            assert_eq!(AuditEvent::from_line(&l), None, "{what}");
+        }
+        // What it skips, it does not check.
+        let odd = line.replacen("\"seq_in_incident\":0", "\"seq_in_incident\":\"zero\"", 1);
+        assert!(AuditEvent::from_line(&odd).is_some());
+        assert!(serde_json::from_str::<Event>(&odd).is_err());
     }
 
     #[test]
@@ -644,9 +1055,9 @@ mod tests {
             "2026-03-29T01:30:00+00:00",
             "2026-01-01T00:00:00Z",
         ] {
-            assert_eq!(fast_rfc3339(s), s.parse().ok(), "{s}");
-            assert!(fast_rfc3339(s).is_some());
+            assert_eq!(fast_rfc3339(s.as_bytes()), s.parse().ok(), "{s}");
+            assert!(fast_rfc3339(s.as_bytes()).is_some());
         }
-        assert_eq!(fast_rfc3339("2016-12-31T23:59:60+00:00"), None); // a leap second: chrono's
+        assert_eq!(fast_rfc3339(b"2016-12-31T23:59:60+00:00"), None); // a leap second: chrono's
     }
 }

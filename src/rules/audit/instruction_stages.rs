@@ -37,7 +37,7 @@ pub(super) struct InstructionClock {
 
 impl InstructionClock {
     /// Takes an instruction event (the caller has routed it to this incident).
-    pub(super) fn push(&mut self, at: At, body: &AuditBody<'_>) {
+    pub(super) fn push(&mut self, at: At, body: &AuditBody<&str>) {
         match body {
             AuditBody::InstructionRecorded {
                 id, received_at, ..
@@ -87,7 +87,8 @@ impl InstructionClock {
         base: &Interval,
         phone: Option<Duration>,
         now: At,
-    ) -> Vec<Interval> {
+        out: &mut Vec<Interval>,
+    ) {
         let mk = |stage: Stage, start: At, end: Option<At>, limit: Option<Duration>| Interval {
             stage,
             start,
@@ -96,7 +97,6 @@ impl InstructionClock {
             duration: elapsed(&start, &end.unwrap_or(now)),
             ..base.clone()
         };
-        let mut out = Vec::new();
         for item in self.items.values() {
             out.push(mk(
                 Stage::InstructionToRelayed,
@@ -114,6 +114,5 @@ impl InstructionClock {
                 ));
             }
         }
-        out
     }
 }

@@ -6,7 +6,9 @@
 //! and DST folds and gaps change nothing. Pure: no I/O, `now` is a parameter. Must not import
 //! `store`, `service` or `cli`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
@@ -16,6 +18,7 @@ use super::event::{AuditBody, AuditEvent};
 use super::shift::shift_day;
 use crate::clock::{elapsed, Zone};
 use crate::config::Config;
+use crate::domain::notice::Notice;
 use crate::domain::{Event, Lang, Level, ReportKind};
 
 /// A stage of handling an incident whose duration the audit measures (审计环节).
@@ -87,8 +90,8 @@ impl Stage {
 /// How long one stage of one incident took (or has taken so far).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interval {
-    /// The incident number.
-    pub incident: String,
+    /// The incident number (shared by the incident's intervals).
+    pub incident: Arc<str>,
     /// Which stage.
     pub stage: Stage,
     /// When the stage's clock started.
@@ -98,11 +101,11 @@ pub struct Interval {
     /// The incident's level (the latest graded one), `None` = not yet graded.
     pub level: Option<Level>,
     /// The incident's category key (the latest stated one).
-    pub category: Option<String>,
+    pub category: Option<Arc<str>>,
     /// The officer who took the incident in.
-    pub officer: String,
-    /// The shift day, `YYYY-MM-DD`: the shift that began that day at `duty.shift_start`.
-    pub shift: String,
+    pub officer: Arc<str>,
+    /// The shift day: the shift that began that day at `duty.shift_start`.
+    pub shift: NaiveDate,
     /// The time allowed, if a limit applies.
     pub limit: Option<Duration>,
     /// From `start` to `end`, or to `now` while open; from UTC instants, never negative.
@@ -123,10 +126,55 @@ impl Interval {
     }
 }
 
+/// The fold's maps hash short keys it reads from the office's own log (incident numbers,
+/// notice ids, names) millions of times: FxHash (rustc's) costs a fraction of SipHash there.
+/// It is not built to resist keys crafted to collide; such a log would make the audit slow,
+/// never wrong.
+type Fx = BuildHasherDefault<FxHasher>;
+
+/// FxHash: rotate, xor, multiply, a word at a time.
+#[derive(Default, Clone, Copy)]
+pub(super) struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The verification flags of one incident: which are open, when the last was raised/resolved.
 #[derive(Debug, Default)]
 struct FlagClock {
-    open: Vec<String>,
+    open: Vec<Arc<str>>,
     last_raised: Option<DateTime<FixedOffset>>,
     last_resolved: Option<DateTime<FixedOffset>>,
 }
@@ -134,12 +182,12 @@ struct FlagClock {
 /// What the fold keeps per incident: a few instants per stage, nothing of the reports' text.
 #[derive(Debug)]
 struct Track {
-    incident: String,
+    incident: Arc<str>,
     received: DateTime<FixedOffset>,
-    officer: String,
-    shift: String,
+    officer: Arc<str>,
+    shift: NaiveDate,
     level: Option<Level>,
-    category: Option<String>,
+    category: Option<Arc<str>>,
     flags: FlagClock,
     notices: super::notice_stages::NoticeClock,
     instructions: super::instruction_stages::InstructionClock,
@@ -152,12 +200,14 @@ pub struct IntervalFold<'c> {
     config: &'c Config,
     zone: Zone,
     shift_start: NaiveTime,
-    index: HashMap<String, usize>,
+    index: HashMap<Arc<str>, usize, Fx>,
     tracks: Vec<Track>,
-    /// Which track each notice belongs to.
-    notice_owner: HashMap<String, usize>,
+    /// Officers' names, categories and flag ids, kept once each (they repeat).
+    names: HashSet<Arc<str>, Fx>,
+    /// Which track, and which slot of its notices, each notice is.
+    notice_owner: HashMap<Box<str>, (usize, usize), Fx>,
     /// Which track each instruction belongs to.
-    instruction_owner: HashMap<String, usize>,
+    instruction_owner: HashMap<String, usize, Fx>,
 }
 
 impl<'c> IntervalFold<'c> {
@@ -167,10 +217,11 @@ impl<'c> IntervalFold<'c> {
             config,
             zone: config.zone(),
             shift_start: config.shift_start(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             tracks: Vec::new(),
-            notice_owner: HashMap::new(),
-            instruction_owner: HashMap::new(),
+            names: HashSet::default(),
+            notice_owner: HashMap::default(),
+            instruction_owner: HashMap::default(),
         }
     }
 
@@ -179,9 +230,14 @@ impl<'c> IntervalFold<'c> {
         shift_day(self.zone, self.shift_start, t.with_timezone(&Utc))
     }
 
-    fn track(&mut self, incident: &str) -> Option<&mut Track> {
-        let i = *self.index.get(incident)?;
-        self.tracks.get_mut(i)
+    /// A name kept once.
+    fn name(&mut self, s: &str) -> Arc<str> {
+        if let Some(n) = self.names.get(s) {
+            return n.clone();
+        }
+        let n: Arc<str> = s.into();
+        self.names.insert(n.clone());
+        n
     }
 
     /// Takes one event into account. Events that do not concern a known incident are ignored.
@@ -190,7 +246,9 @@ impl<'c> IntervalFold<'c> {
     }
 
     /// Takes one event, as the audit reads it, into account (see [`AuditEvent::from_line`]).
-    pub fn take(&mut self, e: &AuditEvent<'_>) {
+    /// Returns the index of the track of the incident the event concerns
+    /// ([`AuditBody::incident`]), if that incident is known.
+    pub fn take(&mut self, e: &AuditEvent<&str>) -> Option<usize> {
         match &e.body {
             AuditBody::ReportFiled {
                 incident,
@@ -198,37 +256,52 @@ impl<'c> IntervalFold<'c> {
                 received_at,
                 level,
                 category,
-            } => self.on_report(e, incident, *kind, received_at, *level, *category),
+            } => return self.on_report(e, incident, *kind, received_at, *level, *category),
             AuditBody::FlagRaised { incident, flag } => {
-                if let Some(t) = self.track(incident) {
-                    t.flags.open.push((*flag).to_string());
-                    t.flags.last_raised = Some(t.flags.last_raised.map_or(e.at, |r| r.max(e.at)));
-                }
+                let i = *self.index.get(*incident)?;
+                let flag = self.name(flag);
+                let f = &mut self.tracks[i].flags;
+                f.open.push(flag);
+                f.last_raised = Some(f.last_raised.map_or(e.at, |r| r.max(e.at)));
+                return Some(i);
             }
             AuditBody::FlagResolved { incident, flag, at } => {
-                if let Some(t) = self.track(incident) {
-                    if let Some(i) = t.flags.open.iter().position(|f| f == flag) {
-                        t.flags.open.swap_remove(i);
-                        t.flags.last_resolved =
-                            Some(t.flags.last_resolved.map_or(*at, |r| r.max(*at)));
-                    }
+                let i = *self.index.get(*incident)?;
+                let f = &mut self.tracks[i].flags;
+                if let Some(k) = f.open.iter().position(|o| &**o == *flag) {
+                    f.open.swap_remove(k);
+                    f.last_resolved = Some(f.last_resolved.map_or(*at, |r| r.max(*at)));
                 }
+                return Some(i);
             }
             AuditBody::NoticeQueued { id, incident, .. } => {
-                if let Some(&i) = self.index.get(*incident) {
-                    self.notice_owner.insert((*id).to_string(), i);
-                    self.tracks[i].notices.push(e.at, &e.body);
+                let i = *self.index.get(*incident)?;
+                let before = match self.notice_owner.get(*id) {
+                    Some(&(t, slot)) if t == i => Some(slot),
+                    _ => None,
+                };
+                let slot = self.tracks[i].notices.queue(before, e.at, &e.body);
+                if before.is_none() {
+                    self.notice_owner.insert((*id).into(), (i, slot));
                 }
+                return Some(i);
             }
             AuditBody::NoticeDelivered { notice }
             | AuditBody::NoticeCalled { notice, .. }
-            | AuditBody::NoticeAcknowledged { notice } => {
-                if let Some(&i) = self.notice_owner.get(*notice) {
-                    self.tracks[i].notices.push(e.at, &e.body);
+            | AuditBody::NoticeAcknowledged { notice }
+            | AuditBody::NoticeOther { notice } => {
+                let owner = self.notice_owner.get(*notice).copied();
+                // Attempts, failures and escalations (`NoticeOther`) change no stage's end.
+                if let Some((i, slot)) = owner {
+                    self.tracks[i].notices.push(slot, e.at, &e.body);
                 }
+                // A notice's incident is in its id; usually its owner's.
+                let incident = Notice::incident_of(notice);
+                return owner
+                    .map(|(i, _)| i)
+                    .filter(|&i| &*self.tracks[i].incident == incident)
+                    .or_else(|| self.index.get(incident).copied());
             }
-            // Attempts, failures and escalations change no stage's end.
-            AuditBody::NoticeOther { .. } => {}
             // Stages instruction_to_relayed and relayed_to_final_feedback, for instructions
             // that concern an incident.
             AuditBody::InstructionRecorded {
@@ -252,93 +325,123 @@ impl<'c> IntervalFold<'c> {
             // audit decides what it means): changes and chases end no stage.
             AuditBody::InstructionRecorded { incident: None, .. } | AuditBody::Other => {}
         }
+        // Instructions concern no incident by `AuditBody::incident`.
+        None
     }
 
     fn on_report(
         &mut self,
-        e: &AuditEvent<'_>,
+        e: &AuditEvent<&str>,
         incident: &str,
         kind: ReportKind,
         received_at: &DateTime<FixedOffset>,
         level: Option<Level>,
         category: Option<&str>,
-    ) {
-        if kind == ReportKind::First && !self.index.contains_key(incident) {
-            let shift = self.shift_of(received_at);
-            self.index.insert(incident.to_string(), self.tracks.len());
+    ) -> Option<usize> {
+        let category = category.map(|c| self.name(c));
+        let Some(&i) = self.index.get(incident) else {
+            if kind != ReportKind::First {
+                return None;
+            }
+            let incident: Arc<str> = incident.into();
+            let i = self.tracks.len();
+            self.index.insert(incident.clone(), i);
+            let (officer, shift) = (self.name(e.officer), self.shift_of(received_at));
             self.tracks.push(Track {
-                incident: incident.to_string(),
+                incident,
                 received: *received_at,
-                officer: e.officer.to_string(),
-                shift: shift.format("%Y-%m-%d").to_string(),
+                officer,
+                shift,
                 level,
-                category: category.map(str::to_string),
+                category,
                 flags: FlagClock::default(),
                 notices: Default::default(),
                 instructions: Default::default(),
             });
-            return;
-        }
-        if let Some(t) = self.track(incident) {
-            // The latest graded level and stated category describe the incident.
-            t.level = level.or(t.level);
-            if let Some(c) = category {
-                c.clone_into(t.category.get_or_insert_with(String::new));
-            }
-        }
+            return Some(i);
+        };
+        // The latest graded level and stated category describe the incident.
+        let t = &mut self.tracks[i];
+        t.level = level.or(t.level);
+        t.category = category.or(t.category.take());
+        Some(i)
     }
 
     /// The intervals, in the order incidents were opened; open stages are measured to `now`.
     pub fn finish(self, now: DateTime<FixedOffset>) -> Vec<Interval> {
-        let clock = self.config.verification.clock_minutes;
-        let mut out = Vec::with_capacity(self.tracks.len());
-        for t in self.tracks {
-            let base = Interval {
-                incident: t.incident.clone(),
-                stage: Stage::ReceivedToLeaderReported,
-                start: t.received,
-                end: None,
-                level: t.level,
-                category: t.category.clone(),
-                officer: t.officer.clone(),
-                shift: t.shift.clone(),
-                limit: None,
-                duration: Duration::ZERO,
-            };
-            let phone = self.config.limit(t.level).phone_minutes;
-            let phone = (phone > 0).then(|| Duration::from_secs(u64::from(phone) * 60));
-            out.extend(t.notices.intervals(&base, phone, now));
-            out.extend(t.instructions.intervals(&base, phone, now));
-            // Stage received_to_flags_resolved: only incidents that had something to check.
-            let Some(raised) = t.flags.last_raised else {
-                continue;
-            };
-            let end = if t.flags.open.is_empty() {
-                t.flags.last_resolved
-            } else {
-                None
-            };
-            // The verification clock runs from the last flag raised (for flags raised with the
-            // first report: from filing, which is about receipt).
-            let limit = (clock > 0).then(|| {
-                elapsed(&t.received, &raised) + Duration::from_secs(u64::from(clock) * 60)
-            });
-            let duration = elapsed(&t.received, &end.unwrap_or(now));
-            out.push(Interval {
-                incident: t.incident,
-                stage: Stage::ReceivedToFlagsResolved,
-                start: t.received,
-                end,
-                level: t.level,
-                category: t.category,
-                officer: t.officer,
-                shift: t.shift,
-                limit,
-                duration,
-            });
-        }
-        out
+        self.finish_in(now, |_| true)
     }
+
+    /// As [`finish`](Self::finish), for the incidents whose shift day `keep` accepts only
+    /// (the others' intervals are never made).
+    pub fn finish_in(
+        self,
+        now: DateTime<FixedOffset>,
+        keep: impl Fn(NaiveDate) -> bool,
+    ) -> Vec<Interval> {
+        // The maps go before the intervals are made (memory peaks here).
+        let IntervalFold {
+            config, mut tracks, ..
+        } = self;
+        tracks.retain(|t| keep(t.shift));
+        track_intervals(config, tracks, now)
+    }
+}
+
+/// The intervals of `tracks`, in their order; open stages measured to `now`.
+fn track_intervals(
+    config: &Config,
+    tracks: Vec<Track>,
+    now: DateTime<FixedOffset>,
+) -> Vec<Interval> {
+    let clock = config.verification.clock_minutes;
+    // About five intervals an incident: flags and the notice stages.
+    let mut out = Vec::with_capacity(tracks.len() * 5);
+    for t in tracks {
+        let base = Interval {
+            incident: t.incident.clone(),
+            stage: Stage::ReceivedToLeaderReported,
+            start: t.received,
+            end: None,
+            level: t.level,
+            category: t.category.clone(),
+            officer: t.officer.clone(),
+            shift: t.shift,
+            limit: None,
+            duration: Duration::ZERO,
+        };
+        let phone = config.limit(t.level).phone_minutes;
+        let phone = (phone > 0).then(|| Duration::from_secs(u64::from(phone) * 60));
+        t.notices.intervals(&base, phone, now, &mut out);
+        t.instructions.intervals(&base, phone, now, &mut out);
+        // Stage received_to_flags_resolved: only incidents that had something to check.
+        let Some(raised) = t.flags.last_raised else {
+            continue;
+        };
+        let end = if t.flags.open.is_empty() {
+            t.flags.last_resolved
+        } else {
+            None
+        };
+        // The verification clock runs from the last flag raised (for flags raised with the
+        // first report: from filing, which is about receipt).
+        let limit = (clock > 0)
+            .then(|| elapsed(&t.received, &raised) + Duration::from_secs(u64::from(clock) * 60));
+        let duration = elapsed(&t.received, &end.unwrap_or(now));
+        out.push(Interval {
+            incident: t.incident,
+            stage: Stage::ReceivedToFlagsResolved,
+            start: t.received,
+            end,
+            level: t.level,
+            category: t.category,
+            officer: t.officer,
+            shift: t.shift,
+            limit,
+            duration,
+        });
+    }
+    out
 }
 
 /// Every interval the events give, measured at `now` (a convenience over [`IntervalFold`]).

@@ -3,7 +3,6 @@
 //! "Reported" and "notified" mean delivered (or, for a phone notice, the call reached them);
 //! reminders and escalations (notices with a parent) do not count as the first report.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -26,10 +25,11 @@ struct Sent {
     follow_on: bool,
 }
 
-/// What one incident's notices tell the audit.
+/// What one incident's notices tell the audit, in the order they were queued (the fold keeps
+/// which notice id is which slot).
 #[derive(Debug, Default)]
 pub(super) struct NoticeClock {
-    sent: HashMap<String, Sent>,
+    sent: Vec<Sent>,
 }
 
 fn earliest(a: Option<At>, b: At) -> Option<At> {
@@ -37,42 +37,50 @@ fn earliest(a: Option<At>, b: At) -> Option<At> {
 }
 
 impl NoticeClock {
-    /// Takes a notice event (the caller has routed it to this incident).
-    pub(super) fn push(&mut self, at: At, body: &AuditBody<'_>) {
+    /// Takes a `notice_queued` event: into `slot` when the notice was queued before (queued
+    /// again, it starts afresh), else into a new slot. Returns the slot.
+    pub(super) fn queue(&mut self, slot: Option<usize>, at: At, body: &AuditBody<&str>) -> usize {
+        let AuditBody::NoticeQueued {
+            recipient_kind,
+            deadline,
+            follow_on,
+            ..
+        } = body
+        else {
+            return slot.unwrap_or(usize::MAX);
+        };
+        let sent = Sent {
+            kind: *recipient_kind,
+            queued: at,
+            deadline: *deadline,
+            delivered: None,
+            acked: None,
+            follow_on: *follow_on,
+        };
+        match slot.and_then(|k| self.sent.get_mut(k).map(|s| (k, s))) {
+            Some((k, s)) => {
+                *s = sent;
+                k
+            }
+            None => {
+                self.sent.push(sent);
+                self.sent.len() - 1
+            }
+        }
+    }
+
+    /// Takes a later event of the notice in `slot`.
+    pub(super) fn push(&mut self, slot: usize, at: At, body: &AuditBody<&str>) {
+        let Some(s) = self.sent.get_mut(slot) else {
+            return;
+        };
         match body {
-            AuditBody::NoticeQueued {
-                id,
-                recipient_kind,
-                deadline,
-                follow_on,
-                ..
-            } => {
-                self.sent.insert(
-                    (*id).to_string(),
-                    Sent {
-                        kind: *recipient_kind,
-                        queued: at,
-                        deadline: *deadline,
-                        delivered: None,
-                        acked: None,
-                        follow_on: *follow_on,
-                    },
-                );
-            }
-            AuditBody::NoticeDelivered { notice }
+            AuditBody::NoticeDelivered { .. }
             | AuditBody::NoticeCalled {
-                notice,
                 outcome: CallOutcome::Reached,
-            } => {
-                if let Some(s) = self.sent.get_mut(*notice) {
-                    s.delivered = earliest(s.delivered, at);
-                }
-            }
-            AuditBody::NoticeAcknowledged { notice } => {
-                if let Some(s) = self.sent.get_mut(*notice) {
-                    s.acked = earliest(s.acked, at);
-                }
-            }
+                ..
+            } => s.delivered = earliest(s.delivered, at),
+            AuditBody::NoticeAcknowledged { .. } => s.acked = earliest(s.acked, at),
             _ => {}
         }
     }
@@ -84,7 +92,8 @@ impl NoticeClock {
         base: &Interval,
         phone: Option<Duration>,
         now: At,
-    ) -> Vec<Interval> {
+        out: &mut Vec<Interval>,
+    ) {
         let received = base.start;
         let mk = |stage: Stage, start: At, end: Option<At>, limit: Option<Duration>| Interval {
             stage,
@@ -94,14 +103,10 @@ impl NoticeClock {
             duration: elapsed(&start, &end.unwrap_or(now)),
             ..base.clone()
         };
-        let firsts: Vec<&Sent> = self.sent.values().filter(|s| !s.follow_on).collect();
-        let leaders: Vec<&&Sent> = firsts
-            .iter()
-            .filter(|s| s.kind == RecipientKind::Leader)
-            .collect();
-        let mut out = Vec::new();
+        let firsts = || self.sent.iter().filter(|s| !s.follow_on);
+        let leaders = || firsts().filter(|s| s.kind == RecipientKind::Leader);
         // Every incident is to be reported to the leader: never reported stays open.
-        let reported = leaders.iter().filter_map(|s| s.delivered).min();
+        let reported = leaders().filter_map(|s| s.delivered).min();
         out.push(mk(
             Stage::ReceivedToLeaderReported,
             received,
@@ -109,7 +114,7 @@ impl NoticeClock {
             phone,
         ));
         if reported.is_some() {
-            let acked = leaders.iter().filter_map(|s| s.acked).min();
+            let acked = leaders().filter_map(|s| s.acked).min();
             out.push(mk(
                 Stage::ReceivedToLeaderAcknowledged,
                 received,
@@ -117,19 +122,22 @@ impl NoticeClock {
                 phone,
             ));
         }
-        let units: Vec<&&Sent> = firsts
-            .iter()
+        let mut units = firsts()
             .filter(|s| matches!(s.kind, RecipientKind::Department | RecipientKind::Region))
-            .collect();
-        if !units.is_empty() {
-            let all = units
-                .iter()
-                .map(|s| s.delivered)
-                .collect::<Option<Vec<At>>>()
-                .and_then(|v| v.into_iter().max());
-            out.push(mk(Stage::ReceivedToAllNotified, received, all, phone));
+            .peekable();
+        if units.peek().is_some() {
+            // The last delivery, once every unit has one.
+            let all = units.try_fold(None, |last: Option<At>, s| {
+                s.delivered.map(|d| Some(last.map_or(d, |l| l.max(d))))
+            });
+            out.push(mk(
+                Stage::ReceivedToAllNotified,
+                received,
+                all.flatten(),
+                phone,
+            ));
         }
-        let mut each: Vec<&Sent> = firsts.clone();
+        let mut each: Vec<&Sent> = firsts().collect();
         each.sort_by_key(|s| s.queued);
         for s in each {
             let limit = s.deadline.map(|d| elapsed(&s.queued, &d));
@@ -140,6 +148,5 @@ impl NoticeClock {
                 limit,
             ));
         }
-        out
     }
 }

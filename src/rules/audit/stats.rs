@@ -9,8 +9,12 @@
 //! its limit and *breached* when it took (or, still open, has already taken) longer. Intervals
 //! without a limit, and open ones still inside it, are not yet decided and not counted.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate};
 
 use serde::{Deserialize, Serialize};
 
@@ -47,12 +51,21 @@ impl GroupBy {
 
     /// The group key of an interval; `None` when the incident did not state it (category).
     pub fn key(self, i: &Interval) -> Option<String> {
+        self.key_of(i).map(Cow::into_owned)
+    }
+
+    /// As [`key`](Self::key), borrowed where it can be.
+    fn key_of(self, i: &Interval) -> Option<Cow<'_, str>> {
         match self {
-            GroupBy::Officer => Some(i.officer.clone()),
-            GroupBy::Shift => Some(i.shift.clone()),
-            GroupBy::Category => i.category.clone(),
-            GroupBy::Level => Some(i.level.map_or("ungraded", |l| l.key()).to_string()),
-            GroupBy::Month => Some(i.shift.get(..7).unwrap_or(&i.shift).to_string()),
+            GroupBy::Officer => Some(Cow::Borrowed(&i.officer)),
+            GroupBy::Shift => Some(Cow::Owned(i.shift.to_string())),
+            GroupBy::Category => i.category.as_deref().map(Cow::Borrowed),
+            GroupBy::Level => Some(Cow::Borrowed(i.level.map_or("ungraded", |l| l.key()))),
+            GroupBy::Month => Some(Cow::Owned(format!(
+                "{:04}-{:02}",
+                i.shift.year(),
+                i.shift.month()
+            ))),
         }
     }
 }
@@ -98,13 +111,13 @@ pub struct StageRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breach {
     /// The incident number.
-    pub incident: String,
+    pub incident: Arc<str>,
     /// The stage.
     pub stage: Stage,
     /// The officer who took it in.
-    pub officer: String,
-    /// The shift day.
-    pub shift: String,
+    pub officer: Arc<str>,
+    /// The shift day (`YYYY-MM-DD` in JSON).
+    pub shift: NaiveDate,
     /// How long it took (so far, when open).
     pub duration_s: u64,
     /// The limit.
@@ -126,10 +139,29 @@ pub struct Slowest {
     pub en: String,
 }
 
+/// The nearest-rank percentiles `ps` (ascending) of unsorted durations, by selection rather
+/// than a full sort (each is the value a sort would put at its rank).
+fn percentiles<const N: usize>(d: &mut [Duration], ps: [u32; N]) -> [Option<Duration>; N] {
+    let n = d.len();
+    let mut out = [None; N];
+    let mut done = 0;
+    for (k, p) in ps.into_iter().enumerate() {
+        if n == 0 {
+            break;
+        }
+        let rank = (p as usize * n).div_ceil(100).clamp(1, n) - 1;
+        // Ranks ascend: select within what is right of the previous one.
+        let (_, v, _) = d[done..].select_nth_unstable(rank - done);
+        out[k] = Some(*v);
+        done = rank;
+    }
+    out
+}
+
 fn row(stage: Stage, group: Option<String>, items: &[&Interval]) -> StageRow {
     let mut d: Vec<Duration> = items.iter().map(|i| i.duration).collect();
-    d.sort_unstable();
-    let secs = |p| percentile(&d, p).map(|x| x.as_secs());
+    let [p50, p90, p95, max] = percentiles(&mut d, [50, 90, 95, 100]);
+    let secs = |p: Option<Duration>| p.map(|x| x.as_secs());
     let breached = items.iter().filter(|i| i.over().is_some()).count() as u64;
     let within = items
         .iter()
@@ -140,10 +172,10 @@ fn row(stage: Stage, group: Option<String>, items: &[&Interval]) -> StageRow {
         group,
         count: items.len() as u64,
         open: items.iter().filter(|i| i.is_open()).count() as u64,
-        p50_s: secs(50),
-        p90_s: secs(90),
-        p95_s: secs(95),
-        max_s: d.last().map(Duration::as_secs),
+        p50_s: secs(p50),
+        p90_s: secs(p90),
+        p95_s: secs(p95),
+        max_s: secs(max),
         within,
         breached,
         compliance: (within + breached > 0).then(|| within as f64 / (within + breached) as f64),
@@ -152,24 +184,28 @@ fn row(stage: Stage, group: Option<String>, items: &[&Interval]) -> StageRow {
 
 /// Per-stage totals for `stages` (a row even when empty), in stage order.
 pub fn totals(intervals: &[Interval], stages: &[Stage]) -> Vec<StageRow> {
+    let mut by_stage: Vec<Vec<&Interval>> = vec![Vec::new(); stages.len()];
+    for i in intervals {
+        if let Some(k) = stages.iter().position(|s| *s == i.stage) {
+            by_stage[k].push(i);
+        }
+    }
     stages
         .iter()
-        .map(|s| {
-            let items: Vec<&Interval> = intervals.iter().filter(|i| i.stage == *s).collect();
-            row(*s, None, &items)
-        })
+        .zip(by_stage)
+        .map(|(s, items)| row(*s, None, &items))
         .collect()
 }
 
 /// Rows per stage and group, in stage then key order (`null` key first).
 pub fn grouped(intervals: &[Interval], by: GroupBy) -> Vec<StageRow> {
-    let mut groups: BTreeMap<(Stage, Option<String>), Vec<&Interval>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Stage, Option<Cow<str>>), Vec<&Interval>> = BTreeMap::new();
     for i in intervals {
-        groups.entry((i.stage, by.key(i))).or_default().push(i);
+        groups.entry((i.stage, by.key_of(i))).or_default().push(i);
     }
     groups
         .into_iter()
-        .map(|((stage, key), items)| row(stage, key, &items))
+        .map(|((stage, key), items)| row(stage, key.map(Cow::into_owned), &items))
         .collect()
 }
 
@@ -183,7 +219,7 @@ pub fn breaches(intervals: &[Interval]) -> Vec<Breach> {
                 incident: i.incident.clone(),
                 stage: i.stage,
                 officer: i.officer.clone(),
-                shift: i.shift.clone(),
+                shift: i.shift,
                 duration_s: i.duration.as_secs(),
                 limit_s: i.limit.map_or(0, |l| l.as_secs()),
                 over_s: over.as_secs(),
@@ -191,7 +227,25 @@ pub fn breaches(intervals: &[Interval]) -> Vec<Breach> {
             })
         })
         .collect();
-    out.sort_by(|a, b| (b.over_s, &a.incident, a.stage).cmp(&(a.over_s, &b.incident, b.stage)));
+    // The worst first; the rest of the key only makes the order total (and the sort stable).
+    out.sort_unstable_by(|a, b| {
+        (
+            b.over_s,
+            &a.incident,
+            a.stage,
+            a.duration_s,
+            a.limit_s,
+            a.open,
+        )
+            .cmp(&(
+                a.over_s,
+                &b.incident,
+                b.stage,
+                b.duration_s,
+                b.limit_s,
+                b.open,
+            ))
+    });
     out
 }
 

@@ -127,7 +127,7 @@ fn flags_stage_ends_when_the_last_flag_is_resolved_and_reopens_on_a_new_flag() {
     assert_eq!(v[0].duration, Duration::from_secs(25 * 60));
     assert_eq!(v[0].end, Some(t("2026-11-22T23:25:00+08:00")));
     assert_eq!(v[0].limit, Some(Duration::from_secs(30 * 60)));
-    assert_eq!(v[0].shift, "2026-11-22");
+    assert_eq!(v[0].shift, day("2026-11-22"));
     assert_eq!(v[0].level, Some(Level::III));
     // A follow-up raises a new flag at 23:50: open again, measured to now, limit from the raise.
     log.report(
@@ -195,17 +195,17 @@ fn dst_fold_and_gap_give_true_durations_and_shifts() {
         .report("2026-03-08T01:20:00-05:00", "PRE", ReportKind::First, None)
         .raise("2026-03-08T01:20:00-05:00", "PRE", "R0-1");
     let v = run(&log, &c, "2026-11-01T02:00:00-05:00");
-    let get = |n: &str| v.iter().find(|i| i.incident == n).unwrap();
+    let get = |n: &str| v.iter().find(|i| &*i.incident == n).unwrap();
     assert_eq!(get("FOLD").duration, Duration::from_secs(20 * 60));
-    assert_eq!(get("FOLD").shift, "2026-11-01");
+    assert_eq!(get("FOLD").shift, day("2026-11-01"));
     assert_eq!(
         get("FOLD2").shift,
-        "2026-11-01",
+        day("2026-11-01"),
         "the second 01:10 is after the shift began"
     );
     assert_eq!(get("GAP").duration, Duration::from_secs(15 * 60));
-    assert_eq!(get("GAP").shift, "2026-03-08");
-    assert_eq!(get("PRE").shift, "2026-03-07");
+    assert_eq!(get("GAP").shift, day("2026-03-08"));
+    assert_eq!(get("PRE").shift, day("2026-03-07"));
     // A shift start inside the gap begins when the clock jumps past it (07:00Z).
     let ny = crate::clock::Zone::parse("America/New_York").unwrap();
     let start = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
@@ -251,4 +251,8 @@ proptest! {
         prop_assert_eq!(percentile(&d, p), Some(Duration::from_secs(reference(&values, p))));
         prop_assert_eq!(percentile(&d, 100), d.last().copied());
     }
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
 }

@@ -157,7 +157,7 @@ impl AuditView {
                 .as_ref()
                 .and_then(|r| r.breaches.get(self.selected))
             {
-                Some(b) => Out::go(Nav::Incident(b.incident.clone())),
+                Some(b) => Out::go(Nav::Incident(b.incident.to_string())),
                 None => Out::none(),
             },
             Action::Refresh => Out::effects(vec![self.load(env)]),
