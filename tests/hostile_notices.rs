@@ -95,14 +95,8 @@ fn compose(dir: &std::path::Path) -> (Vec<QueuedNotice>, usize, usize) {
             r => panic!("{r:?}"),
         };
         reports += 1;
-        let send = Request::SendNotice {
-            incident: incident.clone(),
-            kind: None,
-            recipients: vec!["县应急管理局".into()],
-            instruction: None,
-        };
         assert!(
-            matches!(desk.handle(&actor(), send), Response::Queued { .. }),
+            matches!(notify(&mut desk, &incident), Response::Queued { .. }),
             "first notice"
         );
         incidents.push(incident);
@@ -123,13 +117,7 @@ fn compose(dir: &std::path::Path) -> (Vec<QueuedNotice>, usize, usize) {
             Response::Filed { .. }
         ));
         reports += 1;
-        let send = Request::SendNotice {
-            incident: incident.clone(),
-            kind: None,
-            recipients: vec!["县应急管理局".into()],
-            instruction: None,
-        };
-        let r = desk.handle(&actor(), send);
+        let r = notify(&mut desk, incident);
         assert!(matches!(r, Response::Queued { .. }), "{r:?}");
         let draft = InstructionDraft {
             incident: Some(incident.clone()),
@@ -439,4 +427,15 @@ fn no_notice_channel_passes_a_payload_through() {
         emitted.len(),
     );
     assert_eq!(leaks, 0);
+}
+
+/// A notice of `incident` to the county emergency bureau.
+fn notify(desk: &mut Desk, incident: &str) -> Response {
+    let send = Request::SendNotice {
+        incident: incident.into(),
+        kind: None,
+        recipients: vec!["县应急管理局".into()],
+        instruction: None,
+    };
+    desk.handle(&actor(), send)
 }
