@@ -200,6 +200,13 @@ impl View for TxView<'_> {
     }
 }
 
+impl DbError {
+    /// True when sled failed because the disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, DbError::Sled(sled::Error::Io(e)) if e.raw_os_error() == Some(libc::ENOSPC))
+    }
+}
+
 impl Db {
     /// Opens (or creates) the database in `path`, over the lines of the journal at `journal`.
     pub fn open(path: &Path, journal: &Path) -> Result<Db, DbError> {

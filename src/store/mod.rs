@@ -34,6 +34,9 @@ pub const DB_DIR: &str = "db";
 /// The local socket a running console serves the CLI on.
 pub const SOCKET: &str = "dutydesk.sock";
 
+/// What a full disk tells the officer, whichever file (journal or database) hit it.
+const DISK_FULL: &str = " — 磁盘已满 / the disk is full: free space, then try again";
+
 /// A store error a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -41,7 +44,7 @@ pub enum StoreError {
     #[error(transparent)]
     Lock(#[from] LockError),
     /// A file operation failed (disk full among them).
-    #[error("{what}: {source}{}", if source.raw_os_error() == Some(libc::ENOSPC) { " — 磁盘已满 / the disk is full: free space, then try again" } else { "" })]
+    #[error("{what}: {source}{}", if source.raw_os_error() == Some(libc::ENOSPC) { DISK_FULL } else { "" })]
     Io {
         /// What was being done.
         what: String,
@@ -49,7 +52,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The database failed.
-    #[error("database: {0}")]
+    #[error("database: {}{}", .0, if .0.is_disk_full() { DISK_FULL } else { "" })]
     Db(#[from] DbError),
     /// The event would contradict the record; nothing was written.
     #[error("rejected, nothing written: {0}")]
