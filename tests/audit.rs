@@ -2,7 +2,7 @@
 //! and groupings; CSV with a BOM and quoted Chinese text. (The real binary: `audit_cli.rs`.)
 
 use chrono::{DateTime, FixedOffset};
-use dutydesk::cli::audit::{csv, table};
+use dutydesk::cli::audit::{csv, json, table};
 use dutydesk::config::Config;
 use dutydesk::domain::{
     Event, EventBody, Flag, FlagKind, Lang, Level, QueuedNotice, RecipientKind, Report,
@@ -396,5 +396,44 @@ fn csv_has_a_bom_and_quotes_chinese_text_with_commas_and_newlines() {
         };
         assert_eq!(&rows[1][4], want);
         assert_eq!(&rows[1][7], "1200", "p50 in seconds");
+    }
+}
+
+#[test]
+fn json_is_byte_for_byte_what_serde_writes_whatever_the_strings_and_dates() {
+    let mut r = night_report(Period::default(), Some(GroupBy::Officer));
+    let base = r.breaches[0].clone();
+    let long = "x".repeat(40);
+    let odd = [
+        ("20261122-001", "张三", "2026-11-22"),
+        ("a\"quote", "back\\slash", "0001-01-01"),
+        ("tab\there", "张\"三\"", "2026-01-09"),
+        ("line\nbreak\u{1b}[31m", "\u{7f}\u{0}", "9999-12-31"),
+        ("", "🚒 emoji 消防", "-0001-03-01"),
+        (long.as_str(), "李四", "+10000-01-01"),
+    ];
+    r.breaches = odd
+        .iter()
+        .enumerate()
+        .map(|(k, (incident, officer, shift))| audit::Breach {
+            incident: (*incident).into(),
+            officer: (*officer).into(),
+            shift: shift.parse().unwrap(),
+            duration_s: k as u64 * 1_000_000_007,
+            open: k % 2 == 0,
+            ..base.clone()
+        })
+        .collect();
+    for r in [
+        r.clone(),
+        AuditReport {
+            breaches: Vec::new(),
+            ..r
+        },
+    ] {
+        let mut out = Vec::new();
+        json(&mut out, &r).unwrap();
+        let want = serde_json::to_string_pretty(&r).unwrap() + "\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 }

@@ -519,7 +519,10 @@ pub fn run_store_command(
             by,
             format: f,
         } => match ok_or_err(ask(ctx, super::audit::request(*from, *to, *by)?)?)? {
-            Response::Audit(r) => super::audit::print(out, &r, *f, &ctx.config, lang)?,
+            Response::Audit(r) => {
+                super::audit::print(out, &r, *f, &ctx.config, lang)?;
+                crate::rules::audit::drop_aside(r);
+            }
             r => return Err(unexpected(&r)),
         },
         Command::Serve => serve(ctx, out)?,

@@ -246,8 +246,9 @@ impl<R: Read> Blocks<R> {
             self.carry.extend_from_slice(&buf[last + 1..]);
             buf.truncate(last + 1);
             let first = self.next_seq;
-            // Counted a vector at a time (the positions are found only to cut a block).
-            self.next_seq += buf.iter().filter(|&&c| c == b'\n').count() as u64;
+            // memchr counts a vector at a time (a filter's count was a tenth of the audit's
+            // CPU, all of it under the lock the workers share).
+            self.next_seq += memchr::memchr_iter(b'\n', buf).count() as u64;
             // Keep `lo..=hi`, the part of `from..=to` in this block.
             let (lo, hi) = (self.from.max(first), self.to.min(self.next_seq - 1));
             if lo > hi {

@@ -55,13 +55,27 @@ pub fn histogram(kept: &[Interval]) -> Vec<Bucket> {
 /// Intervals and breaches per shift day, oldest first.
 pub fn daily(kept: &[Interval]) -> Vec<Day> {
     let mut days: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
+    let mut add = |(day, (n, b)): (NaiveDate, (u64, u64))| {
+        let e = days.entry(day).or_default();
+        e.0 += n;
+        e.1 += b;
+    };
+    // Intervals come by incident, so in runs of one day: counted in a run, then added.
+    let mut run: Option<(NaiveDate, (u64, u64))> = None;
     for i in kept {
-        let e = days.entry(i.shift).or_default();
-        e.0 += 1;
-        if i.over().is_some() {
-            e.1 += 1;
+        let over = u64::from(i.over().is_some());
+        match &mut run {
+            Some((day, (n, b))) if *day == i.shift => {
+                *n += 1;
+                *b += over;
+            }
+            _ => run
+                .replace((i.shift, (1, over)))
+                .into_iter()
+                .for_each(&mut add),
         }
     }
+    run.into_iter().for_each(add);
     days.into_iter()
         .map(|(d, (n, b))| Day {
             day: d.to_string(),
@@ -111,5 +125,30 @@ mod tests {
         assert_eq!(d.len(), 2);
         assert_eq!((d[0].intervals, d[0].breached), (2, 0));
         assert_eq!((d[1].intervals, d[1].breached), (3, 2));
+    }
+
+    #[test]
+    fn days_that_come_back_are_added_up_in_order() {
+        let kept = vec![
+            interval("2026-11-22", 40, 30, false),
+            interval("2026-11-21", 5, 30, false),
+            interval("2026-11-22", 400, 30, true),
+            interval("2026-11-22", 10, 30, false),
+            interval("2026-11-20", 50, 30, false),
+            interval("2026-11-21", 60, 30, false),
+        ];
+        let d: Vec<(String, u64, u64)> = daily(&kept)
+            .into_iter()
+            .map(|d| (d.day, d.intervals, d.breached))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                ("2026-11-20".to_string(), 1, 1),
+                ("2026-11-21".to_string(), 2, 1),
+                ("2026-11-22".to_string(), 3, 2),
+            ]
+        );
+        assert!(daily(&[]).is_empty());
     }
 }

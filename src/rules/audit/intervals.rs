@@ -171,6 +171,30 @@ impl Hasher for FxHasher {
     }
 }
 
+/// A key of the fold's maps, kept in the map's own memory when short (incident numbers and
+/// notice ids are 13 to 20 bytes): comparing it on a lookup then reads no string elsewhere on
+/// the heap (a cache miss per lookup, on 100k incidents). Looked up by a `Key` made of the
+/// `&str` at hand, which copies at most 23 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    /// Length and bytes, zero after the length (so equal strings make equal keys).
+    Short(u8, [u8; 23]),
+    Long(Box<str>),
+}
+
+impl Key {
+    fn new(s: &str) -> Key {
+        let mut bytes = [0u8; 23];
+        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(b), Ok(len)) => {
+                b.copy_from_slice(s.as_bytes());
+                Key::Short(len, bytes)
+            }
+            _ => Key::Long(s.into()),
+        }
+    }
+}
+
 /// The verification flags of one incident: which are open, when the last was raised/resolved.
 #[derive(Debug, Default)]
 struct FlagClock {
@@ -193,6 +217,15 @@ struct Track {
     instructions: super::instruction_stages::InstructionClock,
 }
 
+/// Whose a notice is: the track and slot it was queued in, and whether its id names that
+/// track's incident (nearly always; known once, not compared at every event of the notice).
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    track: usize,
+    slot: usize,
+    named: bool,
+}
+
 /// The fold from events to intervals. Feed events in log order with [`push`](Self::push), then
 /// [`finish`](Self::finish). Memory grows with incidents, not with events.
 #[derive(Debug)]
@@ -200,14 +233,14 @@ pub struct IntervalFold<'c> {
     config: &'c Config,
     zone: Zone,
     shift_start: NaiveTime,
-    index: HashMap<Arc<str>, usize, Fx>,
+    index: HashMap<Key, usize, Fx>,
     tracks: Vec<Track>,
     /// Officers' names, categories and flag ids, kept once each (they repeat).
     names: HashSet<Arc<str>, Fx>,
     /// Which track, and which slot of its notices, each notice is.
-    notice_owner: HashMap<Box<str>, (usize, usize), Fx>,
+    notice_owner: HashMap<Key, Owner, Fx>,
     /// Which track each instruction belongs to.
-    instruction_owner: HashMap<String, usize, Fx>,
+    instruction_owner: HashMap<Key, usize, Fx>,
 }
 
 impl<'c> IntervalFold<'c> {
@@ -258,7 +291,7 @@ impl<'c> IntervalFold<'c> {
                 category,
             } => return self.on_report(e, incident, *kind, received_at, *level, *category),
             AuditBody::FlagRaised { incident, flag } => {
-                let i = *self.index.get(*incident)?;
+                let i = *self.index.get(&Key::new(incident))?;
                 let flag = self.name(flag);
                 let f = &mut self.tracks[i].flags;
                 f.open.push(flag);
@@ -266,7 +299,7 @@ impl<'c> IntervalFold<'c> {
                 return Some(i);
             }
             AuditBody::FlagResolved { incident, flag, at } => {
-                let i = *self.index.get(*incident)?;
+                let i = *self.index.get(&Key::new(incident))?;
                 let f = &mut self.tracks[i].flags;
                 if let Some(k) = f.open.iter().position(|o| &**o == *flag) {
                     f.open.swap_remove(k);
@@ -275,14 +308,21 @@ impl<'c> IntervalFold<'c> {
                 return Some(i);
             }
             AuditBody::NoticeQueued { id, incident, .. } => {
-                let i = *self.index.get(*incident)?;
-                let before = match self.notice_owner.get(*id) {
-                    Some(&(t, slot)) if t == i => Some(slot),
+                let i = *self.index.get(&Key::new(incident))?;
+                let key = Key::new(id);
+                let before = match self.notice_owner.get(&key) {
+                    Some(o) if o.track == i => Some(o.slot),
                     _ => None,
                 };
                 let slot = self.tracks[i].notices.queue(before, e.at, &e.body);
                 if before.is_none() {
-                    self.notice_owner.insert((*id).into(), (i, slot));
+                    let named = Notice::incident_of(id) == *incident;
+                    let owner = Owner {
+                        track: i,
+                        slot,
+                        named,
+                    };
+                    self.notice_owner.insert(key, owner);
                 }
                 return Some(i);
             }
@@ -290,17 +330,19 @@ impl<'c> IntervalFold<'c> {
             | AuditBody::NoticeCalled { notice, .. }
             | AuditBody::NoticeAcknowledged { notice }
             | AuditBody::NoticeOther { notice } => {
-                let owner = self.notice_owner.get(*notice).copied();
+                let owner = self.notice_owner.get(&Key::new(notice)).copied();
                 // Attempts, failures and escalations (`NoticeOther`) change no stage's end.
-                if let Some((i, slot)) = owner {
-                    self.tracks[i].notices.push(slot, e.at, &e.body);
+                if let Some(o) = owner {
+                    self.tracks[o.track].notices.push(o.slot, e.at, &e.body);
                 }
                 // A notice's incident is in its id; usually its owner's.
-                let incident = Notice::incident_of(notice);
-                return owner
-                    .map(|(i, _)| i)
-                    .filter(|&i| &*self.tracks[i].incident == incident)
-                    .or_else(|| self.index.get(incident).copied());
+                return match owner {
+                    Some(o) if o.named => Some(o.track),
+                    _ => {
+                        let incident = Notice::incident_of(notice);
+                        self.index.get(&Key::new(incident)).copied()
+                    }
+                };
             }
             // Stages instruction_to_relayed and relayed_to_final_feedback, for instructions
             // that concern an incident.
@@ -309,14 +351,14 @@ impl<'c> IntervalFold<'c> {
                 incident: Some(no),
                 ..
             } => {
-                if let Some(&i) = self.index.get(*no) {
-                    self.instruction_owner.insert((*id).to_string(), i);
+                if let Some(&i) = self.index.get(&Key::new(no)) {
+                    self.instruction_owner.insert(Key::new(id), i);
                     self.tracks[i].instructions.push(e.at, &e.body);
                 }
             }
             AuditBody::InstructionRelayed { id, .. }
             | AuditBody::InstructionFeedback { id, .. } => {
-                if let Some(&i) = self.instruction_owner.get(*id) {
+                if let Some(&i) = self.instruction_owner.get(&Key::new(id)) {
                     self.tracks[i].instructions.push(e.at, &e.body);
                 }
             }
@@ -339,13 +381,14 @@ impl<'c> IntervalFold<'c> {
         category: Option<&str>,
     ) -> Option<usize> {
         let category = category.map(|c| self.name(c));
-        let Some(&i) = self.index.get(incident) else {
+        let key = Key::new(incident);
+        let Some(&i) = self.index.get(&key) else {
             if kind != ReportKind::First {
                 return None;
             }
             let incident: Arc<str> = incident.into();
             let i = self.tracks.len();
-            self.index.insert(incident.clone(), i);
+            self.index.insert(key, i);
             let (officer, shift) = (self.name(e.officer), self.shift_of(received_at));
             self.tracks.push(Track {
                 incident,
@@ -379,10 +422,18 @@ impl<'c> IntervalFold<'c> {
         now: DateTime<FixedOffset>,
         keep: impl Fn(NaiveDate) -> bool,
     ) -> Vec<Interval> {
-        // The maps go before the intervals are made (memory peaks here).
+        // The maps go before the intervals are made (memory peaks here), freed on another
+        // thread meanwhile.
         let IntervalFold {
-            config, mut tracks, ..
+            config,
+            mut tracks,
+            index,
+            names,
+            notice_owner,
+            instruction_owner,
+            ..
         } = self;
+        super::drop_aside((index, names, notice_owner, instruction_owner));
         tracks.retain(|t| keep(t.shift));
         track_intervals(config, tracks, now)
     }
@@ -394,9 +445,30 @@ fn track_intervals(
     tracks: Vec<Track>,
     now: DateTime<FixedOffset>,
 ) -> Vec<Interval> {
-    let clock = config.verification.clock_minutes;
     // About five intervals an incident: flags and the notice stages.
     let mut out = Vec::with_capacity(tracks.len() * 5);
+    // Tracks are freed on another thread, a chunk at a time as they are done with.
+    let aside = super::aside();
+    let mut tracks = tracks.into_iter();
+    loop {
+        let chunk: Vec<Track> = tracks.by_ref().take(1024).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunk_intervals(config, &chunk, now, &mut out);
+        let _ = aside.send(chunk);
+    }
+    out
+}
+
+/// The intervals of `tracks`, appended to `out`.
+fn chunk_intervals(
+    config: &Config,
+    tracks: &[Track],
+    now: DateTime<FixedOffset>,
+    out: &mut Vec<Interval>,
+) {
+    let clock = config.verification.clock_minutes;
     for t in tracks {
         let base = Interval {
             incident: t.incident.clone(),
@@ -412,8 +484,8 @@ fn track_intervals(
         };
         let phone = config.limit(t.level).phone_minutes;
         let phone = (phone > 0).then(|| Duration::from_secs(u64::from(phone) * 60));
-        t.notices.intervals(&base, phone, now, &mut out);
-        t.instructions.intervals(&base, phone, now, &mut out);
+        t.notices.intervals(&base, phone, now, out);
+        t.instructions.intervals(&base, phone, now, out);
         // Stage received_to_flags_resolved: only incidents that had something to check.
         let Some(raised) = t.flags.last_raised else {
             continue;
@@ -429,19 +501,13 @@ fn track_intervals(
             .then(|| elapsed(&t.received, &raised) + Duration::from_secs(u64::from(clock) * 60));
         let duration = elapsed(&t.received, &end.unwrap_or(now));
         out.push(Interval {
-            incident: t.incident,
             stage: Stage::ReceivedToFlagsResolved,
-            start: t.received,
             end,
-            level: t.level,
-            category: t.category,
-            officer: t.officer,
-            shift: t.shift,
             limit,
             duration,
+            ..base
         });
     }
-    out
 }
 
 /// Every interval the events give, measured at `now` (a convenience over [`IntervalFold`]).
@@ -455,4 +521,38 @@ pub fn intervals<'a>(
         fold.push(e);
     }
     fold.finish(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+    use std::collections::HashMap;
+
+    #[test]
+    fn keys_equal_exactly_when_their_strings_do_short_or_long() {
+        let names = [
+            "",
+            "a",
+            "20261122-0001",
+            "20261122-0001/N1",
+            "20261122-0001/N10",
+            "12345678901234567890123",  // 23 bytes: the longest kept inline
+            "123456789012345678901234", // 24: on the heap
+            "1234567890123456789012345",
+            "火灾\u{0}",
+            "火灾",
+        ];
+        let map: HashMap<Key, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (Key::new(n), k))
+            .collect();
+        assert_eq!(map.len(), names.len());
+        for (k, n) in names.iter().enumerate() {
+            assert_eq!(map.get(&Key::new(n)), Some(&k), "{n:?}");
+        }
+        assert!(matches!(Key::new(names[5]), Key::Short(23, _)));
+        assert!(matches!(Key::new(names[6]), Key::Long(_)));
+        assert_eq!(map.get(&Key::new("20261122-000")), None);
+    }
 }

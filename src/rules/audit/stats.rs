@@ -159,19 +159,23 @@ fn percentiles<const N: usize>(d: &mut [Duration], ps: [u32; N]) -> [Option<Dura
 }
 
 fn row(stage: Stage, group: Option<String>, items: &[&Interval]) -> StageRow {
-    let mut d: Vec<Duration> = items.iter().map(|i| i.duration).collect();
+    // One pass over the intervals (they are many and large; the durations are then selected).
+    let mut d = Vec::with_capacity(items.len());
+    let (mut open, mut within, mut breached) = (0u64, 0u64, 0u64);
+    for i in items {
+        d.push(i.duration);
+        let over = i.over().is_some();
+        breached += u64::from(over);
+        open += u64::from(i.is_open());
+        within += u64::from(!i.is_open() && i.limit.is_some() && !over);
+    }
     let [p50, p90, p95, max] = percentiles(&mut d, [50, 90, 95, 100]);
     let secs = |p: Option<Duration>| p.map(|x| x.as_secs());
-    let breached = items.iter().filter(|i| i.over().is_some()).count() as u64;
-    let within = items
-        .iter()
-        .filter(|i| !i.is_open() && i.limit.is_some() && i.over().is_none())
-        .count() as u64;
     StageRow {
         stage,
         group,
         count: items.len() as u64,
-        open: items.iter().filter(|i| i.is_open()).count() as u64,
+        open,
         p50_s: secs(p50),
         p90_s: secs(p90),
         p95_s: secs(p95),
