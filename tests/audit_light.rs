@@ -366,7 +366,7 @@ proptest! {
         escapes in any::<bool>(),
         from in proptest::option::of(0u32..20),
         len in proptest::option::of(0u32..20),
-        tamper in proptest::option::of((any::<prop::sample::Index>(), 0u8..3)),
+        tamper in proptest::option::of((any::<prop::sample::Index>(), 0u8..7)),
         block in (1usize..20_000, 1usize..4),
     ) {
         let config: Config = toml::from_str(dutydesk::config::DEFAULT_TOML).unwrap();
@@ -387,11 +387,33 @@ proptest! {
         }
         if let Some((at, how)) = tamper {
             let i = at.index(lines.len());
-            lines[i] = match how {
-                0 => lines[i].replacen("\"os_user\":\"duty", "\"os_user\":\"dutz", 1),
-                1 => lines[i].replacen("\"kind\":\"", "\"kind\":\"x", 1),
-                _ => format!("{}}}", lines[i]),
-            };
+            match how {
+                0 => lines[i] = lines[i].replacen("\"os_user\":\"duty", "\"os_user\":\"dutz", 1),
+                1 => lines[i] = lines[i].replacen("\"kind\":\"", "\"kind\":\"x", 1),
+                2 => lines[i] = format!("{}}}", lines[i]),
+                // A line removed, or two swapped: their sequence numbers are out of place.
+                3 => {
+                    lines.remove(i);
+                }
+                4 => {
+                    let j = (i + 1).min(lines.len() - 1);
+                    lines.swap(i, j);
+                }
+                // A line changed and sealed again: its own hash holds; the next line's link
+                // does not.
+                5 => {
+                    let e = &events[i];
+                    let resealed = Event::seal(e.seq, e.at, &e.officer, "dutz", e.body.clone(), &e.prev);
+                    lines[i] = resealed.to_line();
+                }
+                // Every line after this one sealed again, linking past it to the one before.
+                _ => {
+                    if let Some(before) = i.checked_sub(1) {
+                        relink(&events, &mut lines, i + 1, &events[before].hash);
+                    }
+                }
+            }
+            prop_assume!(!lines.is_empty());
         }
         let period = Period { from: from.map(day), to: len.zip(from).map(|(l, f)| day(f + l)) };
         let old = old_pass(&lines, &config, period, now);
@@ -439,6 +461,33 @@ fn a_read_error_stops_the_audit_without_hanging() {
             };
             let r = audit_blocks(fill, &config, Period::default(), workers);
             assert_eq!(r.err(), Some("the disk went away"), "{workers} {fail_at}");
+        }
+    }
+}
+
+/// Lines `from..` sealed again, the first linking to `prev`: a chain rewritten from there on.
+fn relink(events: &[Event], lines: &mut [String], from: usize, prev: &str) {
+    let mut prev = prev.to_string();
+    for (e, line) in events.iter().zip(lines.iter_mut()).skip(from) {
+        let resealed = Event::seal(e.seq, e.at, &e.officer, &e.os_user, e.body.clone(), &prev);
+        *line = resealed.to_line();
+        prev = resealed.hash;
+    }
+}
+
+#[test]
+fn a_chain_rewritten_to_link_past_a_line_breaks_there_in_every_block_layout() {
+    let config: Config = toml::from_str(dutydesk::config::DEFAULT_TOML).unwrap();
+    let events = random_log(3, 400, false);
+    let now = events.last().unwrap().at + Duration::hours(3);
+    let mut lines: Vec<String> = events.iter().map(Event::to_line).collect();
+    relink(&events, &mut lines, 301, &events[299].hash);
+    let old = old_pass(&lines, &config, Period::default(), now);
+    assert!(!old.chain_verified);
+    for size in [1, 700, 2_000, 5_000, 20_000, 1 << 20] {
+        for workers in 1..=3 {
+            let new = threaded_pass(&lines, &config, Period::default(), now, (size, workers));
+            assert_eq!(new, old, "blocks of {size} bytes, {workers} workers");
         }
     }
 }

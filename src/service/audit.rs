@@ -18,9 +18,11 @@ use chrono::{DateTime, FixedOffset};
 use crate::config::Config;
 use crate::domain::{Event, ReportKind};
 use crate::rules::audit::{
-    self, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period, Source,
+    self, event::chain_tail, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period,
+    Source,
 };
 use crate::store::chain::hash_ok;
+use crate::store::chain::Ahead;
 use crate::store::{ChainCheck, DbError, Store, StoreError};
 
 /// Bytes of whole lines per block: about 1,500 events.
@@ -58,11 +60,13 @@ pub fn workers() -> usize {
 /// Where a string lies in its block's text.
 type Span = (usize, usize);
 
-/// One line as a worker hands it back: where it ends in the block, [`hash_ok`] when the worker
-/// hashed it, and the light decode (`None`: the folding thread falls back to the full one).
+/// One line as a worker hands it back: where it ends in the block, what the worker checked of
+/// its chain (from `hash_from` on, for lines it decoded), and the light decode (`None`: the
+/// folding thread falls back to the full one) without `prev` and `hash` (see
+/// [`LogAudit::feed_checked`]).
 struct CheckedLine {
     end: usize,
-    hashed: Option<bool>,
+    ahead: Option<Ahead>,
     event: Option<AuditEvent<Span>>,
 }
 
@@ -166,7 +170,7 @@ pub fn audit_blocks<'c, E: Send>(
                 for (k, l) in block.lines.drain(..).enumerate() {
                     let line = text.get(start..l.end).unwrap_or_default();
                     let event = l.event.map(|e| e.map(&mut of));
-                    pass.feed_checked(block.first_seq + k as u64, line, event, l.hashed);
+                    pass.feed_checked(block.first_seq + k as u64, line, event, l.ahead);
                     start = l.end + 1;
                 }
                 hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
@@ -178,9 +182,11 @@ pub fn audit_blocks<'c, E: Send>(
     Ok(pass)
 }
 
-/// A worker's share of a block: where each line ends, the light decode of each line, and the
-/// hash of each line from `hash_from` on. Lines are not checked as UTF-8 as a whole: the hash
-/// covers their bytes, and the strings the audit reads are checked as it reads them.
+/// A worker's share of a block: where each line ends, the light decode of each line, and from
+/// `hash_from` on, what can be checked of its chain here: its hash, and its link to the line
+/// before it when that line is in the block (see [`Ahead`]). Lines are not checked as UTF-8 as
+/// a whole: the hash covers their bytes, and the strings the audit reads are checked as it
+/// reads them.
 fn check_block(block: &mut Checked, hash_from: u64) {
     let Checked {
         first_seq,
@@ -196,14 +202,43 @@ fn check_block(block: &mut Checked, hash_from: u64) {
         (a, strings.len())
     };
     let mut start = 0;
+    // The hash of the line before, if it was decoded.
+    let mut before: Option<&[u8]> = None;
     for (k, end) in memchr::memchr_iter(b'\n', text).enumerate() {
         let line = text.get(start..end).unwrap_or_default();
+        start = end + 1;
+        let Some(e) = AuditEvent::from_bytes(line) else {
+            before = None;
+            lines.push(CheckedLine {
+                end,
+                ahead: None,
+                event: None,
+            });
+            continue;
+        };
+        let ahead = (*first_seq + k as u64 >= hash_from).then(|| Ahead {
+            hash_ok: hash_ok(line),
+            linked: before == Some(e.prev.as_bytes()),
+            keep: true,
+        });
+        before = Some(e.hash.as_bytes());
+        // `prev` and `hash` are left in the line, found there again only when needed.
+        let e = AuditEvent {
+            prev: "",
+            hash: "",
+            ..e
+        };
         lines.push(CheckedLine {
             end,
-            hashed: (*first_seq + k as u64 >= hash_from).then(|| hash_ok(line)),
-            event: AuditEvent::from_bytes(line).map(|e| e.map(&mut span)),
+            ahead,
+            event: Some(e.map(&mut span)),
         });
-        start = end + 1;
+        // A line whose successor's link was checked here need not hand its hash on.
+        if let (Some(a), Some(b)) = (lines.len().checked_sub(2), ahead) {
+            if let Some(prev) = lines[a].ahead.as_mut() {
+                prev.keep = !b.linked;
+            }
+        }
     }
 }
 
@@ -254,18 +289,21 @@ impl<'c> LogAudit<'c> {
     }
 
     /// As [`feed`](Self::feed), with the line's light decode ([`AuditEvent::from_line`]) and
-    /// [`hash_ok`] done ahead (`hashed: None`: computed here if the chain check needs it).
+    /// some of its chain checks done ahead (`ahead: None`: all done here if needed). The light
+    /// event's `prev` and `hash` are not read: a line the light decode reads ends with them
+    /// ([`chain_tail`]), and they are found there when needed.
     pub fn feed_checked(
         &mut self,
         seq: u64,
         line: &[u8],
         light: Option<AuditEvent<&str>>,
-        hashed: Option<bool>,
+        ahead: Option<Ahead>,
     ) {
         self.events_read += 1;
         // The light decode reads canonical lines; anything else goes through the full one.
         let full: Option<Event>;
         let lossy;
+        let is_light = light.is_some();
         let (event, line) = match light {
             Some(e) => (Some(e), line),
             None => {
@@ -276,6 +314,12 @@ impl<'c> LogAudit<'c> {
             }
         };
         self.unreadable |= event.is_none();
+        // The event's `prev` and `hash`, read only when the chain check needs them.
+        let chain = || match &event {
+            Some(_) if is_light => chain_tail(line),
+            Some(e) => Some((e.prev, e.hash)),
+            None => None,
+        };
         let track = event.as_ref().and_then(|e| self.fold.take(e));
         if let Some(e) = &event {
             if let AuditBody::ReportFiled {
@@ -292,8 +336,10 @@ impl<'c> LogAudit<'c> {
                         self.incidents += u64::from(!self.in_period[t]);
                         self.in_period[t] = true;
                     }
-                    self.chain
-                        .get_or_insert_with(|| ChainCheck::after(seq.saturating_sub(1), e.prev));
+                    if self.chain.is_none() {
+                        let prev = chain().map_or("", |c| c.0);
+                        self.chain = Some(ChainCheck::after(seq.saturating_sub(1), prev));
+                    }
                 }
             }
             if track.is_some_and(|t| self.in_period.get(t) == Some(&true)) {
@@ -302,9 +348,13 @@ impl<'c> LogAudit<'c> {
         }
         if self.first_break.is_none() {
             if let Some(c) = self.chain.as_mut() {
-                let checked = match &event {
-                    Some(e) => c.check_hashed(seq, line, e.seq, e.prev, e.hash, hashed),
-                    None => c.check(seq, &String::from_utf8_lossy(line)),
+                let checked = match (&event, ahead) {
+                    (Some(e), Some(a)) => c.check_ahead(seq, e.seq, a, chain),
+                    (Some(e), None) => {
+                        let (prev, hash) = chain().unwrap_or_default();
+                        c.check_hashed(seq, line, e.seq, prev, hash, None)
+                    }
+                    (None, _) => c.check(seq, &String::from_utf8_lossy(line)),
                 };
                 if let Err(b) = checked {
                     self.first_break = Some(b.seq);

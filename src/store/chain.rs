@@ -16,6 +16,20 @@ pub struct Break {
     pub reason: String,
 }
 
+/// What was checked of a line ahead of [`ChainCheck::check_ahead`], where the line before it
+/// was at hand (in the same block of the journal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ahead {
+    /// [`hash_ok`] of the line.
+    pub hash_ok: bool,
+    /// The line's `prev` is the `hash` of the line just before it, which was checked ahead too
+    /// (so its link and the chain's stand or fall together).
+    pub linked: bool,
+    /// The line's hash is to be kept: the next line's link was not checked ahead (`false`
+    /// only when the next line is `linked`, which then vouches for it).
+    pub keep: bool,
+}
+
 /// Walks lines in order, checking sequence, link and hash of each.
 #[derive(Debug, Clone)]
 pub struct ChainCheck {
@@ -111,6 +125,49 @@ impl ChainCheck {
         self.expect_seq += 1;
         self.prev_hash.clear();
         self.prev_hash.push_str(hash);
+        Ok(())
+    }
+
+    /// As [`check_hashed`](Self::check_hashed), for a line some of whose checks were made
+    /// ahead, perhaps on another thread, where the line before it was at hand (see [`Ahead`]).
+    /// `chain` gives the line's `prev` and `hash`; it is asked only when the link was not
+    /// checked ahead or the hash is to be kept, so that a run of lines checked ahead costs
+    /// a comparison of numbers each.
+    pub fn check_ahead<'l>(
+        &mut self,
+        line_no: u64,
+        seq: u64,
+        ahead: Ahead,
+        chain: impl Fn() -> Option<(&'l str, &'l str)>,
+    ) -> Result<(), Break> {
+        if seq != self.expect_seq {
+            return Err(self.bad(
+                line_no,
+                format!(
+                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
+                self.expect_seq
+            ),
+            ));
+        }
+        if !ahead.linked && chain().map(|c| c.0) != Some(self.prev_hash.as_str()) {
+            return Err(self.bad(line_no,
+                "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
+            ));
+        }
+        if !ahead.hash_ok {
+            return Err(self.bad(
+                line_no,
+                "hash does not match the content (the record was modified)".into(),
+            ));
+        }
+        if ahead.keep {
+            let Some((_, hash)) = chain() else {
+                return Err(self.bad(line_no, "bytes after the hash".into()));
+            };
+            self.prev_hash.clear();
+            self.prev_hash.push_str(hash);
+        }
+        self.expect_seq += 1;
         Ok(())
     }
 

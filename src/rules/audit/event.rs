@@ -408,11 +408,14 @@ fn hex64(s: &[u8]) -> Option<()> {
     (!bad).then_some(())
 }
 
-/// Reads a canonical line; `None` for anything else.
-fn light(line: &[u8]) -> Option<AuditEvent<&str>> {
+/// The `prev` and `hash` of a line that ends as a canonical one does (`,"prev":"` + 64 hex +
+/// `","hash":"` + 64 hex + `"}`); `None` otherwise. Every line the light decode reads ends so:
+/// this finds them there again without decoding the line.
+pub fn chain_tail(line: &[u8]) -> Option<(&str, &str)> {
     let cut = line.len().checked_sub(TAIL)?;
-    let (head, tail) = line.split_at(cut);
-    let tail = tail.strip_prefix(b",\"prev\":\"")?.strip_suffix(b"\"}")?;
+    let tail = line[cut..]
+        .strip_prefix(b",\"prev\":\"")?
+        .strip_suffix(b"\"}")?;
     let (prev, hash) = (
         tail.get(..64)?,
         tail.get(64..)?.strip_prefix(b"\",\"hash\":\"")?,
@@ -421,7 +424,13 @@ fn light(line: &[u8]) -> Option<AuditEvent<&str>> {
     hex64(hash)?;
     // Hex digits are ASCII: one check for both.
     let both = std::str::from_utf8(tail).ok()?;
-    let (prev, hash) = (both.get(..64)?, both.get(both.len() - 64..)?);
+    Some((both.get(..64)?, both.get(both.len() - 64..)?))
+}
+
+/// Reads a canonical line; `None` for anything else.
+fn light(line: &[u8]) -> Option<AuditEvent<&str>> {
+    let (prev, hash) = chain_tail(line)?;
+    let head = &line[..line.len() - TAIL];
     let mut s = Scan { s: head, i: 0 };
     s.eat("{\"seq\":")?;
     let seq = s.u64()?;
