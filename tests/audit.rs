@@ -424,13 +424,16 @@ fn json_is_byte_for_byte_what_serde_writes_whatever_the_strings_and_dates() {
             ..base.clone()
         })
         .collect();
-    for r in [
-        r.clone(),
-        AuditReport {
-            breaches: Vec::new(),
-            ..r
-        },
-    ] {
+    // Long lists are written in two halves on two threads.
+    let long = AuditReport {
+        breaches: r.breaches.iter().cycle().take(9001).cloned().collect(),
+        ..r.clone()
+    };
+    let empty = AuditReport {
+        breaches: Vec::new(),
+        ..r.clone()
+    };
+    for r in [r, long, empty] {
         let mut out = Vec::new();
         json(&mut out, &r).unwrap();
         let want = serde_json::to_string_pretty(&r).unwrap() + "\n";

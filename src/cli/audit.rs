@@ -122,7 +122,25 @@ pub fn json(out: &mut impl Write, r: &AuditReport) -> io::Result<()> {
         Some((before, after)) if !r.breaches.is_empty() => {
             out.write_all(before.as_bytes())?;
             out.write_all(b"\n  \"breaches\": [")?;
-            breaches_json(out, &r.breaches)?;
+            // Long lists in two halves, the second written into memory on another thread
+            // meanwhile (each element's strings lie elsewhere on the heap: reading them is
+            // most of the time).
+            let (first, second) = r.breaches.split_at(r.breaches.len() / 2);
+            if first.len() < 4096 {
+                breaches_json(out, &r.breaches, true)?;
+            } else {
+                std::thread::scope(|s| -> io::Result<()> {
+                    let second = s.spawn(|| {
+                        let mut buf = Vec::with_capacity(second.len() * 240);
+                        breaches_json(&mut buf, second, false).map(|()| buf)
+                    });
+                    breaches_json(out, first, true)?;
+                    match second.join() {
+                        Ok(buf) => out.write_all(&buf?),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                })?;
+            }
             out.write_all(b"\n  ],\n")?;
             out.write_all(after.as_bytes())?;
         }
@@ -131,11 +149,16 @@ pub fn json(out: &mut impl Write, r: &AuditReport) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The elements of the breach list, as serde's pretty writer puts them at that depth.
-fn breaches_json(out: &mut impl Write, breaches: &[Breach]) -> io::Result<()> {
+/// Elements of the breach list, as serde's pretty writer puts them at that depth; `first`:
+/// these begin the list (no comma before the first).
+fn breaches_json(out: &mut impl Write, breaches: &[Breach], first: bool) -> io::Result<()> {
     let mut num = itoa::Buffer::new();
     for (k, b) in breaches.iter().enumerate() {
-        out.write_all(if k == 0 { b"\n    {" } else { b",\n    {" })?;
+        out.write_all(if k == 0 && first {
+            b"\n    {"
+        } else {
+            b",\n    {"
+        })?;
         out.write_all(b"\n      \"incident\": ")?;
         json_str(out, &b.incident)?;
         out.write_all(b",\n      \"stage\": \"")?;

@@ -922,7 +922,12 @@ fn fast_rfc3339(b: &[u8]) -> Option<At> {
     };
     let offset = FixedOffset::east_opt(offset)?;
     let local = date.and_time(NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?);
-    local.and_local_timezone(offset).single()
+    // A fixed offset maps every local time to one instant (what `and_local_timezone` finds
+    // the long way round).
+    Some(DateTime::from_naive_utc_and_offset(
+        local.checked_sub_offset(offset)?,
+        offset,
+    ))
 }
 
 #[cfg(test)]
