@@ -22,8 +22,7 @@ use crate::rules::audit::{
     self, event::chain_tail, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period,
     Source,
 };
-use crate::store::chain::hash_ok;
-use crate::store::chain::Ahead;
+use crate::store::chain::{hash_ok, Ahead};
 use crate::store::{ChainCheck, DbError, Store, StoreError};
 
 /// Bytes of whole lines per block: about 800 events. (Half a megabyte rather than one: the
@@ -380,7 +379,7 @@ impl<'c> LogAudit<'c> {
             incidents: self.incidents,
             chain_verified: tail_ok
                 && !self.unreadable
-                && self.first_break.map_or(true, |b| b > self.last_in_period),
+                && self.first_break.is_none_or(|b| b > self.last_in_period),
         };
         let period = self.period;
         let all = self.fold.finish_in(now, |shift| period.contains(shift));
