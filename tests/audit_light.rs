@@ -314,7 +314,7 @@ fn old_pass(lines: &[String], config: &Config, period: Period, now: At) -> Audit
     let source = Source {
         events_read: lines.len() as u64,
         incidents: in_period.len() as u64,
-        chain_verified: !unreadable && first_break.map_or(true, |b| b > last_in_period),
+        chain_verified: !unreadable && first_break.is_none_or(|b| b > last_in_period),
     };
     audit::build(
         fold.finish(now),

@@ -116,3 +116,87 @@ fn disk_full_loses_nothing_and_recovers_without_restart() {
     assert_eq!(lost, 0);
     assert!(v.ok(), "{v:?}");
 }
+
+/// The database's own folder fills while the journal still has room (a tmpfs mounted on
+/// `data/db`), so sled meets the full disk first, every time. Sled then fails every later call
+/// with that error even when space is back; the store must close and reopen it by itself.
+#[test]
+fn a_full_database_disk_is_reopened_when_space_comes_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let dbdir = data.join("db");
+    std::fs::create_dir_all(&dbdir).unwrap();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&dbdir)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "mounting a tmpfs needs root (CI runs as root): cannot run the disk-full test"
+    );
+    let _guard = Mount(dbdir.clone());
+    let mut d = open(&data);
+    let filler = dbdir.join("filler");
+    let fill = free_bytes(&dbdir).saturating_sub(64 * 1024);
+    std::fs::write(&filler, vec![0u8; fill as usize]).unwrap();
+
+    let mut acked = Vec::new();
+    let mut refused = 0;
+    let mut first_error = None;
+    let mut behind_seen = false;
+    for i in 0..400 {
+        match intake(&mut d, i) {
+            Response::Filed { incident, .. } => acked.push(incident),
+            Response::Error { message, .. } => {
+                assert!(
+                    message.contains("disk is full") && message.contains("磁盘已满"),
+                    "{message}"
+                );
+                refused += 1;
+                first_error.get_or_insert(message);
+            }
+            other => panic!("{other:?}"),
+        }
+        behind_seen |= d.store().sled_behind.is_some();
+        if refused >= 3 {
+            break;
+        }
+    }
+    assert!(
+        behind_seen || first_error.is_some(),
+        "the database's disk never filled up ({} reports)",
+        acked.len()
+    );
+    std::fs::remove_file(&filler).unwrap();
+    let resumed = match intake(&mut d, 9999) {
+        Response::Filed { incident, .. } => incident,
+        other => panic!("no recovery without restart: {other:?}"),
+    };
+    acked.push(resumed);
+    assert!(d.store().sled_behind.is_none());
+    // Readable in the same process, from the reopened database.
+    let missing = acked
+        .iter()
+        .filter(|n| d.store().incident(n).ok().flatten().is_none())
+        .count();
+    assert_eq!(
+        missing, 0,
+        "the reopened database lacks acknowledged reports"
+    );
+    let v = d.store().verify().unwrap();
+    assert!(v.ok(), "{v:?}");
+    drop(d);
+    let d = open(&data);
+    let lost = acked
+        .iter()
+        .filter(|n| d.store().incident(n).ok().flatten().is_none())
+        .count();
+    println!(
+        "database disk full: {} reports acknowledged, {refused} refused, sled behind seen {behind_seen}, lost {lost}; first message: {first_error:?}",
+        acked.len()
+    );
+    assert_eq!(lost, 0);
+    assert!(d.store().verify().unwrap().ok());
+}

@@ -161,7 +161,7 @@ fn generate(ctx: &Ctx, total: usize, out: &mut impl Write) -> Result<(), CliErro
                 let first_at = now - Duration::seconds(back);
                 let mut reports = drafts(t, first_at);
                 // The newest incidents are still unfolding: nothing later than now.
-                reports.retain(|d| d.received_at.map_or(true, |r| r <= now));
+                reports.retain(|d| d.received_at.is_none_or(|r| r <= now));
                 let settle = back > Duration::days(3).num_seconds();
                 let unfinished = settle && t.final_report.is_none();
                 if let Some(mut last) = reports.last().cloned().filter(|_| unfinished) {

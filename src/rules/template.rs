@@ -152,7 +152,7 @@ pub fn substitute(template: &str, values: &BTreeMap<&str, String>) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     for line in template.split_inclusive('\n') {
         let mut names = placeholders(line).peekable();
-        if names.peek().is_some() && names.all(|n| values.get(n).map_or(true, |v| v.is_empty())) {
+        if names.peek().is_some() && names.all(|n| values.get(n).is_none_or(|v| v.is_empty())) {
             continue;
         }
         let mut rest = line;

@@ -78,6 +78,8 @@ impl Desk {
     }
 
     fn try_handle(&mut self, actor: &Actor, req: Request) -> Result<Response, StoreError> {
+        // What the request reads (the next number, an incident) must come from a whole database.
+        self.store.heal()?;
         match req {
             Request::Status => Ok(Response::Status(self.status())),
             Request::AddReport { draft } => self.add_report(actor, draft),

@@ -201,9 +201,11 @@ impl View for TxView<'_> {
 }
 
 impl DbError {
-    /// True when sled failed because the disk is full.
+    /// True when sled failed because the disk is full. Sled hands the error of its flusher to
+    /// later calls as a clone, and its clone keeps only the kind (the OS code is lost), so the
+    /// kind is checked as well as the code.
     pub fn is_disk_full(&self) -> bool {
-        matches!(self, DbError::Sled(sled::Error::Io(e)) if e.raw_os_error() == Some(libc::ENOSPC))
+        matches!(self, DbError::Sled(sled::Error::Io(e)) if super::io_is_disk_full(e))
     }
 }
 
@@ -227,6 +229,34 @@ impl Db {
             db.index_offsets()?;
         }
         Ok(db)
+    }
+
+    /// An empty database in a temporary place (shared memory on Linux), standing in while the
+    /// real one is closed and opened again: sled holds a lock on its folder, so the old handle
+    /// must be gone before the new one opens.
+    pub fn stand_in(journal: &Path) -> Result<Db, DbError> {
+        let config = || {
+            sled::Config::new()
+                .temporary(true)
+                .cache_capacity(1024 * 1024)
+        };
+        // Where there is no /dev/shm, in the temporary folder.
+        let db = config().open().or_else(|_| {
+            let name = format!(
+                "dutydesk-stand-in-{}-{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+            );
+            config().path(std::env::temp_dir().join(name)).open()
+        })?;
+        Ok(Db {
+            journal: journal.to_path_buf(),
+            incidents: db.open_tree("incidents")?,
+            notices: db.open_tree("notices")?,
+            meta: db.open_tree("meta")?,
+            instructions: db.open_tree("instructions")?,
+            db,
+        })
     }
 
     /// True for a database made before the line index, which keeps a copy of every journal
@@ -641,5 +671,39 @@ impl Db {
     pub fn flush(&self) -> Result<(), DbError> {
         self.db.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DbError;
+
+    /// Sled passes its flusher's error on as a clone that keeps only the kind; a full disk must
+    /// still read as one (CI once printed the bare sled error for exactly this).
+    #[test]
+    fn a_full_disk_reads_as_full_whether_sled_kept_the_os_code_or_not() {
+        let raw = || std::io::Error::from_raw_os_error(libc::ENOSPC);
+        let cases = [
+            (sled::Error::Io(raw()), true),
+            (sled::Error::Io(raw()).clone(), true),
+            (
+                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EDQUOT)).clone(),
+                true,
+            ),
+            (
+                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)),
+                false,
+            ),
+            (
+                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)).clone(),
+                false,
+            ),
+            (sled::Error::Unsupported("x".into()), false),
+        ];
+        for (e, full) in cases {
+            let shown = format!("{e}");
+            let err = crate::store::StoreError::Db(DbError::Sled(e));
+            assert_eq!(err.to_string().contains("disk is full"), full, "{shown}");
+        }
     }
 }

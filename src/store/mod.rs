@@ -37,6 +37,16 @@ pub const SOCKET: &str = "dutydesk.sock";
 /// What a full disk tells the officer, whichever file (journal or database) hit it.
 const DISK_FULL: &str = " — 磁盘已满 / the disk is full: free space, then try again";
 
+/// True when an I/O error says the disk (or the quota) is full, by its OS code or, for an
+/// error rebuilt without one, by its kind.
+pub(crate) fn io_is_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+        || matches!(
+            e.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        )
+}
+
 /// A store error a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -44,7 +54,7 @@ pub enum StoreError {
     #[error(transparent)]
     Lock(#[from] LockError),
     /// A file operation failed (disk full among them).
-    #[error("{what}: {source}{}", if source.raw_os_error() == Some(libc::ENOSPC) { DISK_FULL } else { "" })]
+    #[error("{what}: {source}{}", if io_is_disk_full(source) { DISK_FULL } else { "" })]
     Io {
         /// What was being done.
         what: String,
@@ -99,6 +109,8 @@ pub struct Store {
     pub took_over: Option<Holder>,
     /// Set when sled could not take the last append (the journal has it; caught up next time).
     pub sled_behind: Option<String>,
+    /// True while `db` is a stand-in because reopening the real database failed.
+    db_closed: bool,
     /// False when the tail of the chain did not verify on open.
     pub tail_ok: bool,
     _lock: DataLock,
@@ -195,6 +207,7 @@ impl Store {
             open_notes: notes,
             took_over: lock.took_over.clone(),
             sled_behind: None,
+            db_closed: false,
             tail_ok,
             _lock: lock,
         };
@@ -321,12 +334,12 @@ impl Store {
         // sled must let go of its files before they move.
         self.db.flush().ok();
         let jpath = self.journal.path().to_path_buf();
-        let placeholder = Db::open(&self.dir.join("db.tmp-rebuild"), &jpath)?;
-        let old = std::mem::replace(&mut self.db, placeholder);
-        drop(old);
+        let stand_in = Db::stand_in(&jpath)?;
+        drop(std::mem::replace(&mut self.db, stand_in));
+        self.db_closed = true;
         set_aside(&dbpath)?;
         self.db = Db::open(&dbpath, &jpath)?;
-        let _ = std::fs::remove_dir_all(self.dir.join("db.tmp-rebuild"));
+        self.db_closed = false;
         let n = self.apply_journal_after(0)?;
         self.open_notes.push(format!(
             "已从日志重建数据库，共 {n} 条事件 / rebuilt the database from {n} journal events"
@@ -342,9 +355,6 @@ impl Store {
         at: DateTime<FixedOffset>,
         bodies: Vec<EventBody>,
     ) -> Result<Vec<Event>, StoreError> {
-        if self.sled_behind.is_some() {
-            self.catch_up()?;
-        }
         let mut prev = self.head.hash.clone();
         let mut seq = self.head.seq;
         let mut sealed = Vec::with_capacity(bodies.len());
@@ -356,10 +366,7 @@ impl Store {
             sealed.push((e, line));
         }
         let events: Vec<Event> = sealed.iter().map(|(e, _)| e.clone()).collect();
-        self.db.dry_run(&events).map_err(|e| match e {
-            DbError::Rejected(m) => StoreError::Rejected(m),
-            other => StoreError::Db(other),
-        })?;
+        self.dry_run(&events)?;
         let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
         let offset = self.journal.end();
         self.journal.append(&lines).map_err(io("write journal"))?;
@@ -379,9 +386,6 @@ impl Store {
         actor: &Actor,
         items: Vec<(DateTime<FixedOffset>, EventBody)>,
     ) -> Result<u64, StoreError> {
-        if self.sled_behind.is_some() {
-            self.catch_up()?;
-        }
         let mut prev = self.head.hash.clone();
         let mut seq = self.head.seq;
         let mut sealed = Vec::with_capacity(items.len());
@@ -393,10 +397,7 @@ impl Store {
             sealed.push((e, line));
         }
         let events: Vec<Event> = sealed.iter().map(|(e, _)| e.clone()).collect();
-        self.db.dry_run(&events).map_err(|e| match e {
-            DbError::Rejected(m) => StoreError::Rejected(m),
-            other => StoreError::Db(other),
-        })?;
+        self.dry_run(&events)?;
         drop(events);
         let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
         let mut offset = self.journal.end();
@@ -412,11 +413,86 @@ impl Store {
         Ok(sealed.len() as u64)
     }
 
+    /// Brings sled level with the journal after it missed an append. Sled keeps the first I/O
+    /// error its flusher met (a full disk, say) and fails every later call with it, even once
+    /// space is back; so when catching up fails that way, the database is closed and opened
+    /// again (sled recovers from its own log) and reconciled with the journal.
     fn catch_up(&mut self) -> Result<(), StoreError> {
-        let dbhead = self.db.head()?;
-        self.apply_journal_after(dbhead.seq)?;
+        if !self.db_closed {
+            let tried = match self.db.head() {
+                Ok(h) => self.apply_journal_after(h.seq).map(|_| ()),
+                Err(e) => Err(StoreError::Db(e)),
+            };
+            match tried {
+                Ok(()) => {
+                    self.sled_behind = None;
+                    return Ok(());
+                }
+                Err(StoreError::Db(DbError::Sled(e))) => {
+                    tracing::warn!("sled failed while catching up ({e}); reopening it");
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        self.reopen_db()?;
         self.sled_behind = None;
         Ok(())
+    }
+
+    /// Makes sled whole again before a request reads it: catches it up when it missed an append
+    /// and reopens it when it is closed. Does nothing when it is well.
+    pub fn heal(&mut self) -> Result<(), StoreError> {
+        if self.sled_behind.is_some() || self.db_closed {
+            self.catch_up()?;
+        }
+        Ok(())
+    }
+
+    /// Closes sled and opens it again, then reconciles it with the journal. While the real
+    /// database cannot be opened (the disk still full), an empty stand-in holds its place and
+    /// the next append tries again.
+    fn reopen_db(&mut self) -> Result<(), StoreError> {
+        let dbpath = self.dir.join(DB_DIR);
+        let jpath = self.journal.path().to_path_buf();
+        if !self.db_closed {
+            let stand_in = Db::stand_in(&jpath)?;
+            drop(std::mem::replace(&mut self.db, stand_in));
+            self.db_closed = true;
+        }
+        // Sled's own threads can hold its folder's lock for a moment after the handle goes.
+        let mut tries = 0;
+        let db = loop {
+            match Db::open(&dbpath, &jpath) {
+                Ok(db) => break db,
+                Err(e) if tries < 40 && e.to_string().contains("could not acquire lock") => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.db = db;
+        self.db_closed = false;
+        tracing::warn!("database reopened after an I/O error");
+        self.reconcile()
+    }
+
+    /// Checks that sled would take these events, catching it up (or reopening it) first when it
+    /// missed an append or failed on its own.
+    fn dry_run(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        self.heal()?;
+        let first = match self.db.dry_run(events) {
+            Err(DbError::Sled(e)) => {
+                tracing::warn!("sled failed a dry run ({e}); reopening it");
+                self.reopen_db()?;
+                self.db.dry_run(events)
+            }
+            other => other,
+        };
+        first.map_err(|e| match e {
+            DbError::Rejected(m) => StoreError::Rejected(m),
+            other => StoreError::Db(other),
+        })
     }
 
     /// The last event's sequence number and hash.

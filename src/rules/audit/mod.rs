@@ -66,7 +66,7 @@ pub struct Period {
 impl Period {
     /// True when a shift day lies in the period.
     pub fn contains(&self, day: NaiveDate) -> bool {
-        self.from.map_or(true, |f| day >= f) && self.to.map_or(true, |t| day <= t)
+        self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
     }
 }
 

@@ -62,7 +62,7 @@ const OUTCOME: &[&str] = &[
 ];
 
 fn blank(s: Option<&str>) -> bool {
-    !s.is_some_and(|t| !t.trim().is_empty())
+    s.is_none_or(|t| t.trim().is_empty())
 }
 
 /// True if `summary` says nobody was hurt (and not "有无人员伤亡…", "whether anyone was hurt").
