@@ -437,3 +437,22 @@ fn the_cursor_sits_on_the_caret_measured_in_display_columns() {
     assert_eq!(after_summary.y, one_left.y);
     assert_eq!(after_summary.x, one_left.x + 2);
 }
+
+/// On a console of 80×24 the stage table has about 44 cells: it drops p50, p95 and the bar, but
+/// never the share within the limit (it was cut off there).
+#[test]
+fn audit_at_80_by_24_keeps_the_share_within_the_limit() {
+    for (lang, tag, head) in [(Lang::Zh, "zh", "达标"), (Lang::En, "en", "met")] {
+        let term = draw(&audit_view(lang), 80, 24);
+        let text = term.backend().to_string();
+        assert!(
+            text.contains(head),
+            "{tag}: no compliance column at 80×24:\n{text}"
+        );
+        assert!(
+            text.contains("30%") || text.contains("40%"),
+            "{tag}: no share shown"
+        );
+        insta::assert_snapshot!(format!("audit_80x24_{tag}"), term.backend());
+    }
+}

@@ -51,6 +51,7 @@ texts! {
     AuditCount => ("件数", "count"),
     AuditOpen => ("未结", "open"),
     AuditCompliance => ("达标率", "within limit"),
+    AuditComplianceShort => ("达标", "met"),
     AuditBreaches => ("超时", "breaches"),
     AuditHistogram => ("用时分布", "Durations"),
     AuditDaily => ("每日", "Per day"),

@@ -23,6 +23,8 @@ fn secs(s: Option<u64>) -> String {
 /// `██████░░░░ 62%`: compliance as a bar of `width` cells.
 fn bar(share: Option<f64>, width: usize) -> String {
     match share {
+        None if width == 0 => "-".into(),
+        Some(c) if width == 0 => format!("{:>3.0}%", c * 100.0),
         None => format!("{} -", "·".repeat(width)),
         Some(c) => {
             let full = ((c.clamp(0.0, 1.0)) * width as f64).round() as usize;
@@ -59,40 +61,56 @@ fn rpad(s: &str, w: usize) -> String {
 #[derive(Clone, Copy)]
 struct Cols {
     label: usize,
+    p50: bool,
     p95: bool,
     bar: usize,
 }
 
 impl Cols {
+    /// The columns that fit: all of them from 80 cells; without p95 and with a short bar from
+    /// 56; below that (a console of 80 columns gives the table about 44) count, open, p90, max
+    /// and the share within the limit, which is what must never be cut off.
     fn for_width(w: usize) -> Cols {
         if w >= 80 {
             Cols {
                 label: 22,
+                p50: true,
                 p95: true,
                 bar: 10,
+            }
+        } else if w >= 56 {
+            Cols {
+                label: 12,
+                p50: true,
+                p95: false,
+                bar: 5,
             }
         } else {
             Cols {
                 label: 12,
+                p50: false,
                 p95: false,
-                bar: 5,
+                bar: 0,
             }
         }
     }
 
     fn line(self, label: &str, count: &str, open: &str, p: [&str; 4], tail: &str) -> String {
-        let p95 = if self.p95 {
-            format!(" {}", rpad(p[2], 6))
-        } else {
-            String::new()
+        let opt = |on: bool, v: &str| {
+            if on {
+                format!(" {}", rpad(v, 6))
+            } else {
+                String::new()
+            }
         };
         format!(
-            "{} {} {} {} {}{p95} {}  {tail}",
+            "{} {} {}{} {}{} {}  {tail}",
             safe_pad(label, self.label),
             rpad(count, 5),
             rpad(open, 4),
-            rpad(p[0], 6),
+            opt(self.p50, p[0]),
             rpad(p[1], 6),
+            opt(self.p95, p[2]),
             rpad(p[3], 6),
         )
     }
@@ -124,8 +142,25 @@ fn row_line(env: &Env, r: &StageRow, label: &str, w: usize) -> Line<'static> {
 impl AuditView {
     /// Draws the screen.
     pub fn render(&self, frame: &mut Frame, env: &Env, area: Rect) {
+        // The one sentence that answers "where are we slow?" wraps rather than being cut off.
+        let slowest = self.report.as_ref().map(|report| {
+            let s = report
+                .slowest
+                .as_ref()
+                .map(|s| env.lang.pick(&s.zh, &s.en).to_string())
+                .unwrap_or_else(|| env.t(Text::AuditNoData).to_string());
+            format!(" {}", crate::sanitize::line(&s))
+        });
+        let head_h = match &slowest {
+            Some(s)
+                if unicode_width::UnicodeWidthStr::width(s.as_str()) > usize::from(area.width) =>
+            {
+                3
+            }
+            _ => 2,
+        };
         let [head, body, charts] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(head_h),
             Constraint::Min(6),
             Constraint::Length(8),
         ])
@@ -138,7 +173,7 @@ impl AuditView {
             Span::styled(format!(" {} ", env.t(Text::AuditTitle)), env.theme.accent),
             Span::raw(format!(" {} · {}   ", env.t(self.period.text()), by)),
         ];
-        let Some(report) = &self.report else {
+        let (Some(report), Some(slowest)) = (&self.report, slowest) else {
             top.push(Span::styled(env.t(Text::Loading), env.theme.dim));
             frame.render_widget(Paragraph::new(Line::from(top)), head);
             return;
@@ -148,19 +183,8 @@ impl AuditView {
         } else {
             Span::styled(env.t(Text::ChainNotVerified), env.theme.alert)
         });
-        let slowest = report
-            .slowest
-            .as_ref()
-            .map(|s| env.lang.pick(&s.zh, &s.en).to_string())
-            .unwrap_or_else(|| env.t(Text::AuditNoData).to_string());
-        let lines = vec![
-            Line::from(top),
-            Line::styled(
-                format!(" {}", crate::sanitize::line(&slowest)),
-                env.theme.warn,
-            ),
-        ];
-        frame.render_widget(Paragraph::new(lines), head);
+        let lines = vec![Line::from(top), Line::styled(slowest, env.theme.warn)];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), head);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(body);
@@ -178,15 +202,20 @@ impl AuditView {
         let inner = b.inner(area);
         frame.render_widget(b, area);
         let w = usize::from(inner.width);
-        let head = Cols::for_width(w).line(
+        let cols = Cols::for_width(w);
+        let head = cols.line(
             env.t(Text::AuditStage),
             env.t(Text::AuditCount),
             env.t(Text::AuditOpen),
             ["p50", "p90", "p95", "max"],
-            env.t(Text::AuditCompliance),
+            env.t(if cols.bar == 0 {
+                Text::AuditComplianceShort
+            } else {
+                Text::AuditCompliance
+            }),
         );
         let mut lines = vec![Line::styled(safe_fit(&head, w), env.theme.dim)];
-        let compact = Cols::for_width(w).label < 22;
+        let compact = cols.label < 22;
         for r in &report.stages {
             let name = if compact {
                 short_stage(r.stage, env.lang)
