@@ -13,6 +13,23 @@ use dutydesk::store::OpenOptions;
 
 struct Mount(std::path::PathBuf);
 
+impl Mount {
+    /// Mounts a tmpfs of `size` on `dir`, unmounted when dropped. Needs root: fails, never skips.
+    fn tmpfs(dir: &std::path::Path, size: &str) -> Mount {
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "mounting a tmpfs needs root (CI runs as root): cannot run the disk-full test"
+        );
+        Mount(dir.to_path_buf())
+    }
+}
+
 impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
@@ -54,17 +71,7 @@ fn disk_full_loses_nothing_and_recovers_without_restart() {
     let tmp = tempfile::tempdir().unwrap();
     let mnt = tmp.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
-    let ok = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
-        .arg(&mnt)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "mounting a tmpfs needs root (CI runs as root): cannot run the disk-full test"
-    );
-    let _guard = Mount(mnt.clone());
+    let _guard = Mount::tmpfs(&mnt, "8m");
     let data = mnt.join("data");
     let mut d = open(&data);
     // Leave a little room, then fill it with reports.
@@ -126,17 +133,7 @@ fn a_full_database_disk_is_reopened_when_space_comes_back() {
     let data = tmp.path().join("data");
     let dbdir = data.join("db");
     std::fs::create_dir_all(&dbdir).unwrap();
-    let ok = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(&dbdir)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "mounting a tmpfs needs root (CI runs as root): cannot run the disk-full test"
-    );
-    let _guard = Mount(dbdir.clone());
+    let _guard = Mount::tmpfs(&dbdir, "4m");
     let mut d = open(&data);
     let filler = dbdir.join("filler");
     let fill = free_bytes(&dbdir).saturating_sub(64 * 1024);

@@ -94,15 +94,7 @@ impl ChainCheck {
         hash: &str,
         hashed: Option<bool>,
     ) -> Result<(), Break> {
-        if seq != self.expect_seq {
-            return Err(self.bad(
-                line_no,
-                format!(
-                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
-                self.expect_seq
-            ),
-            ));
-        }
+        self.check_seq(line_no, seq)?;
         if prev != self.prev_hash {
             return Err(self.bad(line_no,
                 "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
@@ -140,15 +132,7 @@ impl ChainCheck {
         ahead: Ahead,
         chain: impl Fn() -> Option<(&'l str, &'l str)>,
     ) -> Result<(), Break> {
-        if seq != self.expect_seq {
-            return Err(self.bad(
-                line_no,
-                format!(
-                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
-                self.expect_seq
-            ),
-            ));
-        }
+        self.check_seq(line_no, seq)?;
         if !ahead.linked && chain().map(|c| c.0) != Some(self.prev_hash.as_str()) {
             return Err(self.bad(line_no,
                 "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
@@ -177,6 +161,19 @@ impl ChainCheck {
             .map_err(|e| self.bad(line_no, format!("not a valid event: {e}")))?;
         self.check_parsed(line_no, line, event.seq, &event.prev, &event.hash)?;
         Ok(event)
+    }
+
+    fn check_seq(&self, line_no: u64, seq: u64) -> Result<(), Break> {
+        if seq == self.expect_seq {
+            return Ok(());
+        }
+        Err(self.bad(
+            line_no,
+            format!(
+                "sequence number {seq} where {} was expected (a record deleted, inserted or moved)",
+                self.expect_seq
+            ),
+        ))
     }
 
     fn bad(&self, line_no: u64, reason: String) -> Break {

@@ -216,14 +216,7 @@ impl Db {
             .path(path)
             .cache_capacity(32 * 1024 * 1024)
             .open()?;
-        let db = Db {
-            journal: journal.to_path_buf(),
-            incidents: db.open_tree("incidents")?,
-            notices: db.open_tree("notices")?,
-            meta: db.open_tree("meta")?,
-            instructions: db.open_tree("instructions")?,
-            db,
-        };
+        let db = Db::with_trees(db, journal)?;
         db.index_attention()?;
         if !db.has_line_copy() {
             db.index_offsets()?;
@@ -249,6 +242,10 @@ impl Db {
             );
             config().path(std::env::temp_dir().join(name)).open()
         })?;
+        Db::with_trees(db, journal)
+    }
+
+    fn with_trees(db: sled::Db, journal: &Path) -> Result<Db, DbError> {
         Ok(Db {
             journal: journal.to_path_buf(),
             incidents: db.open_tree("incidents")?,
