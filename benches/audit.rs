@@ -30,7 +30,7 @@ use dutydesk::domain::{
 };
 use dutydesk::rules::audit::{self, AuditEvent, GroupBy, IntervalFold, Period, Source};
 use dutydesk::service::audit::{audit_blocks, workers, BLOCK};
-use dutydesk::store::chain::hash_ok;
+use dutydesk::store::chain::{hash_ok, Ahead};
 use dutydesk::store::lines::Blocks;
 use dutydesk::store::ChainCheck;
 
@@ -342,9 +342,14 @@ fn main() {
             chunk.iter().map(|(_, l)| hash_ok(l.as_bytes())).collect()
         });
         timed(&mut t_check_parsed, || {
-            for (((seq, l), e), h) in chunk.iter().zip(&light).zip(hashed) {
+            for (((seq, _), e), h) in chunk.iter().zip(&light).zip(hashed) {
+                let ahead = Ahead {
+                    hash_ok: h,
+                    linked: false,
+                    keep: true,
+                };
                 new_chain
-                    .check_hashed(*seq, l.as_bytes(), e.seq, e.prev, e.hash, Some(h))
+                    .check_ahead(*seq, e.seq, ahead, || Some((e.prev, e.hash)))
                     .expect("chain");
             }
         });

@@ -56,6 +56,14 @@ fn intake(d: &mut Desk, i: usize) -> Response {
     d.handle(&actor, Request::AddReport { draft })
 }
 
+/// How many of the acknowledged incidents the store cannot give back.
+fn unreadable(d: &Desk, acked: &[String]) -> usize {
+    acked
+        .iter()
+        .filter(|n| d.store().incident(n).ok().flatten().is_none())
+        .count()
+}
+
 fn open(dir: &std::path::Path) -> Desk {
     Desk::open(
         dir,
@@ -110,10 +118,7 @@ fn disk_full_loses_nothing_and_recovers_without_restart() {
     acked.push(resumed);
     drop(d);
     let d = open(&data);
-    let lost = acked
-        .iter()
-        .filter(|n| d.store().incident(n).ok().flatten().is_none())
-        .count();
+    let lost = unreadable(&d, &acked);
     let v = d.store().verify().unwrap();
     println!(
         "disk full: {} reports acknowledged before and after, {errors} refused while full, lost {lost}, verify ok {}; first message: {msg}",
@@ -174,10 +179,7 @@ fn a_full_database_disk_is_reopened_when_space_comes_back() {
     acked.push(resumed);
     assert!(d.store().sled_behind.is_none());
     // Readable in the same process, from the reopened database.
-    let missing = acked
-        .iter()
-        .filter(|n| d.store().incident(n).ok().flatten().is_none())
-        .count();
+    let missing = unreadable(&d, &acked);
     assert_eq!(
         missing, 0,
         "the reopened database lacks acknowledged reports"
@@ -186,10 +188,7 @@ fn a_full_database_disk_is_reopened_when_space_comes_back() {
     assert!(v.ok(), "{v:?}");
     drop(d);
     let d = open(&data);
-    let lost = acked
-        .iter()
-        .filter(|n| d.store().incident(n).ok().flatten().is_none())
-        .count();
+    let lost = unreadable(&d, &acked);
     println!(
         "database disk full: {} reports acknowledged, {refused} refused, sled behind seen {behind_seen}, lost {lost}; first message: {first_error:?}",
         acked.len()

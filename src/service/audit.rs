@@ -356,7 +356,7 @@ impl<'c> LogAudit<'c> {
                     (Some(e), Some(a)) => c.check_ahead(seq, e.seq, a, chain),
                     (Some(e), None) => {
                         let (prev, hash) = chain().unwrap_or_default();
-                        c.check_hashed(seq, line, e.seq, prev, hash, None)
+                        c.check_bytes(seq, line, e.seq, prev, hash)
                     }
                     (None, _) => c.check(seq, &String::from_utf8_lossy(line)),
                 };

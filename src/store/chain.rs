@@ -80,19 +80,18 @@ impl ChainCheck {
         prev: &str,
         hash: &str,
     ) -> Result<(), Break> {
-        self.check_hashed(line_no, line.as_bytes(), seq, prev, hash, None)
+        self.check_bytes(line_no, line.as_bytes(), seq, prev, hash)
     }
 
-    /// As [`check_parsed`](Self::check_parsed), with [`hash_ok`] of the line computed ahead
-    /// (perhaps on another thread); `None` computes it here.
-    pub fn check_hashed(
+    /// As [`check_parsed`](Self::check_parsed), for a line as bytes (not checked as UTF-8: the
+    /// hash covers the bytes). Checks made ahead go through [`check_ahead`](Self::check_ahead).
+    pub fn check_bytes(
         &mut self,
         line_no: u64,
         line: &[u8],
         seq: u64,
         prev: &str,
         hash: &str,
-        hashed: Option<bool>,
     ) -> Result<(), Break> {
         self.check_seq(line_no, seq)?;
         if prev != self.prev_hash {
@@ -108,7 +107,7 @@ impl ChainCheck {
         if !last {
             return Err(self.bad(line_no, "bytes after the hash".into()));
         }
-        if !hashed.unwrap_or_else(|| hash_ok(line)) {
+        if !hash_ok(line) {
             return Err(self.bad(
                 line_no,
                 "hash does not match the content (the record was modified)".into(),
@@ -120,7 +119,7 @@ impl ChainCheck {
         Ok(())
     }
 
-    /// As [`check_hashed`](Self::check_hashed), for a line some of whose checks were made
+    /// As [`check_bytes`](Self::check_bytes), for a line some of whose checks were made
     /// ahead, perhaps on another thread, where the line before it was at hand (see [`Ahead`]).
     /// `chain` gives the line's `prev` and `hash`; it is asked only when the link was not
     /// checked ahead or the hash is to be kept, so that a run of lines checked ahead costs
@@ -278,9 +277,18 @@ mod tests {
                 c.next(1, &good[0]).unwrap();
                 let e: Result<Event, _> = serde_json::from_str(&bad);
                 if let Ok(e) = e {
-                    assert!(c
-                        .check_hashed(2, bad.as_bytes(), e.seq, &e.prev, &e.hash, ahead)
-                        .is_err());
+                    let checked = match ahead {
+                        None => c.check_bytes(2, bad.as_bytes(), e.seq, &e.prev, &e.hash),
+                        Some(hash_ok) => {
+                            let ahead = Ahead {
+                                hash_ok,
+                                linked: false,
+                                keep: true,
+                            };
+                            c.check_ahead(2, e.seq, ahead, || Some((&e.prev, &e.hash)))
+                        }
+                    };
+                    assert!(checked.is_err());
                 }
             }
         }

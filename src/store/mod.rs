@@ -333,13 +333,9 @@ impl Store {
         let dbpath = self.dir.join(DB_DIR);
         // sled must let go of its files before they move.
         self.db.flush().ok();
-        let jpath = self.journal.path().to_path_buf();
-        let stand_in = Db::stand_in(&jpath)?;
-        drop(std::mem::replace(&mut self.db, stand_in));
-        self.db_closed = true;
+        self.close_db()?;
         set_aside(&dbpath)?;
-        self.db = Db::open(&dbpath, &jpath)?;
-        self.db_closed = false;
+        self.open_db()?;
         let n = self.apply_journal_after(0)?;
         self.open_notes.push(format!(
             "已从日志重建数据库，共 {n} 条事件 / rebuilt the database from {n} journal events"
@@ -450,19 +446,33 @@ impl Store {
 
     /// Closes sled and opens it again, then reconciles it with the journal. While the real
     /// database cannot be opened (the disk still full), an empty stand-in holds its place and
-    /// the next append tries again.
+    /// the next request tries again.
     fn reopen_db(&mut self) -> Result<(), StoreError> {
-        let dbpath = self.dir.join(DB_DIR);
-        let jpath = self.journal.path().to_path_buf();
+        self.close_db()?;
+        self.open_db()?;
+        tracing::warn!("database reopened after an I/O error");
+        self.reconcile()
+    }
+
+    /// Lets go of the real database (sled locks its folder, so the old handle must be gone
+    /// before a new one opens): an empty stand-in takes its place until [`Self::open_db`].
+    fn close_db(&mut self) -> Result<(), StoreError> {
         if !self.db_closed {
-            let stand_in = Db::stand_in(&jpath)?;
+            let stand_in = Db::stand_in(self.journal.path())?;
             drop(std::mem::replace(&mut self.db, stand_in));
             self.db_closed = true;
         }
-        // Sled's own threads can hold its folder's lock for a moment after the handle goes.
+        Ok(())
+    }
+
+    /// Opens the real database in place of the stand-in. Sled's own threads can hold its
+    /// folder's lock for a moment after the old handle went, so a lock refused is tried again
+    /// for up to a second.
+    fn open_db(&mut self) -> Result<(), StoreError> {
+        let dbpath = self.dir.join(DB_DIR);
         let mut tries = 0;
-        let db = loop {
-            match Db::open(&dbpath, &jpath) {
+        self.db = loop {
+            match Db::open(&dbpath, self.journal.path()) {
                 Ok(db) => break db,
                 Err(e) if tries < 40 && e.to_string().contains("could not acquire lock") => {
                     tries += 1;
@@ -471,10 +481,8 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         };
-        self.db = db;
         self.db_closed = false;
-        tracing::warn!("database reopened after an I/O error");
-        self.reconcile()
+        Ok(())
     }
 
     /// Checks that sled would take these events, catching it up (or reopening it) first when it

@@ -149,14 +149,10 @@ impl AuditView {
                 .as_ref()
                 .map(|s| env.lang.pick(&s.zh, &s.en).to_string())
                 .unwrap_or_else(|| env.t(Text::AuditNoData).to_string());
-            format!(" {}", crate::sanitize::line(&s))
+            Line::styled(format!(" {}", crate::sanitize::line(&s)), env.theme.warn)
         });
         let head_h = match &slowest {
-            Some(s)
-                if unicode_width::UnicodeWidthStr::width(s.as_str()) > usize::from(area.width) =>
-            {
-                3
-            }
+            Some(line) if line.width() > usize::from(area.width) => 3,
             _ => 2,
         };
         let [head, body, charts] = Layout::vertical([
@@ -183,7 +179,7 @@ impl AuditView {
         } else {
             Span::styled(env.t(Text::ChainNotVerified), env.theme.alert)
         });
-        let lines = vec![Line::from(top), Line::styled(slowest, env.theme.warn)];
+        let lines = vec![Line::from(top), slowest];
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), head);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
