@@ -11,6 +11,11 @@ use dutydesk::domain::{Actor, ReportDraft};
 use dutydesk::service::{Desk, Request, Response};
 use dutydesk::store::OpenOptions;
 
+/// The tests here run one at a time: each spawns `mount` and `umount`, and a child holds copies
+/// of the process's open files until it execs, the other test's lock file among them, so a
+/// store reopened in that instant was refused as "in use" (once in 34 runs).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Mount(std::path::PathBuf);
 
 impl Mount {
@@ -76,6 +81,7 @@ fn open(dir: &std::path::Path) -> Desk {
 
 #[test]
 fn disk_full_loses_nothing_and_recovers_without_restart() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     let mnt = tmp.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
@@ -134,6 +140,7 @@ fn disk_full_loses_nothing_and_recovers_without_restart() {
 /// with that error even when space is back; the store must close and reopen it by itself.
 #[test]
 fn a_full_database_disk_is_reopened_when_space_comes_back() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let dbdir = data.join("db");

@@ -107,7 +107,8 @@ pub struct Store {
     pub open_notes: Vec<String>,
     /// A stale lock that was taken over.
     pub took_over: Option<Holder>,
-    /// Set when sled could not take the last append (the journal has it; caught up next time).
+    /// Set when sled could not take the last append (the journal has it; the next request's
+    /// [`Store::heal`] reopens sled and catches it up).
     pub sled_behind: Option<String>,
     /// True while `db` is a stand-in because reopening the real database failed.
     db_closed: bool,
@@ -265,11 +266,22 @@ impl Store {
             let agrees =
                 dbhead.seq == 0 || self.journal_hash_at(dbhead.seq)? == Some(dbhead.hash.clone());
             if agrees {
-                let n = self.apply_journal_after(dbhead.seq)?;
-                self.open_notes.push(format!(
-                    "补写了数据库缺少的 {n} 条事件 / applied {n} journal events the database lacked"
-                ));
-                return Ok(());
+                // A database whose trees went further than its head (sled can keep part of a
+                // write that failed: a full disk) refuses what it already has; it is rebuilt.
+                match self.apply_journal_after(dbhead.seq) {
+                    Ok(n) => {
+                        self.open_notes.push(format!(
+                            "补写了数据库缺少的 {n} 条事件 / applied {n} journal events the database lacked"
+                        ));
+                        return Ok(());
+                    }
+                    Err(StoreError::Db(DbError::Rejected(m))) => {
+                        tracing::warn!(
+                            "the database refused the journal's events after its head: {m}"
+                        );
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
         self.open_notes.push(format!(
@@ -409,37 +421,17 @@ impl Store {
         Ok(sealed.len() as u64)
     }
 
-    /// Brings sled level with the journal after it missed an append. Sled keeps the first I/O
-    /// error its flusher met (a full disk, say) and fails every later call with it, even once
-    /// space is back; so when catching up fails that way, the database is closed and opened
-    /// again (sled recovers from its own log) and reconciled with the journal.
-    fn catch_up(&mut self) -> Result<(), StoreError> {
-        if !self.db_closed {
-            let tried = match self.db.head() {
-                Ok(h) => self.apply_journal_after(h.seq).map(|_| ()),
-                Err(e) => Err(StoreError::Db(e)),
-            };
-            match tried {
-                Ok(()) => {
-                    self.sled_behind = None;
-                    return Ok(());
-                }
-                Err(StoreError::Db(DbError::Sled(e))) => {
-                    tracing::warn!("sled failed while catching up ({e}); reopening it");
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        self.reopen_db()?;
-        self.sled_behind = None;
-        Ok(())
-    }
-
-    /// Makes sled whole again before a request reads it: catches it up when it missed an append
-    /// and reopens it when it is closed. Does nothing when it is well.
+    /// Makes sled whole again before a request reads it, when it failed to take an append or
+    /// is closed; does nothing when it is well. A sled that failed a write is not trusted as it
+    /// stands: it keeps its flusher's first I/O error (a full disk, say) and fails every later
+    /// call with it, even once space is back, and what it holds in memory can be part of the
+    /// failed write (one run on a full disk then refused the next report as a second first
+    /// report). So it is closed and opened again (sled recovers from its own log) and
+    /// reconciled with the journal.
     pub fn heal(&mut self) -> Result<(), StoreError> {
         if self.sled_behind.is_some() || self.db_closed {
-            self.catch_up()?;
+            self.reopen_db()?;
+            self.sled_behind = None;
         }
         Ok(())
     }
