@@ -256,3 +256,92 @@ proptest! {
 fn day(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
+
+/// Incident numbers whose order the breach sort's key gets wrong if it is not careful: equal
+/// first 16 bytes, trailing NULs, longer than 16 bytes, non-ASCII.
+const INCIDENTS: [&str; 9] = [
+    "20261122-0001",
+    "20261122-0002",
+    "20261122-00010",
+    "20261122-0001\0",
+    "20261122-0001\0\0\0\0",
+    "20261122-00010000",
+    "20261122-000100001",
+    "20261122-000100000",
+    "火灾-1",
+];
+
+proptest! {
+    #[test]
+    fn breaches_come_in_breach_order(
+        items in prop::collection::vec((0usize..9, 0usize..7, 0u64..6, 0u64..4, any::<bool>()), 0..200),
+    ) {
+        let intervals: Vec<Interval> = items
+            .iter()
+            .map(|&(inc, stage, over, limit, open)| Interval {
+                incident: INCIDENTS[inc].into(),
+                stage: Stage::ALL[stage],
+                start: t("2026-11-22T02:00:00+08:00"),
+                end: (!open).then(|| t("2026-11-22T03:00:00+08:00")),
+                level: None,
+                category: None,
+                officer: "张三".into(),
+                shift: day("2026-11-21"),
+                // Few values, so that many breaches tie on how much they are over.
+                limit: (limit > 0).then(|| Duration::from_secs(limit * 60)),
+                duration: Duration::from_secs(limit * 60 + over * 30),
+            })
+            .collect();
+        let got = stats::breaches(&intervals);
+        let mut want: Vec<Breach> = intervals
+            .iter()
+            .filter(|i| i.over().is_some())
+            .map(|i| Breach {
+                incident: i.incident.clone(),
+                stage: i.stage,
+                officer: i.officer.clone(),
+                shift: i.shift,
+                duration_s: i.duration.as_secs(),
+                limit_s: i.limit.map_or(0, |l| l.as_secs()),
+                over_s: i.over().unwrap().as_secs(),
+                open: i.is_open(),
+            })
+            .collect();
+        want.sort_by(stats::breach_order);
+        prop_assert_eq!(got, want);
+    }
+}
+
+proptest! {
+    /// A row's percentiles, selected from whole seconds, are those of the exact durations
+    /// (sorted, nearest rank) in whole seconds.
+    #[test]
+    fn rows_give_the_exact_percentiles_in_whole_seconds(
+        millis in prop::collection::vec(0u64..600_000, 1..300),
+    ) {
+        let intervals: Vec<Interval> = millis
+            .iter()
+            .map(|&ms| Interval {
+                incident: "20261122-0001".into(),
+                stage: Stage::NoticeSentToAcknowledged,
+                start: t("2026-11-22T02:00:00+08:00"),
+                end: Some(t("2026-11-22T03:00:00+08:00")),
+                level: None,
+                category: None,
+                officer: "张三".into(),
+                shift: day("2026-11-21"),
+                limit: None,
+                duration: Duration::from_millis(ms),
+            })
+            .collect();
+        let mut sorted: Vec<Duration> = intervals.iter().map(|i| i.duration).collect();
+        sorted.sort_unstable();
+        let secs = |p| percentile(&sorted, p).map(|d| d.as_secs());
+        let rows = stats::totals(&intervals, &[Stage::NoticeSentToAcknowledged]);
+        let r = &rows[0];
+        prop_assert_eq!(
+            (r.p50_s, r.p90_s, r.p95_s, r.max_s, r.count),
+            (secs(50), secs(90), secs(95), secs(100), millis.len() as u64)
+        );
+    }
+}
