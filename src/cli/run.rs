@@ -520,7 +520,9 @@ pub fn run_store_command(
             format: f,
         } => match ok_or_err(ask(ctx, super::audit::request(*from, *to, *by)?)?)? {
             Response::Audit(r) => {
+                let t0 = std::time::Instant::now();
                 super::audit::print(out, &r, *f, &ctx.config, lang)?;
+                crate::service::audit::trace_stages(&[("output", t0.elapsed())]);
                 crate::rules::audit::drop_aside(r);
             }
             r => return Err(unexpected(&r)),

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -22,8 +23,8 @@ use crate::rules::audit::{
     self, event::chain_tail, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period,
     Source,
 };
-use crate::store::chain::{hash_ok, Ahead};
-use crate::store::{ChainCheck, DbError, Store, StoreError};
+use crate::store::chain::{hashes_ok, Ahead};
+use crate::store::{millis, ChainCheck, DbError, Store, StoreError};
 
 /// Bytes of whole lines per block: about 800 events. (Half a megabyte rather than one: the
 /// same speed, and the buffers, which the allocator keeps once freed, weigh half as much.)
@@ -43,6 +44,7 @@ pub fn run(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
+    let t0 = Instant::now();
     let mut blocks = store.db().event_blocks_from(1, BLOCK)?;
     let fill = |buf: &mut Vec<u8>| {
         blocks
@@ -50,7 +52,29 @@ pub fn run(
             .map_err(|e| DbError::Journal(e.to_string()))
     };
     let pass = audit_blocks(fill, config, period, workers())?;
-    Ok(pass.finish(store.tail_ok, now, by))
+    let t_pass = t0.elapsed();
+    let (report, t_intervals) = pass.finish_timed(store.tail_ok, now, by);
+    trace_stages(&[
+        ("pass", t_pass),
+        ("intervals", t_intervals),
+        ("statistics", t0.elapsed() - t_pass - t_intervals),
+    ]);
+    Ok(report)
+}
+
+/// Logs how long the audit's stages took; with `DUTYDESK_TRACE_AUDIT` set, also to standard
+/// error (for `scripts/audit-figures`).
+pub fn trace_stages(stages: &[(&str, Duration)]) {
+    let text = stages
+        .iter()
+        .map(|(what, d)| format!("{what} {:.1} ms", millis(*d)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::info!("audit: {text}");
+    if std::env::var_os("DUTYDESK_TRACE_AUDIT").is_some() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "audit: {text}");
+    }
 }
 
 /// One worker per core and one more (at least one, at most eight): the folding thread needs
@@ -208,6 +232,9 @@ fn check_block(block: &mut Checked, hash_from: u64) {
     let mut start = 0;
     // The hash of the line before, if it was decoded.
     let mut before: Option<&[u8]> = None;
+    // The lines to hash, hashed together at the end (two at a time, see `hashes_ok`), and
+    // where their `Ahead` is.
+    let (mut to_hash, mut at) = (Vec::new(), Vec::new());
     for (k, end) in memchr::memchr_iter(b'\n', text).enumerate() {
         let line = text.get(start..end).unwrap_or_default();
         start = end + 1;
@@ -221,10 +248,14 @@ fn check_block(block: &mut Checked, hash_from: u64) {
             continue;
         };
         let ahead = (*first_seq + k as u64 >= hash_from).then(|| Ahead {
-            hash_ok: hash_ok(line),
+            hash_ok: false,
             linked: before == Some(e.prev.as_bytes()),
             keep: true,
         });
+        if ahead.is_some() {
+            to_hash.push(line);
+            at.push(lines.len());
+        }
         before = Some(e.hash.as_bytes());
         // `prev` and `hash` are left in the line, found there again only when needed.
         let e = AuditEvent {
@@ -244,6 +275,11 @@ fn check_block(block: &mut Checked, hash_from: u64) {
             }
         }
     }
+    hashes_ok(&to_hash, |j, ok| {
+        if let Some(a) = at.get(j).and_then(|&k| lines.get_mut(k)?.ahead.as_mut()) {
+            a.hash_ok = ok;
+        }
+    });
 }
 
 /// One pass of the audit over event lines in log order (what [`run`] does with the database's
@@ -374,6 +410,18 @@ impl<'c> LogAudit<'c> {
         now: DateTime<FixedOffset>,
         by: Option<GroupBy>,
     ) -> AuditReport {
+        self.finish_timed(tail_ok, now, by).0
+    }
+
+    /// As [`finish`](Self::finish), with how long making the intervals took (the rest is
+    /// statistics).
+    fn finish_timed(
+        self,
+        tail_ok: bool,
+        now: DateTime<FixedOffset>,
+        by: Option<GroupBy>,
+    ) -> (AuditReport, Duration) {
+        let t0 = Instant::now();
         let source = Source {
             events_read: self.events_read,
             incidents: self.incidents,
@@ -383,6 +431,7 @@ impl<'c> LogAudit<'c> {
         };
         let period = self.period;
         let all = self.fold.finish_in(now, |shift| period.contains(shift));
-        audit::build(all, period, by, now, source)
+        let t_intervals = t0.elapsed();
+        (audit::build(all, period, by, now, source), t_intervals)
     }
 }

@@ -9,6 +9,7 @@
 pub mod anchors;
 pub mod chain;
 pub mod db;
+pub mod digest;
 pub mod journal;
 pub mod lines;
 pub mod lock;
