@@ -5,9 +5,9 @@
 //!
 //! The journal is read in blocks of whole lines ([`audit_blocks`]). Worker threads (one per
 //! core, and one more) each take the next block, find its lines, decode each (the light view)
-//! and, from the period's first incident on, hash it (SHA-256) and check its link to the line
-//! before it; the caller's thread takes the blocks back in log order, checks the links at the
-//! blocks' edges and folds. Workers learn where the chain starts through an atomic: lines they
+//! and, from the period's first incident on, hash it (SHA-256, two lines at a time) and check
+//! its link to the line before it; the caller's thread takes the blocks back in log order,
+//! checks the links at the blocks' edges and folds. Workers learn where the chain starts through an atomic: lines they
 //! took before learning it are checked by the folding thread.
 
 use std::collections::BTreeMap;
@@ -63,7 +63,7 @@ pub fn run(
 }
 
 /// Logs how long the audit's stages took; with `DUTYDESK_TRACE_AUDIT` set, also to standard
-/// error (for `scripts/audit-figures`).
+/// error (`DUTYDESK_TRACE_AUDIT=1 dutydesk audit`: where an audit spends its time).
 pub fn trace_stages(stages: &[(&str, Duration)]) {
     let text = stages
         .iter()
