@@ -55,6 +55,8 @@ texts! {
     AuditBreaches => ("超时", "breaches"),
     AuditHistogram => ("用时分布", "Durations"),
     AuditDaily => ("每日", "Per day"),
+    AuditDailyStages => ("个环节", "stages"),
+    AuditDailyOver => ("超时", "over"),
     AuditNoData => ("所选时段没有可计算的环节", "nothing measurable in this period"),
     AuditNotMeasured => ("待接入（日志中尚无此类事件）", "not measured yet (no such events in the log)"),
     ChainVerified => ("✓ 日志链已校验", "✓ log chain verified"),

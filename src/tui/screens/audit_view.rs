@@ -314,9 +314,9 @@ fn daily(frame: &mut Frame, env: &Env, report: &AuditReport, area: Rect) {
             " {} · {} {} / {} {} ",
             env.t(Text::AuditDaily),
             total,
-            env.t(Text::AuditCount),
+            env.t(Text::AuditDailyStages),
             breached,
-            env.t(Text::AuditBreaches)
+            env.t(Text::AuditDailyOver)
         ),
     );
     let inner = b.inner(area);
