@@ -10,6 +10,22 @@ pub fn log_dir(data_dir: Option<&Path>) -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
+/// Logs how long the steps of `what` took ("store open: lock 1.4 ms, …"); with the environment
+/// variable `var` set, also to standard error (`DUTYDESK_TRACE_OPEN=1`, `DUTYDESK_TRACE_AUDIT=1`:
+/// where a command spends its time, for the README's figures).
+pub fn timings(var: &str, what: &str, steps: &[(&str, std::time::Duration)]) {
+    let text = steps
+        .iter()
+        .map(|(step, d)| format!("{step} {:.1} ms", crate::store::millis(*d)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::info!("{what}: {text}");
+    if std::env::var_os(var).is_some() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{what}: {text}");
+    }
+}
+
 /// Keeps the log file open; drop at exit.
 #[derive(Debug)]
 pub struct Guard;

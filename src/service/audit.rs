@@ -24,7 +24,7 @@ use crate::rules::audit::{
     Source,
 };
 use crate::store::chain::{hashes_ok, Ahead};
-use crate::store::{millis, ChainCheck, DbError, Store, StoreError};
+use crate::store::{ChainCheck, DbError, Store, StoreError};
 
 /// Bytes of whole lines per block: about 800 events. (Half a megabyte rather than one: the
 /// same speed, and the buffers, which the allocator keeps once freed, weigh half as much.)
@@ -62,19 +62,9 @@ pub fn run(
     Ok(report)
 }
 
-/// Logs how long the audit's stages took; with `DUTYDESK_TRACE_AUDIT` set, also to standard
-/// error (`DUTYDESK_TRACE_AUDIT=1 dutydesk audit`: where an audit spends its time).
+/// Logs how long the audit's stages took (printed with `DUTYDESK_TRACE_AUDIT=1`).
 pub fn trace_stages(stages: &[(&str, Duration)]) {
-    let text = stages
-        .iter()
-        .map(|(what, d)| format!("{what} {:.1} ms", millis(*d)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    tracing::info!("audit: {text}");
-    if std::env::var_os("DUTYDESK_TRACE_AUDIT").is_some() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "audit: {text}");
-    }
+    crate::logging::timings("DUTYDESK_TRACE_AUDIT", "audit", stages);
 }
 
 /// One worker per core and one more (at least one, at most eight): the folding thread needs

@@ -224,28 +224,18 @@ impl Store {
         }
         let t_reconcile = t0.elapsed();
         os::tighten_tree(dir).map_err(io("set file modes"))?;
-        tracing::info!(
-            "store open in {:.1} ms (lock {:.1}, journal tail {:.1}, sled open {:.1}, reconcile {:.1}, modes {:.1})",
-            millis(t0.elapsed()),
-            millis(t_lock),
-            millis(t_journal - t_lock),
-            millis(t_sled - t_journal),
-            millis(t_reconcile - t_sled),
-            millis(t0.elapsed() - t_reconcile)
+        crate::logging::timings(
+            "DUTYDESK_TRACE_OPEN",
+            "store open",
+            &[
+                ("total", t0.elapsed()),
+                ("lock", t_lock),
+                ("journal tail", t_journal - t_lock),
+                ("sled open", t_sled - t_journal),
+                ("reconcile", t_reconcile - t_sled),
+                ("modes", t0.elapsed() - t_reconcile),
+            ],
         );
-        if std::env::var_os("DUTYDESK_TRACE_OPEN").is_some() {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "open {:.1} ms: lock {:.1}, journal tail {:.1}, sled open {:.1}, reconcile {:.1}, modes {:.1}",
-                millis(t0.elapsed()),
-                millis(t_lock),
-                millis(t_journal - t_lock),
-                millis(t_sled - t_journal),
-                millis(t_reconcile - t_sled),
-                millis(t0.elapsed() - t_reconcile)
-            );
-        }
         Ok(store)
     }
 
