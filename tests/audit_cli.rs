@@ -141,3 +141,53 @@ fn the_cli_audits_a_data_folder_in_three_formats() {
     let o = audit(&["--by", "weather"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// With no console running, the audit reads the journal alone: it needs no database (a
+/// folder whose `db` was removed is audited the same, and no `db` is made again), removes an
+/// unfinished last line as an open does, and, while another process holds the folder, says
+/// who does and reads nothing.
+#[test]
+fn the_cli_audit_reads_the_journal_alone() {
+    let sb = Sandbox::new();
+    let at = "2026-11-22T23:00:00+08:00";
+    let o = sb.run(
+        &["--officer", "张三", "report", "add", "-"],
+        Some(&report_json(at, "河口镇仓库起火")),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let audit = || {
+        let o = sb.run(&["audit", "--format", "json"], None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            v["incidents"].as_u64(),
+            v["events_read"].as_u64(),
+            v["chain_verified"].as_bool(),
+        )
+    };
+    let before = audit();
+    assert_eq!((before.0, before.2), (Some(1), Some(true)), "{before:?}");
+    std::fs::remove_dir_all(sb.data().join("db")).unwrap();
+    let journal = sb.data().join("journal.jsonl");
+    let whole = std::fs::read(&journal).unwrap();
+    let mut torn = whole.clone();
+    torn.extend_from_slice(br#"{"seq":99,"at":"2026-11-"#);
+    std::fs::write(&journal, &torn).unwrap();
+    assert_eq!(audit(), before);
+    assert!(!sb.data().join("db").exists(), "the audit opened sled");
+    assert_eq!(std::fs::read(&journal).unwrap(), whole, "torn line removed");
+    // Another process holds the folder.
+    let held = dutydesk::store::Store::open(
+        &sb.data(),
+        dutydesk::store::OpenOptions {
+            purpose: "test holder".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let o = sb.run(&["audit"], None);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("test holder"), "{}", stderr(&o));
+    drop(held);
+    assert_eq!(audit(), before);
+}

@@ -518,7 +518,10 @@ pub fn run_store_command(
             to,
             by,
             format: f,
-        } => match ok_or_err(ask(ctx, super::audit::request(*from, *to, *by)?)?)? {
+        } => match ok_or_err(super::audit::ask(
+            ctx,
+            super::audit::request(*from, *to, *by)?,
+        )?)? {
             Response::Audit(r) => {
                 let t0 = std::time::Instant::now();
                 super::audit::print(out, &r, *f, &ctx.config, lang)?;

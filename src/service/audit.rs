@@ -24,7 +24,8 @@ use crate::rules::audit::{
     Source,
 };
 use crate::store::chain::{hashes_ok, Ahead};
-use crate::store::{ChainCheck, DbError, Store, StoreError};
+use crate::store::lines::Blocks;
+use crate::store::{ChainCheck, DbError, JournalOnly, Store, StoreError};
 
 /// Bytes of whole lines per block: about 800 events. (Half a megabyte rather than one: the
 /// same speed, and the buffers, which the allocator keeps once freed, weigh half as much.)
@@ -45,7 +46,34 @@ pub fn run(
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
     let t0 = Instant::now();
-    let mut blocks = store.db().event_blocks_from(1, BLOCK)?;
+    let blocks = store.db().event_blocks_from(1, BLOCK)?;
+    run_blocks(t0, blocks, store.tail_ok, config, now, period, by)
+}
+
+/// As [`run`], on a journal opened without its database (the CLI's audit when no console
+/// holds the folder: sled's open is skipped). The lines checked are the journal's, up to its
+/// last whole line.
+pub fn run_journal(
+    journal: &JournalOnly,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+    period: Period,
+    by: Option<GroupBy>,
+) -> Result<AuditReport, StoreError> {
+    let t0 = Instant::now();
+    let blocks = journal.event_blocks(BLOCK)?;
+    run_blocks(t0, blocks, journal.tail_ok, config, now, period, by)
+}
+
+fn run_blocks(
+    t0: Instant,
+    mut blocks: Blocks,
+    tail_ok: bool,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+    period: Period,
+    by: Option<GroupBy>,
+) -> Result<AuditReport, StoreError> {
     let fill = |buf: &mut Vec<u8>| {
         blocks
             .fill(buf)
@@ -53,7 +81,7 @@ pub fn run(
     };
     let pass = audit_blocks(fill, config, period, workers())?;
     let t_pass = t0.elapsed();
-    let (report, t_intervals) = pass.finish_timed(store.tail_ok, now, by);
+    let (report, t_intervals) = pass.finish_timed(tail_ok, now, by);
     trace_stages(&[
         ("pass", t_pass),
         ("intervals", t_intervals),

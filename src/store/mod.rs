@@ -149,40 +149,17 @@ impl Store {
     /// Opens the store in `dir` (created 0700), taking the lock.
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
         let t0 = Instant::now();
-        os::restrict_umask();
-        os::ensure_private_dir(dir).map_err(io(format!("create {}", dir.display())))?;
-        let me = Holder {
-            pid: std::process::id(),
-            user: os::os_user(),
-            tty: os::tty(),
-            since: chrono::Local::now().fixed_offset(),
-            purpose: opts.purpose.clone(),
-        };
-        let lock = lock::acquire(dir, &me)?;
-        let t_lock = t0.elapsed();
-        let mut notes = Vec::new();
-        if let Some(h) = &lock.took_over {
-            notes.push(format!(
-                "接管了失效的锁 / took over a stale lock held by {h}"
-            ));
-        }
-        let jpath = dir.join(JOURNAL);
-        let existed = jpath.exists();
-        let (journal, repair) = Journal::open(&jpath, opts.durability)
-            .map_err(io(format!("open {}", jpath.display())))?;
-        if !existed {
-            os::sync_dir(dir).map_err(io("sync data folder"))?;
-        }
-        if repair.torn_bytes > 0 {
-            notes.push(format!(
-                "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
-                repair.torn_bytes
-            ));
-        }
-        // The journal's head, and a check of the tail of the chain.
-        let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
-        let (jhead, tail_ok) = check_tail(&tail, &mut notes);
+        let OpenedJournal {
+            lock,
+            journal,
+            head: jhead,
+            tail_ok,
+            mut notes,
+            os_user,
+            t_lock,
+        } = open_journal(dir, &opts)?;
         let t_journal = t0.elapsed();
+        let jpath = dir.join(JOURNAL);
         let dbpath = dir.join(DB_DIR);
         let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
@@ -205,7 +182,7 @@ impl Store {
             journal,
             db,
             head: jhead.clone(),
-            os_user: me.user,
+            os_user,
             open_notes: notes,
             took_over: lock.took_over.clone(),
             sled_behind: None,
@@ -757,6 +734,116 @@ fn first_difference<V: PartialEq>(
         .find(|(k, v)| b.get(*k) != Some(*v))
         .map(|(k, _)| k.clone())
         .or_else(|| b.keys().find(|k| !a.contains_key(*k)).cloned())
+}
+
+/// A data folder's journal, opened and locked (see [`open_journal`]).
+struct OpenedJournal {
+    lock: DataLock,
+    journal: Journal,
+    head: Head,
+    tail_ok: bool,
+    notes: Vec<String>,
+    os_user: String,
+    /// How long taking the lock took.
+    t_lock: Duration,
+}
+
+/// The first half of opening a store, all a reader of the log alone needs: creates the
+/// folder (0700), takes the lock, opens the journal (removing an unfinished last line) and
+/// checks the tail of its chain.
+fn open_journal(dir: &Path, opts: &OpenOptions) -> Result<OpenedJournal, StoreError> {
+    let t0 = Instant::now();
+    os::restrict_umask();
+    os::ensure_private_dir(dir).map_err(io(format!("create {}", dir.display())))?;
+    let me = Holder {
+        pid: std::process::id(),
+        user: os::os_user(),
+        tty: os::tty(),
+        since: chrono::Local::now().fixed_offset(),
+        purpose: opts.purpose.clone(),
+    };
+    let lock = lock::acquire(dir, &me)?;
+    let t_lock = t0.elapsed();
+    let mut notes = Vec::new();
+    if let Some(h) = &lock.took_over {
+        notes.push(format!(
+            "接管了失效的锁 / took over a stale lock held by {h}"
+        ));
+    }
+    let jpath = dir.join(JOURNAL);
+    let existed = jpath.exists();
+    let (journal, repair) =
+        Journal::open(&jpath, opts.durability).map_err(io(format!("open {}", jpath.display())))?;
+    if !existed {
+        os::sync_dir(dir).map_err(io("sync data folder"))?;
+    }
+    if repair.torn_bytes > 0 {
+        notes.push(format!(
+            "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
+            repair.torn_bytes
+        ));
+    }
+    // The journal's head, and a check of the tail of the chain.
+    let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
+    let (head, tail_ok) = check_tail(&tail, &mut notes);
+    Ok(OpenedJournal {
+        lock,
+        journal,
+        head,
+        tail_ok,
+        notes,
+        os_user: me.user,
+        t_lock,
+    })
+}
+
+/// A data folder's journal without its database, for a reader of the log alone (the audit):
+/// opened as [`Store::open`] opens it (the lock taken, an unfinished last line removed, the
+/// tail of the chain checked), but sled is neither opened nor brought level, which on a large
+/// store is most of the time an open takes.
+#[derive(Debug)]
+pub struct JournalOnly {
+    path: PathBuf,
+    /// The journal's last event.
+    pub head: Head,
+    /// False when the tail of the chain did not verify.
+    pub tail_ok: bool,
+    /// What opening had to do or found.
+    pub open_notes: Vec<String>,
+    _lock: DataLock,
+}
+
+impl JournalOnly {
+    /// Opens the journal in `dir`; `None` (and nothing created) when the folder has no
+    /// journal, or an empty one: a new store is the full [`Store::open`]'s to make.
+    pub fn open(dir: &Path, opts: OpenOptions) -> Result<Option<JournalOnly>, StoreError> {
+        let path = dir.join(JOURNAL);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.len() > 0 => {}
+            _ => return Ok(None),
+        }
+        let opened = open_journal(dir, &opts)?;
+        if opened.head.seq == 0 {
+            return Ok(None);
+        }
+        for n in &opened.notes {
+            tracing::warn!("{n}");
+        }
+        Ok(Some(JournalOnly {
+            path,
+            head: opened.head,
+            tail_ok: opened.tail_ok,
+            open_notes: opened.notes,
+            _lock: opened.lock,
+        }))
+    }
+
+    /// Every event line up to the head, oldest first, in blocks of about `size` bytes of
+    /// whole lines (see [`lines::Blocks`]).
+    pub fn event_blocks(&self, size: usize) -> Result<lines::Blocks, DbError> {
+        lines::Blocks::open(&self.path, 1, 0, 1, self.head.seq, size)
+            .map_err(|e| DbError::Journal(e.to_string()))
+    }
 }
 
 fn check_tail(tail: &[String], notes: &mut Vec<String>) -> (Head, bool) {
