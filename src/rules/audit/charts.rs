@@ -33,56 +33,105 @@ pub struct Day {
 
 /// Durations of closed intervals in [`BUCKETS_S`] buckets.
 pub fn histogram(kept: &[Interval]) -> Vec<Bucket> {
-    let mut counts = [0u64; BUCKETS_S.len() + 1];
-    for i in kept.iter().filter(|i| !i.is_open()) {
+    let mut h = Histogram::default();
+    kept.iter().for_each(|i| h.add(i));
+    h.buckets()
+}
+
+/// Intervals and breaches per shift day, oldest first.
+pub fn daily(kept: &[Interval]) -> Vec<Day> {
+    let mut d = Daily::default();
+    kept.iter().for_each(|i| d.add(i));
+    d.days()
+}
+
+/// The histogram's counts, an interval at a time.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Histogram([u64; BUCKETS_S.len() + 1]);
+
+impl Histogram {
+    /// Counts a closed interval in its bucket.
+    pub(super) fn add(&mut self, i: &Interval) {
+        if i.is_open() {
+            return;
+        }
         let s = i.duration.as_secs();
         let b = BUCKETS_S
             .iter()
             .position(|up| s <= *up)
             .unwrap_or(BUCKETS_S.len());
-        counts[b] += 1;
+        self.0[b] += 1;
     }
-    counts
-        .iter()
-        .enumerate()
-        .map(|(b, c)| Bucket {
-            up_to_s: BUCKETS_S.get(b).copied(),
-            count: *c,
-        })
-        .collect()
+
+    /// Adds another's counts.
+    pub(super) fn merge(&mut self, other: &Histogram) {
+        self.0.iter_mut().zip(other.0).for_each(|(a, b)| *a += b);
+    }
+
+    pub(super) fn buckets(&self) -> Vec<Bucket> {
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(b, c)| Bucket {
+                up_to_s: BUCKETS_S.get(b).copied(),
+                count: *c,
+            })
+            .collect()
+    }
 }
 
-/// Intervals and breaches per shift day, oldest first.
-pub fn daily(kept: &[Interval]) -> Vec<Day> {
-    let mut days: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
-    let mut add = |(day, (n, b)): (NaiveDate, (u64, u64))| {
-        let e = days.entry(day).or_default();
-        e.0 += n;
-        e.1 += b;
-    };
-    // Intervals come by incident, so in runs of one day: counted in a run, then added.
-    let mut run: Option<(NaiveDate, (u64, u64))> = None;
-    for i in kept {
+/// The daily counts, an interval at a time.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Daily {
+    days: BTreeMap<NaiveDate, (u64, u64)>,
+    /// Intervals come by incident, so in runs of one day: counted in a run, then added.
+    run: Option<(NaiveDate, (u64, u64))>,
+}
+
+impl Daily {
+    pub(super) fn add(&mut self, i: &Interval) {
         let over = u64::from(i.over().is_some());
-        match &mut run {
+        match &mut self.run {
             Some((day, (n, b))) if *day == i.shift => {
                 *n += 1;
                 *b += over;
             }
-            _ => run
-                .replace((i.shift, (1, over)))
-                .into_iter()
-                .for_each(&mut add),
+            run => {
+                if let Some(r) = run.replace((i.shift, (1, over))) {
+                    Self::add_run(&mut self.days, r);
+                }
+            }
         }
     }
-    run.into_iter().for_each(add);
-    days.into_iter()
-        .map(|(d, (n, b))| Day {
-            day: d.to_string(),
-            intervals: n,
-            breached: b,
-        })
-        .collect()
+
+    fn add_run(days: &mut BTreeMap<NaiveDate, (u64, u64)>, (day, (n, b)): (NaiveDate, (u64, u64))) {
+        let e = days.entry(day).or_default();
+        e.0 += n;
+        e.1 += b;
+    }
+
+    /// Adds another's counts.
+    pub(super) fn merge(&mut self, other: Daily) {
+        other
+            .days
+            .into_iter()
+            .chain(other.run)
+            .for_each(|r| Self::add_run(&mut self.days, r));
+    }
+
+    pub(super) fn days(mut self) -> Vec<Day> {
+        if let Some(r) = self.run.take() {
+            Self::add_run(&mut self.days, r);
+        }
+        self.days
+            .into_iter()
+            .map(|(d, (n, b))| Day {
+                day: d.to_string(),
+                intervals: n,
+                breached: b,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Audit intervals: for each incident, how long each stage took, from the log alone.
 //!
 //! [`IntervalFold`] reads events in log order and keeps one small `Track` per incident; at the
-//! end it turns tracks into [`Interval`]s. Durations come from UTC instants through
+//! end it turns tracks into [`Interval`]s, or counts them into the report's [`Figures`] without
+//! keeping them ([`IntervalFold::figures`]). Durations come from UTC instants through
 //! [`crate::clock::elapsed`]: a wall clock that stepped back gives zero, never a negative time,
 //! and DST folds and gaps change nothing. Pure: no I/O, `now` is a parameter. Must not import
 //! `store`, `service` or `cli`.
@@ -15,7 +16,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{AuditBody, AuditEvent};
+use super::figures::Figures;
 use super::shift::shift_day;
+use super::stats::GroupBy;
 use crate::clock::{elapsed, Zone};
 use crate::config::Config;
 use crate::domain::notice::Notice;
@@ -436,6 +439,56 @@ impl<'c> IntervalFold<'c> {
         super::drop_aside((index, names, notice_owner, instruction_owner));
         tracks.retain(|t| keep(t.shift));
         track_intervals(config, tracks, now)
+    }
+}
+
+impl IntervalFold<'_> {
+    /// The report's figures for the incidents whose shift day `keep` accepts, open stages
+    /// measured to `now`, without keeping the intervals: they are made a few hundred incidents
+    /// at a time and counted. With `threads` above one and many incidents, the incidents are
+    /// shared out between that many threads and their figures merged.
+    pub fn figures(
+        self,
+        now: DateTime<FixedOffset>,
+        keep: impl Fn(NaiveDate) -> bool,
+        by: Option<GroupBy>,
+        threads: usize,
+    ) -> Figures {
+        let IntervalFold {
+            config,
+            mut tracks,
+            index,
+            names,
+            notice_owner,
+            instruction_owner,
+            ..
+        } = self;
+        super::drop_aside((index, names, notice_owner, instruction_owner));
+        tracks.retain(|t| keep(t.shift));
+        let gather = |part: &[Track]| {
+            let mut figures = Figures::new(by);
+            let mut some = Vec::new();
+            for chunk in part.chunks(256) {
+                chunk_intervals(config, chunk, now, &mut some);
+                some.iter().for_each(|i| figures.add(i));
+                some.clear();
+            }
+            figures
+        };
+        // Fewer than a few thousand incidents are not worth a thread.
+        let per = tracks.len().div_ceil(threads.max(1)).max(4096);
+        let figures = std::thread::scope(|s| {
+            let mut parts = tracks.chunks(per);
+            let first = parts.next().unwrap_or_default();
+            let others: Vec<_> = parts.map(|p| s.spawn(move || gather(p))).collect();
+            let mut figures = gather(first);
+            for o in others {
+                figures.merge(o.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            figures
+        });
+        super::drop_aside(tracks);
+        figures
     }
 }
 

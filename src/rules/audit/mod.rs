@@ -40,6 +40,7 @@
 
 pub mod charts;
 pub mod event;
+pub mod figures;
 mod instruction_stages;
 pub mod intervals;
 mod notice_stages;
@@ -47,6 +48,7 @@ pub mod shift;
 pub mod stats;
 
 pub use event::{AuditBody, AuditEvent};
+pub use figures::Figures;
 pub use intervals::{intervals, Interval, IntervalFold, Stage};
 pub use shift::shift_day;
 pub use stats::{percentile, Breach, GroupBy, Slowest, StageRow};
@@ -139,42 +141,12 @@ pub fn build(
     now: DateTime<FixedOffset>,
     source: Source,
 ) -> AuditReport {
-    let mut kept = all;
-    kept.retain(|i| period.contains(i.shift));
-    // Two independent halves on two threads: the breaches (a sort of every breach) beside the
-    // rest (each stage's percentiles, the groups, the charts).
-    let (breaches, (stages, groups, histogram, daily)) = std::thread::scope(|s| {
-        let breaches = s.spawn(|| stats::breaches(&kept));
-        let rest = (
-            stats::totals(&kept, &Stage::MEASURED),
-            by.map(|b| stats::grouped(&kept, b)).unwrap_or_default(),
-            charts::histogram(&kept),
-            charts::daily(&kept),
-        );
-        (
-            breaches.join().unwrap_or_else(|_| stats::breaches(&kept)),
-            rest,
-        )
-    });
-    drop_aside(kept);
-    AuditReport {
-        period,
-        as_of: now,
-        by,
-        chain_verified: source.chain_verified,
-        events_read: source.events_read,
-        incidents: source.incidents,
-        slowest: stats::slowest(&stages),
-        groups,
-        breaches,
-        histogram,
-        daily,
-        stages,
-        not_measured: Stage::ALL
-            .into_iter()
-            .filter(|s| !Stage::MEASURED.contains(s))
-            .collect(),
-    }
+    let mut figures = Figures::new(by);
+    all.iter()
+        .filter(|i| period.contains(i.shift))
+        .for_each(|i| figures.add(i));
+    drop_aside(all);
+    figures.report(period, now, source)
 }
 
 #[cfg(test)]

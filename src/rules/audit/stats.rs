@@ -10,7 +10,6 @@
 //! without a limit, and open ones still inside it, are not yet decided and not counted.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,7 +54,7 @@ impl GroupBy {
     }
 
     /// As [`key`](Self::key), borrowed where it can be.
-    fn key_of(self, i: &Interval) -> Option<Cow<'_, str>> {
+    pub(super) fn key_of(self, i: &Interval) -> Option<Cow<'_, str>> {
         match self {
             GroupBy::Officer => Some(Cow::Borrowed(&i.officer)),
             GroupBy::Shift => Some(Cow::Owned(i.shift.to_string())),
@@ -178,8 +177,8 @@ fn percentiles<T: Ord + Copy, const N: usize>(d: &mut [T], ps: [u32; N]) -> [Opt
 /// What a row counts of its intervals, gathered in one pass over them (they are many and
 /// large; the durations are then selected). Durations are kept in whole seconds, as the row
 /// gives them: the seconds of the n-th longest duration are the n-th longest of the seconds.
-#[derive(Default)]
-struct Tally {
+#[derive(Debug, Default)]
+pub(super) struct Tally {
     secs: Vec<u64>,
     open: u64,
     within: u64,
@@ -187,7 +186,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, i: &Interval) {
+    pub(super) fn add(&mut self, i: &Interval) {
         self.secs.push(i.duration.as_secs());
         let over = i.over().is_some();
         self.breached += u64::from(over);
@@ -195,7 +194,24 @@ impl Tally {
         self.within += u64::from(!i.is_open() && i.limit.is_some() && !over);
     }
 
-    fn row(mut self, stage: Stage, group: Option<String>) -> StageRow {
+    /// Adds another's intervals.
+    pub(super) fn merge(&mut self, other: Tally) {
+        if self.secs.is_empty() {
+            self.secs = other.secs;
+        } else {
+            self.secs.extend_from_slice(&other.secs);
+        }
+        self.open += other.open;
+        self.within += other.within;
+        self.breached += other.breached;
+    }
+
+    /// True when no interval was added.
+    pub(super) fn is_empty(&self) -> bool {
+        self.secs.is_empty()
+    }
+
+    pub(super) fn row(mut self, stage: Stage, group: Option<String>) -> StageRow {
         let [p50_s, p90_s, p95_s, max_s] = percentiles(&mut self.secs, [50, 90, 95, 100]);
         let (within, breached) = (self.within, self.breached);
         StageRow {
@@ -233,21 +249,13 @@ pub fn totals(intervals: &[Interval], stages: &[Stage]) -> Vec<StageRow> {
         .collect()
 }
 
-/// Rows per stage and group, in stage then key order (`null` key first).
-pub fn grouped(intervals: &[Interval], by: GroupBy) -> Vec<StageRow> {
-    let mut groups: BTreeMap<(Stage, Option<Cow<str>>), Tally> = BTreeMap::new();
-    for i in intervals {
-        groups.entry((i.stage, by.key_of(i))).or_default().add(i);
-    }
-    groups
-        .into_iter()
-        .map(|((stage, key), t)| t.row(stage, key.map(Cow::into_owned)))
-        .collect()
-}
-
 /// Every interval over its limit, the worst first (see [`breach_order`]).
 pub fn breaches(intervals: &[Interval]) -> Vec<Breach> {
-    let mut out: Vec<Breach> = intervals.iter().filter_map(Breach::of).collect();
+    sort_breaches(intervals.iter().filter_map(Breach::of).collect())
+}
+
+/// Breaches in [`breach_order`].
+pub fn sort_breaches(mut out: Vec<Breach>) -> Vec<Breach> {
     // Sorted by a key of plain numbers, with the breaches compared only where keys tie:
     // comparing the incident numbers, each behind a pointer, took most of the time of sorting
     // 200k breaches. The key orders as `breach_order` does as far as it goes: the incident's

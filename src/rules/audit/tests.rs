@@ -333,3 +333,118 @@ proptest! {
         );
     }
 }
+
+const GROUPINGS: [Option<GroupBy>; 6] = [
+    None,
+    Some(GroupBy::Officer),
+    Some(GroupBy::Shift),
+    Some(GroupBy::Category),
+    Some(GroupBy::Level),
+    Some(GroupBy::Month),
+];
+
+proptest! {
+    /// The figures of intervals gathered in two parts and merged (as the audit's threads
+    /// gather halves of the incidents) are those gathered whole; each group's row is the row
+    /// of exactly its intervals, one row per stage and key met, in stage then key order; the
+    /// totals and breaches are those computed over the list.
+    #[test]
+    fn figures_merged_from_parts_are_the_figures_of_the_whole(
+        items in prop::collection::vec(
+            (0usize..9, 0usize..7, 0usize..3, 0usize..4, 0usize..3, 0usize..5, 0u64..4, 0u64..6, any::<bool>()),
+            0..120,
+        ),
+        cut in 0usize..120,
+        by in 0usize..6,
+    ) {
+        let days = ["2026-10-31", "2026-11-01", "2026-11-21"];
+        let levels = [None, Some(Level::I), Some(Level::II), Some(Level::III), Some(Level::IV)];
+        let intervals: Vec<Interval> = items
+            .iter()
+            .map(|&(inc, stage, officer, category, shift, level, limit, over, open)| Interval {
+                incident: INCIDENTS[inc].into(),
+                stage: Stage::ALL[stage],
+                start: t("2026-11-22T02:00:00+08:00"),
+                end: (!open).then(|| t("2026-11-22T03:00:00+08:00")),
+                level: levels[level],
+                category: ["fire", "flood", "火灾"].get(category).map(|&c| c.into()),
+                officer: ["张三", "李四", "Wang"][officer].into(),
+                shift: day(days[shift]),
+                limit: (limit > 0).then(|| Duration::from_secs(limit * 600)),
+                duration: Duration::from_secs(limit * 600 + over * 400),
+            })
+            .collect();
+        let by = GROUPINGS[by];
+        let (now, source) = (t("2026-11-23T08:00:00+08:00"), Source::default());
+        let whole = build(intervals.clone(), Period::default(), by, now, source);
+        let cut = cut.min(intervals.len());
+        let mut first = Figures::new(by);
+        intervals[..cut].iter().for_each(|i| first.add(i));
+        let mut second = Figures::new(by);
+        intervals[cut..].iter().for_each(|i| second.add(i));
+        first.merge(second);
+        prop_assert_eq!(&first.report(Period::default(), now, source), &whole);
+        prop_assert_eq!(&whole.stages, &stats::totals(&intervals, &Stage::MEASURED));
+        prop_assert_eq!(&whole.breaches, &stats::breaches(&intervals));
+        // Each group's row from its own intervals; every stage and key met has one.
+        let mut met: Vec<(Stage, Option<String>)> = match by {
+            Some(b) => intervals.iter().map(|i| (i.stage, b.key(i))).collect(),
+            None => Vec::new(),
+        };
+        met.sort();
+        met.dedup();
+        let keys: Vec<(Stage, Option<String>)> =
+            whole.groups.iter().map(|r| (r.stage, r.group.clone())).collect();
+        prop_assert_eq!(&keys, &met);
+        for r in &whole.groups {
+            let b = by.unwrap();
+            let own: Vec<Interval> = intervals
+                .iter()
+                .filter(|i| i.stage == r.stage && b.key(i) == r.group)
+                .cloned()
+                .collect();
+            let mut want = stats::totals(&own, &[r.stage]).remove(0);
+            want.group = r.group.clone();
+            prop_assert_eq!(r, &want);
+        }
+    }
+}
+
+/// The audit's way (figures gathered by threads, each taking a share of the incidents, and
+/// merged) gives the report that making every interval and building from them gives, for a
+/// period and with each grouping; on enough incidents that the threads are used.
+#[test]
+fn figures_of_a_fold_shared_out_between_threads_are_the_report_of_its_intervals() {
+    let c = config("Asia/Shanghai", "08:30");
+    let mut log = Log(Vec::new());
+    let start = t("2026-11-01T00:00:00+08:00");
+    let at = |minutes: i64| (start + chrono::TimeDelta::minutes(minutes)).to_rfc3339();
+    let levels = [None, Some(Level::I), Some(Level::III)];
+    for k in 0..12_000i64 {
+        let inc = format!("2026-{k:05}");
+        log.report(&at(k), &inc, ReportKind::First, levels[k as usize % 3])
+            .raise(&at(k), &inc, "R0-1");
+        if k % 4 != 0 {
+            log.resolve(&at(k + k % 90), &inc, "R0-1");
+        }
+    }
+    let now = t("2026-11-12T08:00:00+08:00");
+    let period = Period {
+        from: Some(day("2026-11-02")),
+        to: Some(day("2026-11-07")),
+    };
+    let source = Source::default();
+    for by in GROUPINGS {
+        let fold = |log: &Log| {
+            let mut f = IntervalFold::new(&c);
+            log.0.iter().for_each(|e| f.push(e));
+            f
+        };
+        let want = build(fold(&log).finish(now), period, by, now, source);
+        let got = fold(&log)
+            .figures(now, |d| period.contains(d), by, 3)
+            .report(period, now, source);
+        assert!(want.breaches.len() > 1000 && want.stages.iter().any(|r| r.count > 5000));
+        assert_eq!(got, want, "{by:?}");
+    }
+}
