@@ -467,9 +467,9 @@ impl IntervalFold<'_> {
         tracks.retain(|t| keep(t.shift));
         let gather = |part: &[Track]| {
             let mut figures = Figures::new(by);
-            let mut some = Vec::new();
+            let (mut some, mut own) = (Vec::new(), OwnNames::default());
             for chunk in part.chunks(256) {
-                chunk_intervals(config, chunk, now, &mut some);
+                chunk_intervals(config, chunk, now, &mut some, &mut own);
                 some.iter().for_each(|i| figures.add(i));
                 some.clear();
             }
@@ -502,17 +502,26 @@ fn track_intervals(
     let mut out = Vec::with_capacity(tracks.len() * 5);
     // Tracks are freed on another thread, a chunk at a time as they are done with.
     let aside = super::aside();
+    let mut own = OwnNames::default();
     let mut tracks = tracks.into_iter();
     loop {
         let chunk: Vec<Track> = tracks.by_ref().take(1024).collect();
         if chunk.is_empty() {
             break;
         }
-        chunk_intervals(config, &chunk, now, &mut out);
+        chunk_intervals(config, &chunk, now, &mut out, &mut own);
         let _ = aside.send(chunk);
     }
     out
 }
+
+/// A thread's own copies of the names tracks share (officers, categories), by the address of
+/// the shared one: every interval holds its incident's officer and category, and two threads
+/// cloning and dropping the same `Arc` fight over its count (with copies of their own, the
+/// intervals of 100k incidents took 45 ms on two threads instead of 53). The fold makes every
+/// name once (`names`) and none after, so the names tracks hold were all alive together: no
+/// two have had the same address.
+type OwnNames = HashMap<usize, Arc<str>, Fx>;
 
 /// The intervals of `tracks`, appended to `out`.
 fn chunk_intervals(
@@ -520,8 +529,14 @@ fn chunk_intervals(
     tracks: &[Track],
     now: DateTime<FixedOffset>,
     out: &mut Vec<Interval>,
+    own: &mut OwnNames,
 ) {
     let clock = config.verification.clock_minutes;
+    let mut own = |shared: &Arc<str>| {
+        own.entry(Arc::as_ptr(shared).cast::<u8>() as usize)
+            .or_insert_with(|| Arc::from(&**shared))
+            .clone()
+    };
     for t in tracks {
         let base = Interval {
             incident: t.incident.clone(),
@@ -529,8 +544,8 @@ fn chunk_intervals(
             start: t.received,
             end: None,
             level: t.level,
-            category: t.category.clone(),
-            officer: t.officer.clone(),
+            category: t.category.as_ref().map(&mut own),
+            officer: own(&t.officer),
             shift: t.shift,
             limit: None,
             duration: Duration::ZERO,
