@@ -425,8 +425,13 @@ impl<'c> IntervalFold<'c> {
         now: DateTime<FixedOffset>,
         keep: impl Fn(NaiveDate) -> bool,
     ) -> Vec<Interval> {
-        // The maps go before the intervals are made (memory peaks here), freed on another
-        // thread meanwhile.
+        let (config, tracks) = self.into_tracks(keep);
+        track_intervals(config, tracks, now)
+    }
+
+    /// The tracks of the incidents whose shift day `keep` accepts. The maps go first (memory
+    /// peaks when the intervals are made), freed on another thread meanwhile.
+    fn into_tracks(self, keep: impl Fn(NaiveDate) -> bool) -> (&'c Config, Vec<Track>) {
         let IntervalFold {
             config,
             mut tracks,
@@ -438,11 +443,9 @@ impl<'c> IntervalFold<'c> {
         } = self;
         super::drop_aside((index, names, notice_owner, instruction_owner));
         tracks.retain(|t| keep(t.shift));
-        track_intervals(config, tracks, now)
+        (config, tracks)
     }
-}
 
-impl IntervalFold<'_> {
     /// The report's figures for the incidents whose shift day `keep` accepts, open stages
     /// measured to `now`, without keeping the intervals: they are made a few hundred incidents
     /// at a time and counted. With `threads` above one and many incidents, the incidents are
@@ -454,17 +457,7 @@ impl IntervalFold<'_> {
         by: Option<GroupBy>,
         threads: usize,
     ) -> Figures {
-        let IntervalFold {
-            config,
-            mut tracks,
-            index,
-            names,
-            notice_owner,
-            instruction_owner,
-            ..
-        } = self;
-        super::drop_aside((index, names, notice_owner, instruction_owner));
-        tracks.retain(|t| keep(t.shift));
+        let (config, tracks) = self.into_tracks(keep);
         let gather = |part: &[Track]| {
             let mut figures = Figures::new(by);
             let (mut some, mut own) = (Vec::new(), OwnNames::default());

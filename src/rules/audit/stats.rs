@@ -37,6 +37,15 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
+    /// Every grouping.
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Officer,
+        GroupBy::Shift,
+        GroupBy::Category,
+        GroupBy::Level,
+        GroupBy::Month,
+    ];
+
     /// The snake_case name, as in JSON and CSV.
     pub fn as_str(self) -> &'static str {
         match self {

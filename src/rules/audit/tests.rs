@@ -334,14 +334,10 @@ proptest! {
     }
 }
 
-const GROUPINGS: [Option<GroupBy>; 6] = [
-    None,
-    Some(GroupBy::Officer),
-    Some(GroupBy::Shift),
-    Some(GroupBy::Category),
-    Some(GroupBy::Level),
-    Some(GroupBy::Month),
-];
+/// No grouping, then each.
+fn groupings() -> impl Iterator<Item = Option<GroupBy>> {
+    std::iter::once(None).chain(GroupBy::ALL.map(Some))
+}
 
 proptest! {
     /// The figures of intervals gathered in two parts and merged (as the audit's threads
@@ -374,7 +370,7 @@ proptest! {
                 duration: Duration::from_secs(limit * 600 + over * 400),
             })
             .collect();
-        let by = GROUPINGS[by];
+        let by = groupings().nth(by).unwrap();
         let (now, source) = (t("2026-11-23T08:00:00+08:00"), Source::default());
         let whole = build(intervals.clone(), Period::default(), by, now, source);
         let cut = cut.min(intervals.len());
@@ -434,7 +430,7 @@ fn figures_of_a_fold_shared_out_between_threads_are_the_report_of_its_intervals(
         to: Some(day("2026-11-07")),
     };
     let source = Source::default();
-    for by in GROUPINGS {
+    for by in groupings() {
         let fold = |log: &Log| {
             let mut f = IntervalFold::new(&c);
             log.0.iter().for_each(|e| f.push(e));
