@@ -2,14 +2,21 @@
 //! `assets/demo.toml`), then the console on it; or, with `--incidents N --no-console`, N
 //! incidents spread over months for benchmarks, written in durable batches.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::Deserialize;
 
 use super::run::{open_desk, CliError, Ctx};
-use crate::domain::{Casualties, Channel, Count, Level, ReportDraft, ReportKind, Reporter};
+use crate::clock::ManualClock;
+use crate::domain::{
+    CallOutcome, Casualties, Channel, ChannelKind, Count, Level, RecipientKind, ReportDraft,
+    ReportKind, Reporter, ResolutionMethod, ResolutionResult,
+};
+use crate::service::api::QueuedRow;
 use crate::service::{Request, Response};
 
 /// The final report of a generated incident whose template has none.
@@ -115,30 +122,181 @@ pub fn demo_dir(explicit: Option<&std::path::Path>) -> PathBuf {
     })
 }
 
-/// Fills an empty demo store with the night, one durable report at a time (through the desk).
+/// One thing the night's officer did (see [`fill_night`]).
+#[derive(Debug)]
+enum Step {
+    /// File a report of the incident of template `k`.
+    File(usize, Box<ReportDraft>),
+    /// Report it to the leader and notify the units the routing proposes.
+    Notify(usize),
+    /// A phone call about a notice got through.
+    Reached(QueuedRow),
+    /// A notice's 回执.
+    Acknowledged(QueuedRow),
+    /// The flags raised so far checked by calling back.
+    Check(usize),
+}
+
+/// Fills an empty demo store with the night as an office works it, through the desk, each
+/// step at its own time (the desk's clock is set to it; every step is durable): the reports
+/// as they came in; a few minutes after each first report, the leader told by phone and the
+/// units the routing proposes notified (to the spool folder, delivered at once), their 回执
+/// coming in over the next minutes to an hour; the flags of reports over an hour old checked by
+/// calling back. The newest incidents'
+/// notices and checks are still out, as they would be at this hour, so the console has
+/// something to chase and the audit (`t`) has a night to measure.
 fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
-    let mut desk = open_desk(ctx, "demo")?;
+    let now_utc = ctx.clock.now();
+    let clock = ManualClock::new(now_utc);
+    let night = Ctx {
+        clock: Arc::new(clock.clone()),
+        ..ctx.clone()
+    };
+    let mut desk = open_desk(&night, "demo")?;
     if desk.store().db().incident_count() > 0 {
         return Ok(0);
     }
-    let now = ctx.config.zone().localize(ctx.clock.now());
-    let mut n = 0;
-    for t in templates()? {
-        let mut number = None;
-        for mut d in drafts(&t, now - Duration::minutes(t.minutes_ago)) {
-            if d.received_at.is_some_and(|r| r > now) {
-                break;
-            }
-            d.incident = number.clone();
-            match desk.handle(&ctx.actor, Request::AddReport { draft: d }) {
-                Response::Filed { incident, .. } => number = Some(incident),
-                Response::Error { message, .. } => return Err(CliError::Failure(message)),
-                _ => {}
-            }
+    // Notices to units go to the spool folder, delivered as they are sent.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    super::notices::attach_outbox(&night, &mut desk, rt.handle())?;
+    let now = ctx.config.zone().localize(now_utc);
+    let minutes = Duration::minutes;
+    let templates = templates()?;
+    // The steps by time (and, at the same minute, in the order they were planned).
+    let mut steps = BTreeMap::new();
+    let mut planned = 0usize;
+    let mut plan = |steps: &mut BTreeMap<_, _>, at: DateTime<FixedOffset>, step: Step| {
+        planned += 1;
+        if at <= now {
+            steps.insert((at, planned), step);
         }
-        n += 1;
+    };
+    for (k, t) in templates.iter().enumerate() {
+        let first_at = now - minutes(t.minutes_ago);
+        for d in drafts(t, first_at) {
+            let filed = d.received_at.unwrap_or(first_at) + minutes(2);
+            plan(&mut steps, filed, Step::File(k, Box::new(d)));
+        }
+        plan(
+            &mut steps,
+            first_at + minutes(4 + k as i64 % 3),
+            Step::Notify(k),
+        );
     }
-    Ok(n)
+    let (mut numbers, mut flags) = (
+        vec![None; templates.len()],
+        vec![Vec::new(); templates.len()],
+    );
+    let failed = |r: Response| match r {
+        Response::Error { message, .. } => CliError::Failure(message),
+        other => super::run::unexpected(&other),
+    };
+    while let Some(((at, _), step)) = steps.pop_first() {
+        clock.set(at.with_timezone(&chrono::Utc));
+        let incident = |k: usize| numbers.get(k).cloned().flatten();
+        let request = match step {
+            Step::File(k, mut d) => {
+                d.incident = incident(k);
+                match desk.handle(&ctx.actor, Request::AddReport { draft: *d }) {
+                    Response::Filed {
+                        incident,
+                        flags: raised,
+                        ..
+                    } => {
+                        flags[k].extend(raised.into_iter().map(|f| f.id));
+                        numbers[k] = Some(incident);
+                        // Checked by calling back, from a quarter of an hour to an hour later;
+                        // the last hour's reports not yet.
+                        if now - at > minutes(60) {
+                            let check = at + minutes(12 + k as i64 * 11 % 45);
+                            plan(&mut steps, check, Step::Check(k));
+                        }
+                    }
+                    r => return Err(failed(r)),
+                }
+                continue;
+            }
+            Step::Notify(k) => {
+                let Some(number) = incident(k) else { continue };
+                let ask = Request::ProposeNotice {
+                    incident: number.clone(),
+                    kind: None,
+                    add: Vec::new(),
+                    remove: Vec::new(),
+                    instruction: None,
+                };
+                let proposal = match desk.handle(&ctx.actor, ask) {
+                    Response::Proposal(p) => p,
+                    r => return Err(failed(r)),
+                };
+                let send = Request::SendNotice {
+                    incident: number,
+                    kind: Some(proposal.notice_kind),
+                    recipients: proposal.recipients.iter().map(|r| r.name.clone()).collect(),
+                    instruction: None,
+                };
+                let queued = match desk.handle(&ctx.actor, send) {
+                    Response::Queued { notices, .. } => notices,
+                    r => return Err(failed(r)),
+                };
+                let ids: Vec<String> = queued.iter().map(|q| q.id.clone()).collect();
+                desk.wait_for(&ctx.actor, &ids, std::time::Duration::from_secs(10))?;
+                // The leader answers the phone at once and confirms within minutes; the units
+                // take from ten minutes to most of an hour.
+                for (j, row) in queued.into_iter().enumerate() {
+                    let leader = proposal
+                        .recipients
+                        .iter()
+                        .any(|r| r.name == row.recipient && r.kind == RecipientKind::Leader);
+                    let j64 = j as i64;
+                    let (call, ack) = if leader {
+                        (2, 5 + (k as i64 % 4) * 2)
+                    } else {
+                        (3 + j64, 10 + (k as i64 * 7 + j64 * 5) % 50)
+                    };
+                    if row.channel == ChannelKind::Phone {
+                        plan(&mut steps, at + minutes(call), Step::Reached(row.clone()));
+                    }
+                    plan(&mut steps, at + minutes(ack), Step::Acknowledged(row));
+                }
+                continue;
+            }
+            Step::Reached(row) => Request::RecordCall {
+                notice: row.id,
+                outcome: CallOutcome::Reached,
+                note: String::new(),
+            },
+            Step::Acknowledged(row) => Request::Acknowledge {
+                token: row.token,
+                by: None,
+                via: "phone".into(),
+                note: String::new(),
+            },
+            Step::Check(k) => {
+                let Some(number) = incident(k) else { continue };
+                for flag in std::mem::take(&mut flags[k]) {
+                    let check = Request::ResolveFlag {
+                        incident: number.clone(),
+                        flag,
+                        method: ResolutionMethod::CallBack,
+                        result: ResolutionResult::Confirmed,
+                        note: String::new(),
+                    };
+                    if let r @ Response::Error { .. } = desk.handle(&ctx.actor, check) {
+                        return Err(failed(r));
+                    }
+                }
+                continue;
+            }
+        };
+        if let r @ Response::Error { .. } = desk.handle(&ctx.actor, request) {
+            return Err(failed(r));
+        }
+    }
+    Ok(numbers.iter().flatten().count())
 }
 
 /// Generates `total` incidents over the last 180 days in batches of one fdatasync each.
