@@ -238,6 +238,23 @@ fn the_demo_night_is_worked_and_the_audit_measures_it() {
     assert!(n(&flags, "open") < n(&flags, "count") / 2, "{flags}");
     assert!(!v["breaches"].as_array().unwrap().is_empty());
     assert!(stdout(&run(&["verify"])).contains("intact"));
+    // Recorded by the officer of the shift that is on at 06:00: the one that began the day
+    // before (the roster's, as sign-in offers it).
+    let config: dutydesk::config::Config = toml::from_str(dutydesk::config::DEFAULT_TOML).unwrap();
+    let on_duty = config.officers_on_duty("2026-11-22".parse().unwrap());
+    let by: serde_json::Value =
+        serde_json::from_slice(&run(&["audit", "--by", "officer", "--format", "json"]).stdout)
+            .unwrap();
+    let officers: std::collections::BTreeSet<&str> = by["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        officers.into_iter().collect::<Vec<_>>(),
+        [on_duty[0].as_str()]
+    );
     let again = run(&["demo", "--no-console"]);
     assert!(!stdout(&again).contains("24"), "{}", stdout(&again));
     let v2: serde_json::Value =

@@ -355,11 +355,13 @@ pub fn run(
         data_dir: cli_ctx.data_dir.clone(),
         ..cli_ctx.clone()
     };
-    // The demo night is recorded by the officer on duty, not by the OS account (unless an
-    // officer was named with --officer or DUTYDESK_OFFICER).
+    // The demo night is recorded by the officer of the shift that is on (the one sign-in
+    // offers), not by the OS account (unless an officer was named with --officer or
+    // DUTYDESK_OFFICER).
     if ctx.actor.officer == ctx.actor.os_user {
-        let today = ctx.config.zone().localize(ctx.clock.now()).date_naive();
-        if let Some(name) = ctx.config.officers_on_duty(today).into_iter().next() {
+        let local = ctx.config.zone().localize(ctx.clock.now()).naive_local();
+        let shift = ctx.config.shift_day(local);
+        if let Some(name) = ctx.config.officers_on_duty(shift).into_iter().next() {
             ctx.actor.officer = name;
         }
     }
