@@ -43,6 +43,7 @@ impl Rng {
 /// Names with and without JSON escapes: the light decode borrows only unescaped strings.
 const OFFICERS: [&str; 4] = ["李明", "张三", "王\"五\"", "Zhao\\Liu"];
 const CATEGORIES: [&str; 4] = ["fire", "traffic", "haz\"mat", "flood"];
+const RECIPIENTS: [&str; 4] = ["县消防救援大队", "值班领导", "值班\n领导", "Dept \\A"];
 
 fn flag(id: &str) -> Flag {
     Flag {
@@ -124,7 +125,7 @@ fn random_log(seed: u64, n: usize, escapes: bool) -> Vec<Event> {
                         id,
                         token: "K7P2-Q9XD".into(),
                         incident: inc,
-                        recipient: "值班\n领导".into(),
+                        recipient: r.pick(&RECIPIENTS[..k]).unwrap().to_string(),
                         recipient_kind: *r.pick(&kinds).unwrap(),
                         deadline: r.chance(70).then(|| minutes(&mut r)),
                         parent,

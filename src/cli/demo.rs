@@ -13,10 +13,11 @@ use serde::Deserialize;
 use super::run::{open_desk, CliError, Ctx};
 use crate::clock::ManualClock;
 use crate::domain::{
-    CallOutcome, Casualties, Channel, ChannelKind, Count, Level, RecipientKind, ReportDraft,
-    ReportKind, Reporter, ResolutionMethod, ResolutionResult,
+    CallOutcome, Casualties, Channel, ChannelKind, Count, FeedbackForm, FeedbackKind, Level,
+    RecipientKind, ReportDraft, ReportKind, Reporter, ResolutionMethod, ResolutionResult,
 };
 use crate::service::api::QueuedRow;
+use crate::service::instructions::InstructionDraft;
 use crate::service::{Request, Response};
 
 /// The final report of a generated incident whose template has none.
@@ -135,6 +136,13 @@ enum Step {
     Acknowledged(QueuedRow),
     /// The flags raised so far checked by calling back.
     Check(usize),
+    /// The leader's instruction (批示) on a serious incident: the leader, the units to relay
+    /// it to.
+    Instruct(usize, String, Vec<String>),
+    /// The instruction relayed, feedback due within the hour.
+    Relay(String, Vec<String>),
+    /// A unit's feedback on it: progress, or final.
+    Feedback(String, String, FeedbackKind),
 }
 
 /// Fills an empty demo store with the night as an office works it, through the desk, each
@@ -244,6 +252,23 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                 };
                 let ids: Vec<String> = queued.iter().map(|q| q.id.clone()).collect();
                 desk.wait_for(&ctx.actor, &ids, std::time::Duration::from_secs(10))?;
+                // On a serious incident (level III or above) the leader instructs the units.
+                let units: Vec<String> = proposal
+                    .recipients
+                    .iter()
+                    .filter(|r| r.kind == RecipientKind::Department)
+                    .take(2)
+                    .map(|r| r.name.clone())
+                    .collect();
+                let leader = proposal
+                    .recipients
+                    .iter()
+                    .find(|r| r.kind == RecipientKind::Leader);
+                let serious = templates[k].level.as_deref().and_then(Level::parse);
+                if let (Some(leader), Some(Level::I | Level::II | Level::III)) = (leader, serious) {
+                    let step = Step::Instruct(k, leader.name.clone(), units);
+                    plan(&mut steps, at + minutes(8), step);
+                }
                 // The leader answers the phone at once and confirms within minutes; the units
                 // take from ten minutes to most of an hour.
                 for (j, row) in queued.into_iter().enumerate() {
@@ -264,6 +289,57 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                 }
                 continue;
             }
+            Step::Instruct(k, leader, units) => {
+                let Some(number) = incident(k) else { continue };
+                let text = format!(
+                    "请{}立即组织力量全力处置，确保群众生命安全，每半小时报告一次进展。",
+                    units.join("、")
+                );
+                let draft = InstructionDraft {
+                    incident: Some(number),
+                    leader,
+                    received_at: None,
+                    channel: "phone".into(),
+                    text,
+                    arrangement: None,
+                };
+                let id = match desk.handle(&ctx.actor, Request::RecordInstruction(Box::new(draft)))
+                {
+                    Response::InstructionDone { id, .. } => id,
+                    r => return Err(failed(r)),
+                };
+                plan(&mut steps, at + minutes(3), Step::Relay(id, units));
+                continue;
+            }
+            Step::Relay(id, units) => {
+                let relay = Request::RelayInstruction {
+                    id: id.clone(),
+                    to: units.clone(),
+                    deadline_minutes: Some(60),
+                };
+                if let r @ Response::Error { .. } = desk.handle(&ctx.actor, relay) {
+                    return Err(failed(r));
+                }
+                for (j, unit) in units.into_iter().enumerate() {
+                    let j = j as i64;
+                    let progress = Step::Feedback(id.clone(), unit.clone(), FeedbackKind::Progress);
+                    plan(&mut steps, at + minutes(25 + 5 * j), progress);
+                    let done = Step::Feedback(id.clone(), unit, FeedbackKind::Final);
+                    plan(&mut steps, at + minutes(50 + 20 * j), done);
+                }
+                continue;
+            }
+            Step::Feedback(id, recipient, kind) => Request::RecordFeedback {
+                id,
+                recipient,
+                form: FeedbackForm::Phone,
+                feedback_kind: kind,
+                text: match kind {
+                    FeedbackKind::Progress => "已到场处置，正在组织救援。".into(),
+                    FeedbackKind::Final => "处置完毕，现场已恢复正常。".into(),
+                },
+                at: None,
+            },
             Step::Reached(row) => Request::RecordCall {
                 notice: row.id,
                 outcome: CallOutcome::Reached,

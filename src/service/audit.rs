@@ -220,7 +220,7 @@ pub fn audit_blocks<'c, E: Send>(
                 for (k, l) in block.lines.drain(..).enumerate() {
                     let line = text.get(start..l.end).unwrap_or_default();
                     let event = l.event.map(|e| e.map(&mut of));
-                    pass.feed_checked(block.first_seq + k as u64, line, event, l.ahead);
+                    pass.feed_checked(block.first_seq + k as u64, line, event.as_ref(), l.ahead);
                     start = l.end + 1;
                 }
                 hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
@@ -260,7 +260,7 @@ fn check_block(block: &mut Checked, hash_from: u64) {
     for (k, end) in memchr::memchr_iter(b'\n', text).enumerate() {
         let line = text.get(start..end).unwrap_or_default();
         start = end + 1;
-        let Some(e) = AuditEvent::from_bytes(line) else {
+        let Some(mut e) = AuditEvent::from_bytes(line) else {
             before = None;
             lines.push(CheckedLine {
                 end,
@@ -280,11 +280,7 @@ fn check_block(block: &mut Checked, hash_from: u64) {
         }
         before = Some(e.hash.as_bytes());
         // `prev` and `hash` are left in the line, found there again only when needed.
-        let e = AuditEvent {
-            prev: "",
-            hash: "",
-            ..e
-        };
+        (e.prev, e.hash) = ("", "");
         lines.push(CheckedLine {
             end,
             ahead,
@@ -338,7 +334,8 @@ impl<'c> LogAudit<'c> {
 
     /// Takes the next line of the log (`seq` is its key in the database).
     pub fn feed(&mut self, seq: u64, line: &str) {
-        self.feed_checked(seq, line.as_bytes(), AuditEvent::from_line(line), None);
+        let light = AuditEvent::from_line(line);
+        self.feed_checked(seq, line.as_bytes(), light.as_ref(), None);
     }
 
     /// The sequence number from which the chain check wants lines hashed ahead: the first line
@@ -358,13 +355,14 @@ impl<'c> LogAudit<'c> {
         &mut self,
         seq: u64,
         line: &[u8],
-        light: Option<AuditEvent<&str>>,
+        light: Option<&AuditEvent<&str>>,
         ahead: Option<Ahead>,
     ) {
         self.events_read += 1;
         // The light decode reads canonical lines; anything else goes through the full one.
+        // (By reference: an event is larger than the compiler copies inline.)
         let full: Option<Event>;
-        let lossy;
+        let (lossy, decoded);
         let is_light = light.is_some();
         let (event, line) = match light {
             Some(e) => (Some(e), line),
@@ -372,7 +370,8 @@ impl<'c> LogAudit<'c> {
                 // As `Db::event_line` reads a line: an invalid byte replaced.
                 lossy = String::from_utf8_lossy(line);
                 full = serde_json::from_str(&lossy).ok();
-                (full.as_ref().map(AuditEvent::from), lossy.as_bytes())
+                decoded = full.as_ref().map(AuditEvent::from);
+                (decoded.as_ref(), lossy.as_bytes())
             }
         };
         self.unreadable |= event.is_none();

@@ -16,6 +16,8 @@ type At = DateTime<FixedOffset>;
 
 #[derive(Debug)]
 struct Sent {
+    /// Who ([`super::event::name_hash`] of the name).
+    recipient: u64,
     kind: RecipientKind,
     queued: At,
     deadline: Option<At>,
@@ -41,6 +43,7 @@ impl NoticeClock {
     /// again, it starts afresh), else into a new slot. Returns the slot.
     pub(super) fn queue(&mut self, slot: Option<usize>, at: At, body: &AuditBody<&str>) -> usize {
         let AuditBody::NoticeQueued {
+            recipient,
             recipient_kind,
             deadline,
             follow_on,
@@ -50,6 +53,7 @@ impl NoticeClock {
             return slot.unwrap_or(usize::MAX);
         };
         let sent = Sent {
+            recipient: *recipient,
             kind: *recipient_kind,
             queued: at,
             deadline: *deadline,
@@ -122,13 +126,26 @@ impl NoticeClock {
                 phone,
             ));
         }
-        let mut units = firsts()
-            .filter(|s| matches!(s.kind, RecipientKind::Department | RecipientKind::Region))
-            .peekable();
-        if units.peek().is_some() {
-            // The last delivery, once every unit has one.
-            let all = units.try_fold(None, |last: Option<At>, s| {
-                s.delivered.map(|d| Some(last.map_or(d, |l| l.max(d))))
+        // Every unit (department or region) notified: each unit's first delivery, the last of
+        // them. What a unit is sent later (a follow-up, a relayed instruction) does not move
+        // it; a unit first told later does.
+        let mut units: Vec<(u64, Option<At>)> = Vec::new();
+        for s in
+            firsts().filter(|s| matches!(s.kind, RecipientKind::Department | RecipientKind::Region))
+        {
+            match units.iter_mut().find(|(who, _)| *who == s.recipient) {
+                Some((_, first)) => {
+                    *first = match (*first, s.delivered) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    }
+                }
+                None => units.push((s.recipient, s.delivered)),
+            }
+        }
+        if !units.is_empty() {
+            let all = units.iter().try_fold(None, |last: Option<At>, (_, first)| {
+                first.map(|d| Some(last.map_or(d, |l| l.max(d))))
             });
             out.push(mk(
                 Stage::ReceivedToAllNotified,

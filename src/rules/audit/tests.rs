@@ -444,3 +444,101 @@ fn figures_of_a_fold_shared_out_between_threads_are_the_report_of_its_intervals(
         assert_eq!(got, want, "{by:?}");
     }
 }
+
+/// "All notified" is every unit's first delivery: a follow-up (续报) or an instruction relayed
+/// to a unit told before does not stretch it; a unit told only later (added on a follow-up)
+/// does, since it is one of the units to notify.
+#[test]
+fn all_notified_ends_at_each_units_first_delivery_whatever_is_sent_to_it_later() {
+    use crate::domain::{NoticeKind, QueuedNotice, RecipientKind};
+    let c = config("Asia/Shanghai", "08:30");
+    let notice = |log: &mut Log, at: &str, n: u32, to: &str, kind: NoticeKind| {
+        let q = QueuedNotice {
+            id: format!("A/N{n:03}"),
+            incident: "A".into(),
+            kind,
+            recipient: to.into(),
+            recipient_kind: RecipientKind::Department,
+            ..QueuedNotice::default()
+        };
+        log.add(
+            at,
+            EventBody::NoticeQueued {
+                notice: Box::new(q),
+            },
+        );
+    };
+    let delivered = |log: &mut Log, at: &str, n: u32| {
+        let id = format!("A/N{n:03}");
+        let body = EventBody::NoticeDelivered {
+            notice: id,
+            attempt: 1,
+            detail: String::new(),
+        };
+        log.add(at, body);
+    };
+    let all_notified = |log: &Log| {
+        intervals(log.0.iter(), &c, t("2026-11-23T06:00:00+08:00"))
+            .into_iter()
+            .find(|i| i.stage == Stage::ReceivedToAllNotified)
+            .map(|i| (i.duration.as_secs() / 60, i.is_open()))
+    };
+    let mut log = Log(Vec::new());
+    log.report(
+        "2026-11-23T02:00:00+08:00",
+        "A",
+        ReportKind::First,
+        Some(Level::III),
+    );
+    notice(
+        &mut log,
+        "2026-11-23T02:04:00+08:00",
+        1,
+        "县消防救援大队",
+        NoticeKind::First,
+    );
+    notice(
+        &mut log,
+        "2026-11-23T02:04:00+08:00",
+        2,
+        "县应急管理局",
+        NoticeKind::First,
+    );
+    delivered(&mut log, "2026-11-23T02:05:00+08:00", 1);
+    delivered(&mut log, "2026-11-23T02:07:00+08:00", 2);
+    assert_eq!(all_notified(&log), Some((7, false)));
+    // A follow-up and an instruction to the same units, an hour later.
+    notice(
+        &mut log,
+        "2026-11-23T03:00:00+08:00",
+        3,
+        "县消防救援大队",
+        NoticeKind::FollowUp,
+    );
+    notice(
+        &mut log,
+        "2026-11-23T03:10:00+08:00",
+        4,
+        "县应急管理局",
+        NoticeKind::Instruction,
+    );
+    assert_eq!(all_notified(&log), Some((7, false)), "not yet delivered");
+    delivered(&mut log, "2026-11-23T03:02:00+08:00", 3);
+    delivered(&mut log, "2026-11-23T03:12:00+08:00", 4);
+    assert_eq!(all_notified(&log), Some((7, false)), "delivered: still 7");
+    // A unit first told with the follow-up.
+    notice(
+        &mut log,
+        "2026-11-23T03:30:00+08:00",
+        5,
+        "河口镇人民政府",
+        NoticeKind::FollowUp,
+    );
+    assert_eq!(
+        all_notified(&log),
+        Some((240, true)),
+        "open until it is delivered"
+    );
+    delivered(&mut log, "2026-11-23T03:31:00+08:00", 5);
+    assert_eq!(all_notified(&log), Some((91, false)));
+}
