@@ -194,8 +194,8 @@ fn the_cli_audit_reads_the_journal_alone() {
 
 /// The demo night is worked as an office works one: every incident but the newest reported to
 /// the leader within minutes and the units notified, most 回执 in, the older reports' flags
-/// checked; so the audit of the demo has a night to measure, on a sound chain. A second run
-/// adds nothing.
+/// checked, the leader's instructions on the serious ones relayed and answered; so the audit
+/// of the demo has a night to measure, on a sound chain. A second run adds nothing.
 #[test]
 fn the_demo_night_is_worked_and_the_audit_measures_it() {
     let sb = Sandbox::new();
@@ -236,6 +236,16 @@ fn the_demo_night_is_worked_and_the_audit_measures_it() {
     );
     let flags = stage("received_to_flags_resolved");
     assert!(n(&flags, "open") < n(&flags, "count") / 2, "{flags}");
+    // The leader's instructions on the serious incidents, relayed and answered.
+    for key in ["instruction_to_relayed", "relayed_to_final_feedback"] {
+        let s = stage(key);
+        assert!(n(&s, "count") > 0 && n(&s, "open") == 0, "{s}");
+    }
+    let all = stage("received_to_all_notified");
+    assert!(
+        n(&all, "max_s") <= 15 * 60,
+        "later notices do not stretch it: {all}"
+    );
     assert!(!v["breaches"].as_array().unwrap().is_empty());
     assert!(stdout(&run(&["verify"])).contains("intact"));
     // Recorded by the officer of the shift that is on at 06:00: the one that began the day

@@ -14,7 +14,8 @@ use super::run::{open_desk, CliError, Ctx};
 use crate::clock::ManualClock;
 use crate::domain::{
     CallOutcome, Casualties, Channel, ChannelKind, Count, FeedbackForm, FeedbackKind, Level,
-    RecipientKind, ReportDraft, ReportKind, Reporter, ResolutionMethod, ResolutionResult,
+    NoticeKind, RecipientKind, ReportDraft, ReportKind, Reporter, ResolutionMethod,
+    ResolutionResult,
 };
 use crate::service::api::QueuedRow;
 use crate::service::instructions::InstructionDraft;
@@ -139,8 +140,8 @@ enum Step {
     /// The leader's instruction (批示) on a serious incident: the leader, the units to relay
     /// it to.
     Instruct(usize, String, Vec<String>),
-    /// The instruction relayed, feedback due within the hour.
-    Relay(String, Vec<String>),
+    /// The instruction on the incident of template `k` relayed, feedback due within the hour.
+    Relay(usize, String, Vec<String>),
     /// A unit's feedback on it: progress, or final.
     Feedback(String, String, FeedbackKind),
 }
@@ -150,7 +151,8 @@ enum Step {
 /// as they came in; a few minutes after each first report, the leader told by phone and the
 /// units the routing proposes notified (to the spool folder, delivered at once), their 回执
 /// coming in over the next minutes to an hour; the flags of reports over an hour old checked by
-/// calling back. The newest incidents'
+/// calling back; on a serious incident (level III or above) the leader's instruction (批示)
+/// relayed to two units, which report progress and then that they are done. The newest incidents'
 /// notices and checks are still out, as they would be at this hour, so the console has
 /// something to chase and the audit (`t`) has a night to measure.
 fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
@@ -308,10 +310,10 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                     Response::InstructionDone { id, .. } => id,
                     r => return Err(failed(r)),
                 };
-                plan(&mut steps, at + minutes(3), Step::Relay(id, units));
+                plan(&mut steps, at + minutes(3), Step::Relay(k, id, units));
                 continue;
             }
-            Step::Relay(id, units) => {
+            Step::Relay(k, id, units) => {
                 let relay = Request::RelayInstruction {
                     id: id.clone(),
                     to: units.clone(),
@@ -319,6 +321,34 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                 };
                 if let r @ Response::Error { .. } = desk.handle(&ctx.actor, relay) {
                     return Err(failed(r));
+                }
+                // The relay's notices go out through the spool and are signed for.
+                let pending = Request::Notices {
+                    incident: incident(k),
+                    pending_only: true,
+                };
+                let rows = match desk.handle(&ctx.actor, pending) {
+                    Response::Notices { rows } => rows,
+                    r => return Err(failed(r)),
+                };
+                let relayed: Vec<QueuedRow> = rows
+                    .into_iter()
+                    .filter(|n| n.q.kind == NoticeKind::Instruction && n.ack.is_none())
+                    .map(|n| QueuedRow {
+                        id: n.q.id,
+                        token: n.q.token,
+                        recipient: n.q.recipient,
+                        channel: n.q.channel,
+                    })
+                    .collect();
+                let ids: Vec<String> = relayed.iter().map(|q| q.id.clone()).collect();
+                desk.wait_for(&ctx.actor, &ids, std::time::Duration::from_secs(10))?;
+                for (j, row) in relayed.into_iter().enumerate() {
+                    plan(
+                        &mut steps,
+                        at + minutes(4 + j as i64),
+                        Step::Acknowledged(row),
+                    );
                 }
                 for (j, unit) in units.into_iter().enumerate() {
                     let j = j as i64;
