@@ -1,7 +1,9 @@
 //! The notice stages of the audit, from Notice… events: received → leader reported, → leader
 //! acknowledged, → every department and region notified, and each notice sent → acknowledged.
 //! "Reported" and "notified" mean delivered (or, for a phone notice, the call reached them);
-//! reminders and escalations (notices with a parent) do not count as the first report.
+//! reminders and escalations (notices with a parent) do not count as the first report. Every
+//! unit notified is each unit's first delivery, the last of them: what a unit is sent later (a
+//! follow-up, a relayed instruction) does not move it.
 
 use std::time::Duration;
 
