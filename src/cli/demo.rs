@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::Deserialize;
 
-use super::run::{open_desk, CliError, Ctx};
+use super::run::{ok_or_err, open_desk, unexpected, CliError, Ctx};
 use crate::clock::ManualClock;
 use crate::domain::{
     CallOutcome, Casualties, Channel, ChannelKind, Count, FeedbackForm, FeedbackKind, Level,
@@ -200,17 +200,13 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
         vec![None; templates.len()],
         vec![Vec::new(); templates.len()],
     );
-    let failed = |r: Response| match r {
-        Response::Error { message, .. } => CliError::Failure(message),
-        other => super::run::unexpected(&other),
-    };
     while let Some(((at, _), step)) = steps.pop_first() {
         clock.set(at.with_timezone(&chrono::Utc));
         let incident = |k: usize| numbers.get(k).cloned().flatten();
         let request = match step {
             Step::File(k, mut d) => {
                 d.incident = incident(k);
-                match desk.handle(&ctx.actor, Request::AddReport { draft: *d }) {
+                match ok_or_err(desk.handle(&ctx.actor, Request::AddReport { draft: *d }))? {
                     Response::Filed {
                         incident,
                         flags: raised,
@@ -225,7 +221,7 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                             plan(&mut steps, check, Step::Check(k));
                         }
                     }
-                    r => return Err(failed(r)),
+                    r => return Err(unexpected(&r)),
                 }
                 continue;
             }
@@ -238,9 +234,9 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                     remove: Vec::new(),
                     instruction: None,
                 };
-                let proposal = match desk.handle(&ctx.actor, ask) {
+                let proposal = match ok_or_err(desk.handle(&ctx.actor, ask))? {
                     Response::Proposal(p) => p,
-                    r => return Err(failed(r)),
+                    r => return Err(unexpected(&r)),
                 };
                 let send = Request::SendNotice {
                     incident: number,
@@ -248,9 +244,9 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                     recipients: proposal.recipients.iter().map(|r| r.name.clone()).collect(),
                     instruction: None,
                 };
-                let queued = match desk.handle(&ctx.actor, send) {
+                let queued = match ok_or_err(desk.handle(&ctx.actor, send))? {
                     Response::Queued { notices, .. } => notices,
-                    r => return Err(failed(r)),
+                    r => return Err(unexpected(&r)),
                 };
                 let ids: Vec<String> = queued.iter().map(|q| q.id.clone()).collect();
                 desk.wait_for(&ctx.actor, &ids, std::time::Duration::from_secs(10))?;
@@ -305,10 +301,10 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                     text,
                     arrangement: None,
                 };
-                let id = match desk.handle(&ctx.actor, Request::RecordInstruction(Box::new(draft)))
-                {
+                let record = Request::RecordInstruction(Box::new(draft));
+                let id = match ok_or_err(desk.handle(&ctx.actor, record))? {
                     Response::InstructionDone { id, .. } => id,
-                    r => return Err(failed(r)),
+                    r => return Err(unexpected(&r)),
                 };
                 plan(&mut steps, at + minutes(3), Step::Relay(k, id, units));
                 continue;
@@ -319,17 +315,15 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                     to: units.clone(),
                     deadline_minutes: Some(60),
                 };
-                if let r @ Response::Error { .. } = desk.handle(&ctx.actor, relay) {
-                    return Err(failed(r));
-                }
+                ok_or_err(desk.handle(&ctx.actor, relay))?;
                 // The relay's notices go out through the spool and are signed for.
                 let pending = Request::Notices {
                     incident: incident(k),
                     pending_only: true,
                 };
-                let rows = match desk.handle(&ctx.actor, pending) {
+                let rows = match ok_or_err(desk.handle(&ctx.actor, pending))? {
                     Response::Notices { rows } => rows,
-                    r => return Err(failed(r)),
+                    r => return Err(unexpected(&r)),
                 };
                 let relayed: Vec<QueuedRow> = rows
                     .into_iter()
@@ -391,16 +385,12 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
                         result: ResolutionResult::Confirmed,
                         note: String::new(),
                     };
-                    if let r @ Response::Error { .. } = desk.handle(&ctx.actor, check) {
-                        return Err(failed(r));
-                    }
+                    ok_or_err(desk.handle(&ctx.actor, check))?;
                 }
                 continue;
             }
         };
-        if let r @ Response::Error { .. } = desk.handle(&ctx.actor, request) {
-            return Err(failed(r));
-        }
+        ok_or_err(desk.handle(&ctx.actor, request))?;
     }
     Ok(numbers.iter().flatten().count())
 }
