@@ -137,9 +137,8 @@ impl NoticeClock {
         {
             match units.iter_mut().find(|(who, _)| *who == s.recipient) {
                 Some((_, first)) => {
-                    *first = match (*first, s.delivered) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
+                    if let Some(d) = s.delivered {
+                        *first = earliest(*first, d);
                     }
                 }
                 None => units.push((s.recipient, s.delivered)),
