@@ -85,29 +85,22 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
     if let Some(r) = call_socket(&ctx.data_dir, &ctx.actor, &req)? {
         return Ok(r);
     }
-    let Request::Audit { from, to, by } = req else {
-        return Ok(open_desk(ctx, "cli")?.handle(&ctx.actor, req));
-    };
-    let opts = OpenOptions {
-        purpose: "cli".into(),
-        ..OpenOptions::default()
-    };
-    let journal = match JournalOnly::open(&ctx.data_dir, opts) {
-        Ok(Some(j)) => j,
-        Ok(None) => {
-            let req = Request::Audit { from, to, by };
-            return Ok(open_desk(ctx, "cli")?.handle(&ctx.actor, req));
+    if let Request::Audit { from, to, by } = req {
+        let opts = OpenOptions {
+            purpose: "cli".into(),
+            ..OpenOptions::default()
+        };
+        let journal =
+            JournalOnly::open(&ctx.data_dir, opts).map_err(|e| CliError::Failure(e.to_string()))?;
+        if let Some(journal) = journal {
+            let now = ctx.config.zone().localize(ctx.clock.now());
+            let period = crate::rules::audit::Period { from, to };
+            return crate::service::audit::run_journal(&journal, &ctx.config, now, period, by)
+                .map(|r| Response::Audit(Box::new(r)))
+                .map_err(|e| CliError::Failure(e.to_string()));
         }
-        Err(e) => return Err(CliError::Failure(e.to_string())),
-    };
-    let now = ctx.config.zone().localize(ctx.clock.now());
-    let period = crate::rules::audit::Period { from, to };
-    Ok(
-        match crate::service::audit::run_journal(&journal, &ctx.config, now, period, by) {
-            Ok(r) => Response::Audit(Box::new(r)),
-            Err(e) => Response::fail(e.to_string()),
-        },
-    )
+    }
+    Ok(open_desk(ctx, "cli")?.handle(&ctx.actor, req))
 }
 
 /// Writes the report in the chosen format.

@@ -44,9 +44,8 @@ pub fn run(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
-    let t0 = Instant::now();
     let blocks = store.db().event_blocks_from(1, BLOCK)?;
-    run_blocks(t0, blocks, store.tail_ok, config, now, period, by)
+    run_blocks(blocks, store.tail_ok, config, now, period, by)
 }
 
 /// As [`run`], on a journal opened without its database (the CLI's audit when no console
@@ -59,13 +58,18 @@ pub fn run_journal(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
-    let t0 = Instant::now();
-    let blocks = journal.event_blocks(BLOCK)?;
-    run_blocks(t0, blocks, journal.tail_ok, config, now, period, by)
+    run_blocks(
+        journal.event_blocks(BLOCK)?,
+        journal.tail_ok,
+        config,
+        now,
+        period,
+        by,
+    )
 }
 
+/// The audit of the lines `blocks` gives; `tail_ok` as the store found the journal's tail.
 fn run_blocks(
-    t0: Instant,
     mut blocks: Blocks,
     tail_ok: bool,
     config: &Config,
@@ -73,6 +77,7 @@ fn run_blocks(
     period: Period,
     by: Option<GroupBy>,
 ) -> Result<AuditReport, StoreError> {
+    let t0 = Instant::now();
     let fill = |buf: &mut Vec<u8>| {
         blocks
             .fill(buf)
