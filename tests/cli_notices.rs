@@ -56,8 +56,8 @@ fn notify_preview_send_and_ack_directly_and_through_the_socket() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("delivered") && out.contains("to call"),
-        "{out}"
+        out.contains("spooled") && out.contains("to call"),
+        "a spooled file is not 'delivered': somebody must print or fax it: {out}"
     );
     assert!(!out.contains("石门乡人民政府 ["), "dropped: {out}");
     let direct = tokens(&sb);

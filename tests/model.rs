@@ -107,6 +107,17 @@ struct ModelNotice {
     recipient: String,
     token: String,
     acked: bool,
+    /// A notice of facts (not a relayed instruction): a newer one to the same recipient
+    /// supersedes it.
+    facts: bool,
+    /// Superseded.
+    closed: bool,
+}
+
+impl ModelNotice {
+    fn open(&self) -> bool {
+        !self.acked && !self.closed
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -147,7 +158,7 @@ impl Model {
             for (id, _) in self
                 .notices
                 .iter()
-                .filter(|(id, n)| !n.acked && id.starts_with(&format!("{no}/")))
+                .filter(|(id, n)| n.open() && id.starts_with(&format!("{no}/")))
             {
                 out.push(format!("notice:{id}"));
             }
@@ -184,7 +195,8 @@ fn open(dir: &std::path::Path, clock: &ManualClock) -> Desk {
     .expect("open")
 }
 
-/// The desk's notices: id → (recipient, token, acknowledged).
+/// The desk's notices of their own (the chases are steps of their lives, and the model's
+/// invariants check them): id → (recipient, token, acknowledged, facts, superseded).
 fn desk_notices(
     d: &mut Desk,
     actor: &Actor,
@@ -196,6 +208,7 @@ fn desk_notices(
     match d.handle(actor, req) {
         Response::Notices { rows } => Ok(rows
             .into_iter()
+            .filter(|n| !n.q.kind.is_step())
             .map(|n| {
                 let acked = n.ack.is_some();
                 (
@@ -204,12 +217,84 @@ fn desk_notices(
                         recipient: n.q.recipient,
                         token: n.q.token,
                         acked,
+                        facts: n.q.kind.carries_facts(),
+                        closed: n.closed.is_some(),
                     },
                 )
             })
             .collect()),
         r => Err(TestCaseError::fail(format!("{r:?}"))),
     }
+}
+
+/// No chase outlives its notice: every reminder or escalation still going chases at least one
+/// notice that is still open.
+fn every_chase_has_a_live_notice(d: &mut Desk, actor: &Actor) -> Result<(), TestCaseError> {
+    let req = Request::Notices {
+        incident: None,
+        pending_only: false,
+    };
+    let rows = match d.handle(actor, req) {
+        Response::Notices { rows } => rows,
+        r => return Err(TestCaseError::fail(format!("{r:?}"))),
+    };
+    let by_id: BTreeMap<&str, &dutydesk::domain::Notice> =
+        rows.iter().map(|n| (n.q.id.as_str(), n)).collect();
+    for s in rows.iter().filter(|n| n.q.kind.is_step() && !n.is_ended()) {
+        let chased = s.q.chases();
+        prop_assert!(
+            chased
+                .iter()
+                .any(|c| by_id.get(c).is_some_and(|n| n.is_open())),
+            "{} chases only ended notices {:?}",
+            s.q.id,
+            chased
+        );
+    }
+    Ok(())
+}
+
+/// A recipient who received version N of the facts is never listed as stale for N.
+fn nobody_stale_for_what_they_hold<'a>(
+    d: &mut Desk,
+    actor: &Actor,
+    incidents: impl Iterator<Item = &'a String>,
+) -> Result<(), TestCaseError> {
+    for no in incidents {
+        let req = Request::Show {
+            incident: no.clone(),
+        };
+        let (incident, notices, stale) = match d.handle(actor, req) {
+            Response::Incident {
+                incident,
+                notices,
+                stale,
+                ..
+            } => (incident, notices, stale),
+            r => return Err(TestCaseError::fail(format!("{r:?}"))),
+        };
+        let latest = incident.latest().seq_in_incident;
+        for s in &stale {
+            prop_assert!(
+                s.holds < latest,
+                "{} stale while holding the latest",
+                s.name
+            );
+            let holds_latest = notices.iter().any(|n| {
+                n.q.recipient == s.name
+                    && n.q.kind.carries_facts()
+                    && n.q.version == latest
+                    && n.state != dutydesk::domain::NoticeState::Failed
+            });
+            prop_assert!(
+                !holds_latest,
+                "{} was sent report {} yet is stale",
+                s.name,
+                latest
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Takes in the notices a relay created: exactly one per recipient named, about its incident.
@@ -388,6 +473,19 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         let mut want = to.clone();
                         want.sort();
                         prop_assert_eq!(who, want);
+                        // The key-holder rule's other half: each recipient's open notice of
+                        // older facts is superseded by the new one.
+                        for q in &notices {
+                            for (id, m) in all.notices.iter_mut() {
+                                if id.starts_with(&format!("{n}/"))
+                                    && m.facts
+                                    && m.open()
+                                    && m.recipient == q.recipient
+                                {
+                                    m.closed = true;
+                                }
+                            }
+                        }
                         for q in notices {
                             prop_assert!(q.id.starts_with(&format!("{n}/")), "{}", q.id);
                             let fresh = all.notices.insert(
@@ -396,6 +494,8 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                                     recipient: q.recipient,
                                     token: q.token,
                                     acked: false,
+                                    facts: true,
+                                    closed: false,
                                 },
                             );
                             prop_assert!(fresh.is_none(), "notice id reused: {}", q.id);
@@ -418,11 +518,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 match d.handle(&actor, req) {
                     Response::Recorded { .. } => {
                         prop_assert!(!n.acked, "{} acknowledged twice", id);
+                        prop_assert!(!n.closed, "{} acknowledged after it was superseded", id);
                         n.acked = true;
                     }
                     Response::Error { .. } => {
-                        count("refused: acknowledged twice");
-                        prop_assert!(n.acked, "ack of {} refused", id)
+                        count("refused: acknowledged twice or superseded");
+                        prop_assert!(!n.open(), "ack of {} refused", id)
                     }
                     r => prop_assert!(false, "{r:?}"),
                 }
@@ -598,7 +699,18 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 std::fs::remove_dir_all(dir.path().join(DB_DIR)).unwrap();
                 desk = Some(open(dir.path(), &clock));
             }
-            Op::Tick(minutes) => clock.advance(chrono::Duration::minutes(*minutes as i64)),
+            Op::Tick(minutes) => {
+                clock.advance(chrono::Duration::minutes(*minutes as i64));
+                // The desk's once-a-second work: reminders and escalations fall due.
+                match desk.as_mut().unwrap().handle(&all.actor(), Request::Tick) {
+                    Response::Ticked(t) => {
+                        if !t.followed_up.is_empty() {
+                            count("chases sent");
+                        }
+                    }
+                    r => prop_assert!(false, "tick: {r:?}"),
+                }
+            }
         }
         // The desk's view equals the model's after every step.
         count(&format!(
@@ -641,12 +753,27 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             pending_only: true,
         };
         match d.handle(&actor, pending) {
-            Response::Notices { rows } => prop_assert_eq!(
-                rows.len(),
-                all.notices.values().filter(|n| !n.acked).count()
-            ),
+            Response::Notices { rows } => {
+                prop_assert_eq!(
+                    rows.len(),
+                    all.notices.values().filter(|n| n.open()).count()
+                );
+                // Pending rows are live notices, never more.
+                let live: std::collections::BTreeSet<String> = d
+                    .store()
+                    .db()
+                    .live_notices()
+                    .map(|n| n.map(|n| n.q.id))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                for r in &rows {
+                    prop_assert!(live.contains(&r.q.id), "pending {} is not live", r.q.id);
+                }
+            }
             r => prop_assert!(false, "{r:?}"),
         }
+        every_chase_has_a_live_notice(d, &actor)?;
+        nobody_stale_for_what_they_hold(d, &actor, model.keys())?;
         let req = Request::Instructions {
             open_only: false,
             overdue_only: false,

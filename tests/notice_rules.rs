@@ -124,15 +124,49 @@ fn routing_table() {
         routing::resolve(&c, "县水利局").unwrap().1.channel,
         ChannelKind::Spool
     );
+    // The ladder by level: (who, level, next). A leader goes up only at I–III by default; a
+    // level-IV event does not reach the county head; a unit goes to the leader on duty.
+    let ladder: Vec<(&str, Option<Level>, Option<&str>)> = vec![
+        ("陈静", Some(Level::III), Some("刘志强")),
+        ("刘志强", Some(Level::II), Some("王建国")),
+        ("陈静", Some(Level::IV), None),
+        ("刘志强", Some(Level::IV), None),
+        ("刘志强", None, None),
+        ("王建国", Some(Level::I), None),
+        ("县水利局", Some(Level::IV), Some(on_duty.as_str())),
+        ("县水利局", None, Some(on_duty.as_str())),
+        ("县水利局", Some(Level::I), Some(on_duty.as_str())),
+    ];
+    for (who, level, next) in ladder {
+        assert_eq!(
+            routing::escalation_target(&c, who, day, level).as_deref(),
+            next,
+            "{who} at {level:?}"
+        );
+    }
+    let only_grave = dutydesk::config::layer(
+        Some("[notices.escalation]\nleaders_at = [\"I\"]\nunits_at = []\n"),
+        None,
+        &[],
+    )
+    .unwrap();
     assert_eq!(
-        routing::escalation_target(&c, "陈静", day).as_deref(),
-        Some("刘志强")
+        routing::escalation_target(&only_grave, "陈静", day, Some(Level::II)),
+        None
     );
-    assert_eq!(routing::escalation_target(&c, "王建国", day), None);
     assert_eq!(
-        routing::escalation_target(&c, "县水利局", day),
-        Some(on_duty)
+        routing::escalation_target(&only_grave, "县水利局", day, Some(Level::I)),
+        None,
+        "units_at = [] never escalates a unit"
     );
+    let bad = dutydesk::config::layer(
+        Some("[notices.escalation]\nleaders_at = [\"V\"]\n"),
+        None,
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(bad.contains("notices.escalation.leaders_at"), "{bad}");
 }
 
 fn notice(id: u32, to: &str, version: u32, state: NoticeState, kind: NoticeKind) -> Notice {
@@ -154,6 +188,7 @@ fn notice(id: u32, to: &str, version: u32, state: NoticeState, kind: NoticeKind)
             warn_at: Some(at("2026-11-23T02:35:00+08:00")),
             escalate_to: Some("刘志强".into()),
             parent: None,
+            about: vec![],
         },
         queued_at: at("2026-11-23T02:10:00+08:00"),
         state,
@@ -163,6 +198,9 @@ fn notice(id: u32, to: &str, version: u32, state: NoticeState, kind: NoticeKind)
         delivered: None,
         ack: None,
         steps: vec![],
+        trail: vec![],
+        closed: None,
+        reached: None,
         events: vec![],
     }
 }
@@ -223,6 +261,41 @@ fn key_holder_table() {
             vec!["K"],
             NoticeKind::FollowUp,
         ),
+        // Nor does an escalation (督办) queued to the leader after the change: he holds
+        // report 0 and stays stale (issue 18: he vanished from the 续报 proposal).
+        (
+            report(1, "石门乡", "fire", Some(Level::III), 1),
+            vec![
+                notice(1, "L", 0, Delivered, NoticeKind::First),
+                notice(2, "L", 1, Queued, NoticeKind::Escalation),
+            ],
+            vec!["L"],
+            NoticeKind::FollowUp,
+        ),
+        // Someone who only ever got a 督办 holds no version of the facts: not stale.
+        (
+            report(1, "城关镇", "fire", Some(Level::IV), 1),
+            vec![
+                notice(1, "A", 0, Delivered, NoticeKind::First),
+                notice(2, "D", 0, Delivered, NoticeKind::Escalation),
+            ],
+            vec!["A"],
+            NoticeKind::Correction,
+        ),
+        // A notice superseded after it was delivered still told its recipient that version.
+        (
+            report(1, "城关镇", "fire", Some(Level::IV), 1),
+            vec![notice(1, "A", 0, Superseded, NoticeKind::First)],
+            vec!["A"],
+            NoticeKind::Correction,
+        ),
+        // An instruction relayed carries no facts either.
+        (
+            report(1, "城关镇", "fire", Some(Level::IV), 1),
+            vec![notice(1, "I", 1, Delivered, NoticeKind::Instruction)],
+            vec![],
+            NoticeKind::Correction,
+        ),
     ];
     for (i, (r1, notices, want, kind)) in cases.into_iter().enumerate() {
         let inc = incident(vec![r0.clone(), r1]);
@@ -269,8 +342,9 @@ fn escalation_table() {
             vec![
                 Action::Remind { notice: id.clone() },
                 Action::Escalate {
-                    notice: id.clone(),
+                    incident: "20261122-001".into(),
                     to: "刘志强".into(),
+                    notices: vec![id.clone()],
                 },
             ],
         ),
@@ -342,4 +416,124 @@ fn every_notice_answer_survives_the_socket_json() {
         let back: Response = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(back, a);
     }
+}
+
+/// A notice of the table: (id, recipient, escalates to, kind).
+fn chased(id: u32, to: &str, up: Option<&str>, kind: NoticeKind) -> Notice {
+    let mut n = notice(id, to, 0, NoticeState::Delivered, kind);
+    n.q.escalate_to = up.map(str::to_string);
+    if kind.is_step() {
+        n.q.deadline = None;
+        n.q.warn_at = None;
+        n.q.escalate_to = None;
+        n.q.parent = Some("20261122-001/N001".into());
+    }
+    n
+}
+
+#[test]
+fn chases_are_steps_of_one_life_table() {
+    use escalation::Action;
+    let late = at("2026-11-23T02:41:00+08:00");
+    let id = |i: u32| format!("20261122-001/N{i:03}");
+    let mut acked = chased(3, "县应急管理局", Some("陈静"), NoticeKind::First);
+    acked.ack = Some(dutydesk::domain::Ack {
+        by: "x".into(),
+        via: "cli".into(),
+        note: String::new(),
+        at: at("2026-11-23T02:20:00+08:00"),
+        through: None,
+    });
+    let mut superseded = chased(4, "县水利局", Some("陈静"), NoticeKind::First);
+    superseded.closed = Some((
+        at("2026-11-23T02:30:00+08:00"),
+        dutydesk::domain::CloseReason::Superseded { by: id(9) },
+    ));
+    let mut reminded = chased(5, "石门乡人民政府", Some("陈静"), NoticeKind::First);
+    reminded.steps = vec![
+        dutydesk::domain::EscalationStep::Reminded,
+        dutydesk::domain::EscalationStep::Escalated,
+    ];
+    // (what is on the desk, what is due)
+    let cases: Vec<(Vec<Notice>, Vec<Action>)> = vec![
+        // Three units and the leader silent: three reminders, the leader's own reminder, and
+        // ONE 督办 to the leader on duty naming the three units; the leader on duty at level IV
+        // goes no higher.
+        (
+            vec![
+                chased(1, "陈静", None, NoticeKind::First),
+                chased(2, "县消防救援大队", Some("陈静"), NoticeKind::First),
+                chased(6, "县应急管理局", Some("陈静"), NoticeKind::First),
+                chased(7, "石门乡人民政府", Some("陈静"), NoticeKind::First),
+            ],
+            vec![
+                Action::Remind { notice: id(1) },
+                Action::Remind { notice: id(2) },
+                Action::Remind { notice: id(6) },
+                Action::Remind { notice: id(7) },
+                Action::Escalate {
+                    incident: "20261122-001".into(),
+                    to: "陈静".into(),
+                    notices: vec![id(2), id(6), id(7)],
+                },
+            ],
+        ),
+        // Reminders and escalations are never chased themselves, even without a 回执.
+        (
+            vec![
+                chased(10, "县消防救援大队", None, NoticeKind::Reminder),
+                chased(11, "陈静", None, NoticeKind::Escalation),
+            ],
+            vec![],
+        ),
+        // Answered, superseded, or already reminded and escalated: nothing more.
+        (vec![acked, superseded, reminded], vec![]),
+    ];
+    for (i, (notices, want)) in cases.into_iter().enumerate() {
+        assert_eq!(escalation::due(&notices, late), want, "case {i}");
+    }
+}
+
+#[test]
+fn supersede_and_settle_table() {
+    let id = |i: u32| format!("20261122-001/N{i:03}");
+    let old = notice(1, "A", 0, NoticeState::Delivered, NoticeKind::First);
+    let other = notice(2, "B", 0, NoticeState::Delivered, NoticeKind::First);
+    let mut newer = notice(3, "A", 1, NoticeState::Queued, NoticeKind::FollowUp).q;
+    let instr = notice(4, "A", 1, NoticeState::Queued, NoticeKind::Instruction).q;
+    let replaced = escalation::superseded(&[old.clone(), other.clone()], &[newer.clone()]);
+    assert_eq!(replaced, vec![(id(1), id(3))]);
+    assert!(
+        escalation::superseded(std::slice::from_ref(&old), &[instr]).is_empty(),
+        "an instruction carries no facts: it replaces no notice of facts"
+    );
+    newer.version = 0;
+    newer.kind = NoticeKind::First;
+    assert_eq!(
+        escalation::superseded(std::slice::from_ref(&old), &[newer]).len(),
+        1,
+        "the same version sent again replaces the older message"
+    );
+
+    // A reminder of N001 and one escalation about N001 and N002.
+    let mut reminder = notice(5, "A", 0, NoticeState::Delivered, NoticeKind::Reminder);
+    reminder.q.parent = Some(id(1));
+    let mut esc = notice(6, "L", 0, NoticeState::Delivered, NoticeKind::Escalation);
+    esc.q.parent = Some(id(1));
+    esc.q.about = vec![id(1), id(2)];
+    let desk = vec![old, other, reminder, esc];
+    let settled = |ended: &[&str]| -> Vec<String> {
+        escalation::settled(&desk, ended)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
+    };
+    let (n1, n2) = (id(1), id(2));
+    assert_eq!(
+        settled(&[n1.as_str()]),
+        vec![id(5)],
+        "N001 answered: its reminder ends; the 督办 still chases N002"
+    );
+    assert_eq!(settled(&[n1.as_str(), n2.as_str()]), vec![id(5), id(6)]);
+    assert_eq!(settled(&[n2.as_str()]), Vec::<String>::new());
 }

@@ -407,3 +407,192 @@ contacts = [{{ channel = "webhook", target = "wecom" }}]
         text: String::new(),
     };
 }
+
+fn pending(desk: &mut Desk) -> Vec<dutydesk::domain::Notice> {
+    match desk.handle(
+        &actor(),
+        Request::Notices {
+            incident: None,
+            pending_only: true,
+        },
+    ) {
+        Response::Notices { rows } => rows,
+        r => panic!("{r:?}"),
+    }
+}
+
+fn tick(desk: &mut Desk) -> dutydesk::service::TickReport {
+    match desk.handle(&actor(), Request::Tick) {
+        Response::Ticked(t) => t,
+        r => panic!("{r:?}"),
+    }
+}
+
+fn ack(desk: &mut Desk, token: &str) {
+    let r = desk.handle(
+        &actor(),
+        Request::Acknowledge {
+            token: token.into(),
+            by: None,
+            via: "phone".into(),
+            note: String::new(),
+        },
+    );
+    assert!(matches!(r, Response::Recorded { .. }), "{r:?}");
+}
+
+/// Issue 18, case 1 and 2, as the night went: one level-IV fire from a villager, four
+/// notices at 02:10, nobody answers. Chases are steps of each notice's one life: four rows,
+/// not twelve; one 督办 to the leader on duty naming the three silent units, none to the county
+/// heads at level IV; a 督办 to the leader does not make him hold the new facts; a follow-up
+/// supersedes the old notices and settles their chases; a call that reaches him and the units'
+/// 回执 end everything.
+#[test]
+fn chases_stop_with_the_answer_and_never_pile_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config("");
+    let c = clock();
+    let mut desk = open(dir.path(), &cfg, &c);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let on_duty = cfg.leader_on_duty(day).unwrap().name.clone();
+    let mut draft = fire("石门乡");
+    draft.summary = "石门乡村民家中起火".into();
+    draft.level = Some(dutydesk::domain::Level::IV);
+    draft.reporter = Some(dutydesk::domain::Reporter {
+        name: Some("王某".into()),
+        unit: Some("村民".into()),
+        ..Default::default()
+    });
+    let no = file(&mut desk, draft.clone());
+    let units = ["县消防救援大队", "县应急管理局", "石门乡人民政府"];
+    let mut names = vec![on_duty.as_str()];
+    names.extend(units);
+    let first = send(&mut desk, &no, &names);
+    assert_eq!(pending(&mut desk).len(), 4);
+
+    c.advance(chrono::Duration::minutes(61)); // past every level-IV deadline (30 and 60 min)
+    let t = tick(&mut desk);
+    assert_eq!(t.followed_up.len(), 5, "4 reminders and one 督办: {t:?}");
+    assert!(tick(&mut desk).followed_up.is_empty(), "each step once");
+    let rows = pending(&mut desk);
+    assert_eq!(
+        rows.iter().map(|n| n.q.id.as_str()).collect::<Vec<_>>(),
+        first.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        "the pending list is the four notices, the chases are in their rows"
+    );
+    for n in &rows {
+        let up = n
+            .trail
+            .iter()
+            .find(|s| s.step == dutydesk::domain::EscalationStep::Escalated);
+        if n.q.recipient == on_duty {
+            assert!(up.is_none(), "level IV: the leader on duty goes no higher");
+        } else {
+            assert_eq!(up.and_then(|s| s.to.as_deref()), Some(on_duty.as_str()));
+        }
+    }
+    let all = desk.notices_of(&no).unwrap();
+    let escalations: Vec<_> = all
+        .iter()
+        .filter(|n| n.q.kind == NoticeKind::Escalation)
+        .collect();
+    assert_eq!(escalations.len(), 1, "one 督办 for the three units");
+    assert_eq!(escalations[0].q.recipient, on_duty);
+    assert_eq!(escalations[0].q.about.len(), 3);
+    for u in units {
+        assert!(
+            escalations[0].q.text.contains(u),
+            "{}",
+            escalations[0].q.text
+        );
+    }
+    assert!(
+        all.iter().all(|n| names.contains(&n.q.recipient.as_str())),
+        "a level-IV fire reaches nobody above the leader on duty"
+    );
+
+    // A follow-up with new facts: the leader on duty holds report 0 (the 督办 queued to him
+    // carried nothing new), and so do the units.
+    let mut follow = draft;
+    follow.kind = ReportKind::FollowUp;
+    follow.incident = Some(no.clone());
+    follow.casualties = Some(dutydesk::domain::Casualties {
+        injured: dutydesk::domain::Count::Known(2),
+        ..Default::default()
+    });
+    file(&mut desk, follow);
+    let Response::Incident { stale, .. } = desk.handle(
+        &actor(),
+        Request::Show {
+            incident: no.clone(),
+        },
+    ) else {
+        panic!()
+    };
+    let mut stale: Vec<&str> = stale.iter().map(|s| s.name.as_str()).collect();
+    stale.sort();
+    let mut want = names.clone();
+    want.sort();
+    assert_eq!(
+        stale, want,
+        "the holders of report 0, and nobody who only got a chase"
+    );
+    let second = send(&mut desk, &no, &names);
+    let rows = pending(&mut desk);
+    assert_eq!(
+        rows.iter().map(|n| n.q.id.as_str()).collect::<Vec<_>>(),
+        second.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        "the follow-up supersedes the first notices"
+    );
+    let all = desk.notices_of(&no).unwrap();
+    for n in &all {
+        if n.q.kind.is_step() || first.iter().any(|(id, _)| *id == n.q.id) {
+            assert!(
+                n.is_ended(),
+                "{} {:?} outlived what it chased",
+                n.q.id,
+                n.state
+            );
+        }
+    }
+
+    // Reaching the leader by phone is his answer; the units' 回执 end the rest.
+    let leader = rows.iter().find(|n| n.q.recipient == on_duty).unwrap();
+    let r = desk.handle(
+        &actor(),
+        Request::RecordCall {
+            notice: leader.q.id.clone(),
+            outcome: dutydesk::domain::CallOutcome::Reached,
+            note: "已报告".into(),
+        },
+    );
+    assert!(matches!(r, Response::Recorded { .. }), "{r:?}");
+    assert_eq!(pending(&mut desk).len(), 3);
+    c.advance(chrono::Duration::minutes(61));
+    let t = tick(&mut desk);
+    assert_eq!(
+        t.followed_up.len(),
+        4,
+        "the units' reminders and one 督办: {t:?}"
+    );
+    for (_, token) in second.iter().skip(1) {
+        ack(&mut desk, token);
+    }
+    assert!(pending(&mut desk).is_empty());
+    let live: Vec<_> = desk
+        .store()
+        .db()
+        .live_notices()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(
+        live.is_empty(),
+        "nothing left to chase: {:?}",
+        live.iter().map(|n| &n.q.id).collect::<Vec<_>>()
+    );
+    assert!(tick(&mut desk).followed_up.is_empty());
+    let Response::Verified(v) = desk.handle(&actor(), Request::Verify) else {
+        panic!()
+    };
+    assert!(v.ok(), "{v:?}");
+}

@@ -205,9 +205,12 @@ fn notices_pending(lang: Lang) -> App {
         delivered: None,
         ack: None,
         steps: Vec::new(),
+        trail: Vec::new(),
+        closed: None,
+        reached: None,
         events: Vec::new(),
     };
-    let rows = vec![
+    let mut rows = vec![
         notice(
             "N001",
             "刘志强",
@@ -230,6 +233,21 @@ fn notices_pending(lang: Lang) -> App {
             25,
         ),
     ];
+    // The late one is a call still to make, reminded and escalated: its number and its steps
+    // are in its one row, not rows of their own.
+    rows[0].q.to = Some("13903790002".into());
+    for (step, to) in [
+        (dutydesk::domain::EscalationStep::Reminded, "刘志强"),
+        (dutydesk::domain::EscalationStep::Escalated, "王建国"),
+    ] {
+        rows[0].steps.push(step);
+        rows[0].trail.push(dutydesk::domain::StepMark {
+            step,
+            at: t("2026-11-23T02:04:36+08:00"),
+            to: Some(to.into()),
+            sent: None,
+        });
+    }
     app.update(Msg::Answer {
         reply: Reply::Notices,
         response: Response::Notices { rows },

@@ -75,7 +75,7 @@ pub fn outcome_line(out: &mut impl Write, n: &Notice, lang: Lang) -> io::Result<
         n.q.token,
         sanitize::line(&n.q.recipient),
         n.q.channel.key(),
-        n.state.label(lang),
+        n.state_label(lang),
         what
     )
 }
@@ -93,9 +93,10 @@ pub fn notices_table(out: &mut impl Write, rows: &[Notice], lang: Lang) -> io::R
         lang.pick("状态 / 对象", "state / recipient")
     )?;
     for n in rows {
+        let steps = n.steps_text(lang);
         writeln!(
             out,
-            "{:<20} {:<10} {:<8} {:<8} {:<6} {} {}",
+            "{:<20} {:<10} {:<8} {:<8} {:<6} {} {}{}",
             n.q.id,
             n.q.token,
             n.q.kind.key(),
@@ -103,8 +104,13 @@ pub fn notices_table(out: &mut impl Write, rows: &[Notice], lang: Lang) -> io::R
             n.q.deadline
                 .map(|d| d.format("%H:%M").to_string())
                 .unwrap_or("-".into()),
-            n.state.label(lang),
-            sanitize::line(&n.q.recipient)
+            n.state_label(lang),
+            sanitize::line(&n.q.recipient),
+            if steps.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", sanitize::line(&steps))
+            }
         )?;
     }
     Ok(())
@@ -167,6 +173,16 @@ pub fn event_summary(body: &EventBody, lang: Lang) -> String {
             "{notice} {step:?} {}",
             sanitize::line(to.as_deref().unwrap_or(""))
         ),
+        EventBody::NoticeClosed { notice, reason } => match reason {
+            crate::domain::CloseReason::Superseded { by } => format!(
+                "{notice} {} {by}",
+                lang.pick("已由新通知取代：", "superseded by")
+            ),
+            crate::domain::CloseReason::Settled { by } => format!(
+                "{notice} {} {by}",
+                lang.pick("催办/督办了结，因", "settled by")
+            ),
+        },
         other => super::instructions::event_summary(other, lang),
     }
 }

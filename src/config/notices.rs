@@ -142,6 +142,52 @@ pub struct Notices {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// Delivery limits.
     pub delivery: DeliveryLimits,
+    /// Who is told (督办) when a notice is not acknowledged in time.
+    pub escalation: EscalationLadder,
+}
+
+/// `[notices.escalation]`: the ladder by level. Past a notice's deadline its recipient is
+/// reminded once; the next person on the ladder is told once, and only at these levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EscalationLadder {
+    /// Levels (`I`…`IV`, `ungraded`) at which a leader who does not acknowledge is escalated
+    /// to the next higher-ranked leader.
+    pub leaders_at: Vec<String>,
+    /// Levels at which a unit that does not acknowledge is escalated to its `escalate_to`, or
+    /// else to the leader on duty.
+    pub units_at: Vec<String>,
+}
+
+impl EscalationLadder {
+    /// True when `levels` lists the level (`None`: ungraded).
+    fn lists(levels: &[String], level: Option<Level>) -> bool {
+        levels.iter().any(|l| match level {
+            Some(v) => Level::parse(l) == Some(v),
+            None => l == "ungraded",
+        })
+    }
+
+    /// Whether a leader is escalated at this level.
+    pub fn leaders(&self, level: Option<Level>) -> bool {
+        Self::lists(&self.leaders_at, level)
+    }
+
+    /// Whether a unit is escalated at this level.
+    pub fn units(&self, level: Option<Level>) -> bool {
+        Self::lists(&self.units_at, level)
+    }
+}
+
+impl Default for EscalationLadder {
+    fn default() -> Self {
+        EscalationLadder {
+            leaders_at: ["I", "II", "III"].map(String::from).to_vec(),
+            units_at: ["I", "II", "III", "IV", "ungraded"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
 }
 
 impl Notices {
@@ -174,6 +220,21 @@ impl Notices {
                     return Err((key, "endpoints are webhook, email or command".into()))
                 }
                 _ => {}
+            }
+        }
+        let ladder = [
+            ("leaders_at", &self.escalation.leaders_at),
+            ("units_at", &self.escalation.units_at),
+        ];
+        for (key, levels) in ladder {
+            if let Some(l) = levels
+                .iter()
+                .find(|l| *l != "ungraded" && Level::parse(l).is_none())
+            {
+                return Err((
+                    format!("notices.escalation.{key}"),
+                    format!("{l:?} is not a level: I, II, III, IV or ungraded"),
+                ));
             }
         }
         for (i, r) in self.rules.iter().enumerate() {

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::flag::{Flag, Resolution};
 use super::instruction::{Arrangement, ChaseStep, FeedbackForm, FeedbackKind, RelayedTo};
-use super::notice::{CallOutcome, EscalationStep, Notice, QueuedNotice};
+use super::notice::{CallOutcome, CloseReason, EscalationStep, Notice, QueuedNotice};
 use super::report::Report;
 
 /// The `prev` of the first event.
@@ -161,6 +161,14 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sent: Option<String>,
     },
+    /// A notice's life ended without its own acknowledgement: superseded by a newer notice to
+    /// the same recipient, or (a reminder, an escalation) settled by the answer it chased.
+    NoticeClosed {
+        /// The notice id.
+        notice: String,
+        /// Why.
+        reason: CloseReason,
+    },
     /// A leader's instruction (批示) was recorded, verbatim.
     InstructionRecorded {
         /// `PS-YYYYMMDD-NN`.
@@ -277,6 +285,7 @@ impl EventBody {
             EventBody::NoticeCalled { .. } => "notice_called",
             EventBody::NoticeAcknowledged { .. } => "notice_acknowledged",
             EventBody::NoticeEscalated { .. } => "notice_escalated",
+            EventBody::NoticeClosed { .. } => "notice_closed",
             EventBody::InstructionRecorded { .. } => "instruction_recorded",
             EventBody::InstructionRelayed { .. } => "instruction_relayed",
             EventBody::InstructionFeedback { .. } => "instruction_feedback",
@@ -310,7 +319,8 @@ impl EventBody {
             | EventBody::NoticeFailed { notice, .. }
             | EventBody::NoticeCalled { notice, .. }
             | EventBody::NoticeAcknowledged { notice, .. }
-            | EventBody::NoticeEscalated { notice, .. } => Some(notice),
+            | EventBody::NoticeEscalated { notice, .. }
+            | EventBody::NoticeClosed { notice, .. } => Some(notice),
             _ => None,
         }
     }

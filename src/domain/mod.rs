@@ -17,8 +17,8 @@ pub use flag::{Flag, FlagClass, FlagKind, Resolution, ResolutionMethod, Resoluti
 pub use incident::{Incident, IncidentNo};
 pub use instruction::{Arrangement, FeedbackForm, FeedbackKind, Instruction};
 pub use notice::{
-    Ack, CallOutcome, ChannelKind, EscalationStep, Notice, NoticeKind, NoticeState, QueuedNotice,
-    RecipientKind,
+    Ack, CallOutcome, ChannelKind, CloseReason, EscalationStep, Notice, NoticeKind, NoticeState,
+    QueuedNotice, RecipientKind, StepMark,
 };
 pub use report::{
     Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind, Reporter,

@@ -29,6 +29,21 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
+    /// True for the steps of another notice's life (a reminder, an escalation): they are sent,
+    /// but they are never a row of their own and carry no facts.
+    pub fn is_step(self) -> bool {
+        matches!(self, NoticeKind::Reminder | NoticeKind::Escalation)
+    }
+
+    /// True when the text carries a version of the incident's facts (the key-holder rule counts
+    /// only these: an instruction, a reminder or an escalation tells nobody the new facts).
+    pub fn carries_facts(self) -> bool {
+        matches!(
+            self,
+            NoticeKind::First | NoticeKind::FollowUp | NoticeKind::Final | NoticeKind::Correction
+        )
+    }
+
     /// The snake_case key (template names, CLI values).
     pub fn key(self) -> &'static str {
         match self {
@@ -144,6 +159,39 @@ pub enum EscalationStep {
     Escalated,
 }
 
+/// One step taken in a notice's life, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepMark {
+    /// Warned, reminded or escalated.
+    pub step: EscalationStep,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who was told (reminder: the recipient; escalation: the next on the ladder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The message sent for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
+}
+
+/// Why a notice's life ended without its own acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The same recipient was sent a newer version of the facts (or the same again): that
+    /// notice is the one to answer now.
+    Superseded {
+        /// The newer notice.
+        by: String,
+    },
+    /// A reminder or escalation whose notices were all answered, reached or superseded: it
+    /// has nothing left to chase.
+    Settled {
+        /// The notice whose answer settled it.
+        by: String,
+    },
+}
+
 /// The payload of `NoticeQueued`: everything needed to send it again after a crash.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedNotice {
@@ -182,9 +230,24 @@ pub struct QueuedNotice {
     /// Who is told when the deadline passes (the next in the chain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalate_to: Option<String>,
-    /// The notice this one reminds of or escalates; its acknowledgement counts for the parent.
+    /// The notice this one reminds of or escalates; a reminder's acknowledgement counts for
+    /// the parent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// An escalation: every notice it chases (the parent first). Empty for the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<String>,
+}
+
+impl QueuedNotice {
+    /// The notices this step chases: `about`, or the parent alone.
+    pub fn chases(&self) -> Vec<&str> {
+        if self.about.is_empty() {
+            self.parent.as_deref().into_iter().collect()
+        } else {
+            self.about.iter().map(String::as_str).collect()
+        }
+    }
 }
 
 /// Where a notice stands.
@@ -201,8 +264,12 @@ pub enum NoticeState {
     Delivered,
     /// Every try failed.
     Failed,
-    /// The recipient acknowledged (回执).
+    /// The recipient acknowledged (回执), or was reached by phone.
     Acknowledged,
+    /// A newer notice to the same recipient replaced it.
+    Superseded,
+    /// A reminder or escalation with nothing left to chase.
+    Settled,
 }
 
 impl NoticeState {
@@ -215,6 +282,8 @@ impl NoticeState {
             NoticeState::Delivered => lang.pick("已送达", "delivered"),
             NoticeState::Failed => lang.pick("失败", "failed"),
             NoticeState::Acknowledged => lang.pick("已回执", "acknowledged"),
+            NoticeState::Superseded => lang.pick("已换新版", "superseded"),
+            NoticeState::Settled => lang.pick("已了结", "settled"),
         }
     }
 
@@ -266,6 +335,16 @@ pub struct Notice {
     /// Escalation steps taken.
     #[serde(default)]
     pub steps: Vec<EscalationStep>,
+    /// The same steps with their time, whom they told and the message sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trail: Vec<StepMark>,
+    /// Why and when its life ended without its own acknowledgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<(DateTime<FixedOffset>, CloseReason)>,
+    /// When the officer reached the recipient by phone about it: nothing more is chased, and
+    /// the recipient's 回执 may still follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<DateTime<FixedOffset>>,
     /// Sequence numbers of its events.
     pub events: Vec<u64>,
 }
@@ -279,6 +358,59 @@ impl Notice {
     /// True once delivered or acknowledged (a second delivery result is never recorded).
     pub fn is_delivered(&self) -> bool {
         self.delivered.is_some()
+    }
+
+    /// True while its life goes on: neither acknowledged nor closed (a notice still owed a send
+    /// stays live until the send is finished, so a crash resumes it).
+    pub fn is_live(&self) -> bool {
+        self.closed.is_none() && (self.ack.is_none() || self.state.pending())
+    }
+
+    /// True while it waits for an answer: a notice of its own (not a step of another), neither
+    /// acknowledged nor closed. The pending list holds exactly these.
+    pub fn is_open(&self) -> bool {
+        !self.q.kind.is_step() && self.ack.is_none() && self.closed.is_none()
+    }
+
+    /// Where it stands, as the officer should read it: a spooled notice is only written to the
+    /// outbox folder (somebody must print or fax it), not delivered; a call that reached the
+    /// recipient says so.
+    pub fn state_label(&self, lang: super::Lang) -> &'static str {
+        match self.state {
+            NoticeState::Delivered if self.reached.is_some() => lang.pick("已电话告知", "reached"),
+            NoticeState::Delivered if self.q.channel == ChannelKind::Spool => {
+                lang.pick("已入待发", "spooled")
+            }
+            s => s.label(lang),
+        }
+    }
+
+    /// The steps taken, shortly: "催办 02:40 · 督办→陈静 02:40" / "reminded 02:40 · escalated
+    /// to 陈静 02:40" (warnings are the officer's own and left out). Names are not sanitised.
+    pub fn steps_text(&self, lang: super::Lang) -> String {
+        self.trail
+            .iter()
+            .filter_map(|s| {
+                let at = s.at.format("%H:%M");
+                match s.step {
+                    EscalationStep::Warned => None,
+                    EscalationStep::Reminded => {
+                        Some(format!("{} {at}", lang.pick("催办", "reminded")))
+                    }
+                    EscalationStep::Escalated => Some(format!(
+                        "{}{} {at}",
+                        lang.pick("督办→", "escalated to "),
+                        s.to.as_deref().unwrap_or("?")
+                    )),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// True once answered, reached, superseded or settled: nothing more to chase.
+    pub fn is_ended(&self) -> bool {
+        self.ack.is_some() || self.closed.is_some()
     }
 
     /// Applies an event that concerns this notice (or queues it). Events that do not concern
@@ -303,6 +435,9 @@ impl Notice {
                 delivered: None,
                 ack: None,
                 steps: Vec::new(),
+                trail: Vec::new(),
+                closed: None,
+                reached: None,
                 events: vec![e.seq],
             });
             return Ok(true);
@@ -326,7 +461,7 @@ impl Notice {
                     return Err(format!("notice {id} delivered twice"));
                 }
                 n.delivered = Some((e.at, detail.clone()));
-                if n.ack.is_none() {
+                if !n.is_ended() {
                     n.state = NoticeState::Delivered;
                 }
             }
@@ -338,7 +473,7 @@ impl Notice {
                 }
                 n.failures += 1;
                 n.last_error = Some(error.clone());
-                if !retrying && n.ack.is_none() {
+                if !retrying && !n.is_ended() {
                     n.state = if n.q.channel == ChannelKind::Phone {
                         NoticeState::ToCall
                     } else {
@@ -351,9 +486,10 @@ impl Notice {
                     if n.delivered.is_none() {
                         n.delivered = Some((e.at, format!("called: {note}")));
                     }
-                    if n.ack.is_none() {
+                    if n.ack.is_none() && n.closed.is_none() {
                         n.state = NoticeState::Delivered;
                     }
+                    n.reached.get_or_insert(e.at);
                 } else {
                     n.failures += 1;
                     n.last_error = Some(format!("{outcome:?}"));
@@ -369,6 +505,9 @@ impl Notice {
                 if n.ack.is_some() {
                     return Err(format!("notice {id} acknowledged twice"));
                 }
+                if n.closed.is_some() {
+                    return Err(format!("notice {id} acknowledged after it was closed"));
+                }
                 n.ack = Some(Ack {
                     by: by.clone(),
                     via: via.clone(),
@@ -378,7 +517,25 @@ impl Notice {
                 });
                 n.state = NoticeState::Acknowledged;
             }
-            EventBody::NoticeEscalated { step, .. } => n.steps.push(*step),
+            EventBody::NoticeEscalated { step, to, sent, .. } => {
+                n.steps.push(*step);
+                n.trail.push(StepMark {
+                    step: *step,
+                    at: e.at,
+                    to: to.clone(),
+                    sent: sent.clone(),
+                });
+            }
+            EventBody::NoticeClosed { reason, .. } => {
+                if n.is_ended() {
+                    return Err(format!("notice {id} closed after it ended"));
+                }
+                n.state = match reason {
+                    CloseReason::Superseded { .. } => NoticeState::Superseded,
+                    CloseReason::Settled { .. } => NoticeState::Settled,
+                };
+                n.closed = Some((e.at, reason.clone()));
+            }
             _ => return Ok(false),
         }
         n.events.push(e.seq);

@@ -88,17 +88,16 @@ impl StaleRecipient {
 }
 
 /// True when a notice carries the incident's facts to its recipient (or will): not failed, and
-/// a notice of facts (reminders and instructions carry none).
+/// a notice of facts. Reminders, escalations (督办) and instructions carry none: being chased
+/// about a notice tells nobody the new version.
 fn carries_facts(n: &Notice) -> bool {
-    n.state != NoticeState::Failed
-        && matches!(
-            n.q.kind,
-            NoticeKind::First
-                | NoticeKind::FollowUp
-                | NoticeKind::Final
-                | NoticeKind::Correction
-                | NoticeKind::Escalation
-        )
+    let reached = match n.state {
+        NoticeState::Failed => false,
+        // Replaced after failing: it never carried anything.
+        NoticeState::Superseded => n.is_delivered() || n.failures == 0,
+        _ => true,
+    };
+    reached && n.q.kind.carries_facts()
 }
 
 /// Everyone who was told an older version of the key facts and has not been told the current.

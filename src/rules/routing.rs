@@ -176,11 +176,19 @@ pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Pr
     out
 }
 
-/// Who is told when `name` does not acknowledge in time: a leader's next higher leader by rank;
-/// a unit's `escalate_to`, else the leader on duty. `None` at the top of the chain.
-pub fn escalation_target(config: &Config, name: &str, shift_day: NaiveDate) -> Option<String> {
+/// Who is told when `name` does not acknowledge in time about an incident of `level`: a
+/// leader's next higher leader by rank; a unit's `escalate_to`, else the leader on duty —
+/// each only at the levels the ladder (`[notices.escalation]`) lists. `None` at the top of the
+/// chain or off the ladder.
+pub fn escalation_target(
+    config: &Config,
+    name: &str,
+    shift_day: NaiveDate,
+    level: Option<Level>,
+) -> Option<String> {
+    let ladder = &config.notices.escalation;
     if let Some(p) = config.people.iter().find(|p| p.name == name) {
-        if p.rank == 0 {
+        if p.rank == 0 || !ladder.leaders(level) {
             return None;
         }
         return config
@@ -191,6 +199,9 @@ pub fn escalation_target(config: &Config, name: &str, shift_day: NaiveDate) -> O
             .map(|q| q.name.clone());
     }
     let u = config.units.iter().find(|u| u.name == name)?;
+    if !ladder.units(level) {
+        return None;
+    }
     if !u.escalate_to.is_empty() {
         return Some(u.escalate_to.clone());
     }

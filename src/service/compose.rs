@@ -42,10 +42,7 @@ impl Desk {
     ) -> Result<Result<Plan, String>, StoreError> {
         let notices = self.notices_of(inc.number.as_str())?;
         let stale = keyholder::stale(inc, &notices);
-        let told: Vec<&Notice> = notices
-            .iter()
-            .filter(|n| !matches!(n.q.kind, NoticeKind::Reminder | NoticeKind::Escalation))
-            .collect();
+        let told: Vec<&Notice> = notices.iter().filter(|n| !n.q.kind.is_step()).collect();
         let default_kind = match inc.latest().kind {
             _ if !stale.is_empty() => keyholder::update_kind(inc, &stale),
             ReportKind::First if told.is_empty() => NoticeKind::First,
@@ -165,7 +162,7 @@ impl Desk {
     ) -> QueuedNotice {
         let (_, local) = self.now();
         let (instruction, changes, escalated_from) = extra;
-        let follow_up = matches!(kind, NoticeKind::Reminder | NoticeKind::Escalation);
+        let follow_up = kind.is_step();
         let minutes = self.config.notices.ack_minutes(p.kind, inc.latest().level);
         let deadline: Option<DateTime<FixedOffset>> =
             (!follow_up).then(|| local + chrono::Duration::minutes(i64::from(minutes)));
@@ -176,7 +173,7 @@ impl Desk {
         let escalate_to = if follow_up {
             None
         } else {
-            routing::escalation_target(&self.config, &p.name, self.shift_day())
+            routing::escalation_target(&self.config, &p.name, self.shift_day(), inc.latest().level)
         };
         let r = self.notices.templates.render(
             &self.config,
@@ -212,6 +209,7 @@ impl Desk {
             warn_at,
             escalate_to,
             parent,
+            about: Vec::new(),
         }
     }
 

@@ -8,8 +8,10 @@ use super::api::{NoticeProposal, QueuedRow, Request, Response};
 use super::desk::Desk;
 use crate::config::Config;
 use crate::domain::{
-    notice::normalise_token, Actor, ChannelKind, EventBody, Incident, Lang, Notice, NoticeKind,
+    notice::normalise_token, Actor, CallOutcome, CloseReason, EventBody, Incident, Lang, Notice,
+    NoticeKind,
 };
+use crate::rules::escalation;
 use crate::rules::keyholder::{self, StaleRecipient};
 use crate::rules::routing::{self, Proposed};
 use crate::rules::template::{RenderCtx, Templates};
@@ -142,9 +144,12 @@ impl Desk {
                 };
                 for n in source {
                     let n = n?;
-                    if !pending_only || n.ack.is_none() {
+                    if !pending_only || n.is_open() {
                         rows.push(n);
                     }
+                }
+                if pending_only {
+                    escalation::sort_by_lateness(&mut rows);
                 }
                 Ok(Response::Notices { rows })
             }
@@ -158,27 +163,7 @@ impl Desk {
                 notice,
                 outcome,
                 note,
-            } => {
-                let Some(n) = self.store.notice(notice.trim())? else {
-                    return bad(format!("没有通知 / no notice {notice}"));
-                };
-                if n.q.channel != ChannelKind::Phone {
-                    return bad(format!(
-                        "{notice} 不是电话通知 / {notice} is not a phone notice"
-                    ));
-                }
-                if n.is_delivered() {
-                    return bad(format!("{notice} 已通知到 / {notice} was already reached"));
-                }
-                self.record_bodies(
-                    actor,
-                    vec![EventBody::NoticeCalled {
-                        notice: n.q.id,
-                        outcome,
-                        note,
-                    }],
-                )
-            }
+            } => self.record_call(actor, notice.trim(), outcome, note),
             Request::Tick => Ok(Response::Ticked(self.tick(actor)?)),
             other => bad(format!("not a notice request: {other:?}")),
         }
@@ -257,11 +242,23 @@ impl Desk {
                 channel: q.channel,
             })
             .collect();
+        let before = self.notices_of(inc.number.as_str())?;
+        let replaced = escalation::superseded(&before, &queued);
+        let mut closures: Vec<EventBody> = replaced
+            .iter()
+            .map(|(old, new)| EventBody::NoticeClosed {
+                notice: old.clone(),
+                reason: CloseReason::Superseded { by: new.clone() },
+            })
+            .collect();
+        let olds: Vec<&str> = replaced.iter().map(|(old, _)| old.as_str()).collect();
+        closures.extend(settle(&before, &olds));
         let bodies = queued
             .into_iter()
             .map(|q| EventBody::NoticeQueued {
                 notice: Box::new(q),
             })
+            .chain(closures)
             .collect();
         let (_, local) = self.now();
         let mut seqs: Vec<u64> = self
@@ -301,6 +298,23 @@ impl Desk {
                 a.at.to_rfc3339()
             ));
         }
+        if let Some((at, reason)) = &n.closed {
+            let (zh, en) = match reason {
+                CloseReason::Superseded { by } => (
+                    format!("已由新通知 {by} 取代，请回执该通知"),
+                    format!("it was superseded by {by}: acknowledge that one"),
+                ),
+                CloseReason::Settled { by } => (
+                    format!("所催办的通知 {by} 已了结"),
+                    format!("the notice it chased, {by}, was settled"),
+                ),
+            };
+            return bad(format!(
+                "{id} 已于 {} 结束：{zh} / {id} ended at {}: {en}",
+                at.format("%m-%d %H:%M"),
+                at.to_rfc3339()
+            ));
+        }
         let by = by
             .filter(|b| !b.trim().is_empty())
             .unwrap_or(n.q.recipient.clone());
@@ -309,26 +323,95 @@ impl Desk {
         } else {
             via
         };
-        let mut bodies = vec![EventBody::NoticeAcknowledged {
+        let bodies = self.answer(&n, Vec::new(), by, via, note)?;
+        self.record_bodies(actor, bodies)
+    }
+
+    /// A call about a notice. Reaching the recipient ends every step of its life: it leaves the
+    /// pending list, its reminders and escalations are settled, and their 回执 may still be
+    /// recorded (the audit measures it apart). Any notice may be phoned about, whatever channel
+    /// it went by; a phone notice is delivered by the call. A call about a notice already
+    /// answered or ended is only recorded.
+    fn record_call(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        outcome: CallOutcome,
+        note: String,
+    ) -> Result<Response, StoreError> {
+        let Some(n) = self.store.notice(id)? else {
+            return bad(format!("没有通知 / no notice {id}"));
+        };
+        let called = EventBody::NoticeCalled {
+            notice: n.q.id.clone(),
+            outcome,
+            note: note.clone(),
+        };
+        // A call about a notice already answered or ended is recorded as what it was.
+        if outcome != CallOutcome::Reached || n.is_ended() {
+            return self.record_bodies(actor, vec![called]);
+        }
+        let notices = self.notices_of(&n.q.incident)?;
+        let mut bodies = vec![called];
+        bodies.extend(settle(&notices, &[n.q.id.as_str()]));
+        self.record_bodies(actor, bodies)
+    }
+
+    /// The events of an answer to `n` after `first`: its acknowledgement; a reminder's answer
+    /// is its parent's too (the same person answering the same matter); then every reminder
+    /// or escalation left with nothing to chase is settled. An escalation's answer is its own:
+    /// the units it chases still owe theirs.
+    fn answer(
+        &self,
+        n: &Notice,
+        mut bodies: Vec<EventBody>,
+        by: String,
+        via: String,
+        note: String,
+    ) -> Result<Vec<EventBody>, StoreError> {
+        let id = n.q.id.clone();
+        bodies.push(EventBody::NoticeAcknowledged {
             notice: id.clone(),
-            token: token.clone(),
+            token: n.q.token.clone(),
             by: by.clone(),
             via: via.clone(),
             note: note.clone(),
             through: None,
-        }];
-        if let Some(parent) = n.q.parent.as_deref() {
-            if let Some(p) = self.store.notice(parent)?.filter(|p| p.ack.is_none()) {
-                bodies.push(EventBody::NoticeAcknowledged {
-                    notice: p.q.id,
-                    token: p.q.token,
-                    by,
-                    via,
-                    note,
-                    through: Some(id),
-                });
+        });
+        let mut ended = vec![id.clone()];
+        if n.q.kind == NoticeKind::Reminder {
+            if let Some(parent) = n.q.parent.as_deref() {
+                if let Some(p) = self
+                    .store
+                    .notice(parent)?
+                    .filter(|p| p.ack.is_none() && p.closed.is_none())
+                {
+                    ended.push(p.q.id.clone());
+                    bodies.push(EventBody::NoticeAcknowledged {
+                        notice: p.q.id,
+                        token: p.q.token,
+                        by,
+                        via,
+                        note,
+                        through: Some(id),
+                    });
+                }
             }
         }
-        self.record_bodies(actor, bodies)
+        let notices = self.notices_of(&n.q.incident)?;
+        let ended: Vec<&str> = ended.iter().map(String::as_str).collect();
+        bodies.extend(settle(&notices, &ended));
+        Ok(bodies)
     }
+}
+
+/// `NoticeClosed` events for the steps that the notices in `ended` leave with nothing to chase.
+pub(super) fn settle(notices: &[Notice], ended: &[&str]) -> Vec<EventBody> {
+    escalation::settled(notices, ended)
+        .into_iter()
+        .map(|(step, by)| EventBody::NoticeClosed {
+            notice: step,
+            reason: CloseReason::Settled { by },
+        })
+        .collect()
 }

@@ -237,8 +237,11 @@ impl Desk {
             let Some(inc) = self.store.incident(&n.q.incident)? else {
                 continue;
             };
-            let (kind, step, p) = match &a {
-                Action::Escalate { to, .. } => {
+            // Who is chased: the recipient itself, or (督办) everyone on the list.
+            let (kind, step, p, chased) = match &a {
+                Action::Escalate {
+                    to, notices: ids, ..
+                } => {
                     let Some((k, contact)) = routing::resolve(&self.config, to) else {
                         continue;
                     };
@@ -249,7 +252,11 @@ impl Desk {
                         why_zh: String::new(),
                         why_en: String::new(),
                     };
-                    (NoticeKind::Escalation, EscalationStep::Escalated, p)
+                    let chased: Vec<&Notice> = ids
+                        .iter()
+                        .filter_map(|id| notices.iter().find(|n| n.q.id == *id))
+                        .collect();
+                    (NoticeKind::Escalation, EscalationStep::Escalated, p, chased)
                 }
                 _ => {
                     let p = Proposed {
@@ -263,7 +270,7 @@ impl Desk {
                         why_zh: String::new(),
                         why_en: String::new(),
                     };
-                    (NoticeKind::Reminder, EscalationStep::Reminded, p)
+                    (NoticeKind::Reminder, EscalationStep::Reminded, p, vec![n])
                 }
             };
             let no = match next_no.get(&n.q.incident) {
@@ -274,8 +281,11 @@ impl Desk {
             let id = format!("{}/N{no:03}", n.q.incident);
             let token = self.new_token(&id, &taken)?;
             taken.insert(token.clone());
-            let extra = ("", "", n.q.recipient.as_str());
-            let q = self.build_notice(
+            let mut names: Vec<&str> = chased.iter().map(|c| c.q.recipient.as_str()).collect();
+            names.dedup();
+            let names = names.join(self.notices.lang.pick("、", ", "));
+            let extra = ("", "", names.as_str());
+            let mut q = self.build_notice(
                 actor,
                 &inc,
                 kind,
@@ -285,16 +295,21 @@ impl Desk {
                 extra,
                 Some(n.q.id.clone()),
             );
+            if kind == NoticeKind::Escalation {
+                q.about = chased.iter().map(|c| c.q.id.clone()).collect();
+            }
             report.followed_up.push(id.clone());
             bodies.push(EventBody::NoticeQueued {
                 notice: Box::new(q),
             });
-            bodies.push(EventBody::NoticeEscalated {
-                notice: n.q.id.clone(),
-                step,
-                to: Some(p.name),
-                sent: Some(id),
-            });
+            for c in chased {
+                bodies.push(EventBody::NoticeEscalated {
+                    notice: c.q.id.clone(),
+                    step,
+                    to: Some(p.name.clone()),
+                    sent: Some(id.clone()),
+                });
+            }
         }
         if !bodies.is_empty() {
             let events = self.store.append(actor, local, bodies)?;

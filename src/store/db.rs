@@ -95,7 +95,7 @@ fn live_key(id: &str) -> Vec<u8> {
 
 /// Whether a notice belongs in the live-notice index.
 pub fn is_live(n: &Notice) -> bool {
-    n.ack.is_none() || n.state.pending()
+    n.is_live()
 }
 
 /// Prefix of the sparse line index in the meta tree: `eo/` + seq (big-endian) → byte offset

@@ -127,6 +127,7 @@ pub fn notice(
         warn_at: None,
         escalate_to: None,
         parent: None,
+        about: Vec::new(),
     }
 }
 

@@ -117,7 +117,8 @@ pub enum AuditBody<S> {
         /// The notice id.
         notice: S,
     },
-    /// `notice_attempted`, `notice_failed`, `notice_escalated`: they end no stage, but concern
+    /// `notice_attempted`, `notice_failed`, `notice_escalated`, `notice_closed`: they end no
+    /// stage, but concern
     /// the notice's incident.
     NoticeOther {
         /// The notice id.
@@ -345,7 +346,8 @@ impl<'a> From<&'a EventBody> for AuditBody<&'a str> {
             }
             EventBody::NoticeAttempted { notice, .. }
             | EventBody::NoticeFailed { notice, .. }
-            | EventBody::NoticeEscalated { notice, .. } => AuditBody::NoticeOther { notice },
+            | EventBody::NoticeEscalated { notice, .. }
+            | EventBody::NoticeClosed { notice, .. } => AuditBody::NoticeOther { notice },
             EventBody::InstructionRecorded {
                 id,
                 incident,
@@ -544,9 +546,11 @@ fn payload<'a>(s: &mut Scan<'a>, kind: &[u8]) -> Option<AuditBody<&'a str>> {
         b"notice_acknowledged" => AuditBody::NoticeAcknowledged {
             notice: notice_id(s)?,
         },
-        b"notice_attempted" | b"notice_failed" | b"notice_escalated" => AuditBody::NoticeOther {
-            notice: notice_id(s)?,
-        },
+        b"notice_attempted" | b"notice_failed" | b"notice_escalated" | b"notice_closed" => {
+            AuditBody::NoticeOther {
+                notice: notice_id(s)?,
+            }
+        }
         b"notice_called" => {
             let (mut notice, mut outcome) = (None, None);
             s.object(|s, k| match k {

@@ -8,7 +8,7 @@ pub mod print;
 use chrono::{DateTime, FixedOffset};
 
 use crate::domain::handover::{HandoverItem, ItemKind};
-use crate::domain::{Incident, Lang, Notice, NoticeState};
+use crate::domain::{Incident, Lang, Notice};
 use crate::rules::keyholder;
 
 /// Instructions (批示/督办) awaiting feedback, as handover items: one per instruction with a
@@ -78,12 +78,12 @@ pub fn items(
             .filter(|n| n.q.incident == no)
             .cloned()
             .collect();
-        for n in mine.iter().filter(|n| n.state != NoticeState::Acknowledged) {
+        for n in mine.iter().filter(|n| n.is_open()) {
             out.push(HandoverItem {
                 id: format!("notice:{}", n.q.id),
                 kind: ItemKind::Notice,
                 incident: no.to_string(),
-                summary: join(&[&n.q.id, &n.q.recipient, n.state.label(lang)]),
+                summary: join(&[&n.q.id, &n.q.recipient, n.state_label(lang)]),
                 due: n.q.deadline,
             });
             if let Some(d) = n.q.deadline.filter(|d| *d <= next_shift_end) {

@@ -36,7 +36,7 @@ pub enum Mode {
 pub struct NoticesView {
     /// Send or pending.
     pub mode: Mode,
-    /// Pending notices (newest deadline last).
+    /// Pending notices, the latest first, those without a deadline last.
     pub pending: Vec<Notice>,
     /// Selected row.
     pub selected: usize,
@@ -121,7 +121,7 @@ impl NoticesView {
     /// The pending notices arrived.
     pub fn set_pending(&mut self, mut rows: Vec<Notice>) {
         self.busy = false;
-        rows.sort_by_key(|n| n.q.deadline);
+        crate::rules::escalation::sort_by_lateness(&mut rows);
         self.pending = rows;
         self.selected = self.selected.min(self.pending.len().saturating_sub(1));
     }

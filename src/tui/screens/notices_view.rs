@@ -140,13 +140,29 @@ impl NoticesView {
                 ),
                 None => ("-".into(), false),
             };
+            let mut steps = n.steps_text(env.lang);
+            if n.state == NoticeState::ToCall {
+                // Whom to call, first: the number is what the officer needs at 3 a.m.
+                let call = format!("☎ {}", n.q.to.as_deref().unwrap_or("?"));
+                steps = if steps.is_empty() {
+                    call
+                } else {
+                    format!("{call} · {steps}")
+                };
+            }
+            let steps = if steps.is_empty() {
+                String::new()
+            } else {
+                format!("[{}] ", crate::sanitize::line(&steps))
+            };
             let text = format!(
-                "{} {} {} {} {} {}",
+                "{} {} {} {} {} {}{}",
                 safe_pad(&countdown, 12),
-                safe_pad(n.state.label(env.lang), 10),
+                safe_pad(n.state_label(env.lang), 10),
                 safe_pad(&crate::sanitize::line(&n.q.recipient), 16),
                 safe_pad(&n.q.incident, 12),
                 safe_pad(&n.q.token, 10),
+                steps,
                 crate::sanitize::line(&n.q.subject),
             );
             let style = if i == self.selected {
