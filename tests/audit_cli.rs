@@ -202,6 +202,7 @@ fn the_demo_night_is_worked_and_the_audit_measures_it() {
     let run = |args: &[&str]| {
         let mut c = sb.cmd();
         c.env("DUTYDESK_NOW", "2026-11-23T06:00:00+08:00")
+            .env_remove("DUTYDESK_OFFICER")
             .args(args);
         let o = c.output().unwrap();
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));

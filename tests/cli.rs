@@ -230,3 +230,96 @@ fn check_flags_without_filing_and_exits_by_input() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!stdout(&o).contains("\"vague\""), "{}", stdout(&o));
 }
+
+/// Issue 18, case 9: a writing command that names no officer is refused (the OS account never
+/// stands in for one); read commands still work; through a console's socket it acts as the
+/// officer signed in there.
+#[test]
+fn the_os_account_never_stands_in_for_an_officer() {
+    let sb = Sandbox::new();
+    let report = r#"{"summary":"河口镇仓库起火","location":"河口镇"}"#;
+    let mut c = sb.cmd();
+    c.env_remove("DUTYDESK_OFFICER")
+        .args(["report", "add", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(report.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--officer"), "{}", stderr(&o));
+    let mut list = sb.cmd();
+    list.env_remove("DUTYDESK_OFFICER").arg("list");
+    let o = list.output().unwrap();
+    assert!(o.status.success(), "reads need no officer: {}", stderr(&o));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap_or_default();
+    assert!(!journal.contains("河口镇仓库起火"), "nothing recorded");
+
+    // Through a console's socket: the console's signed-in officer acts.
+    let cfg = std::sync::Arc::new(dutydesk::config::defaults());
+    let clock: std::sync::Arc<dyn dutydesk::clock::Clock> =
+        std::sync::Arc::new(dutydesk::clock::SystemClock);
+    let desk = dutydesk::service::Desk::open(
+        &sb.data(),
+        cfg,
+        clock,
+        dutydesk::store::OpenOptions::default(),
+    )
+    .unwrap();
+    let (handle, thread) = dutydesk::service::DeskHandle::spawn(desk);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let signed_in = std::sync::Arc::new(std::sync::Mutex::new(dutydesk::domain::Actor {
+        officer: "张华".into(),
+        os_user: "duty".into(),
+    }));
+    let dir = sb.data();
+    let o = rt.block_on(async {
+        let listener = dutydesk::service::socket::bind(&dir).unwrap();
+        let server = tokio::spawn(dutydesk::service::socket::serve(
+            listener,
+            handle,
+            Some(signed_in),
+        ));
+        let mut c = sb.cmd();
+        c.env_remove("DUTYDESK_OFFICER");
+        let o = tokio::task::spawn_blocking(move || {
+            let mut c = c;
+            c.args(["report", "add", "-"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(report.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap();
+        server.abort();
+        let _ = server.await;
+        o
+    });
+    drop(rt);
+    let _ = thread.join();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap();
+    let line = journal
+        .lines()
+        .find(|l| l.contains("河口镇仓库起火"))
+        .expect("filed");
+    assert!(line.contains("\"officer\":\"张华\""), "{line}");
+}

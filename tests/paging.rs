@@ -262,7 +262,12 @@ fn acknowledged_delivered_notices_leave_the_live_index() {
                 pending_only: true,
             },
         ) {
-            Response::Notices { rows } => rows.into_iter().map(|n| n.q.id).collect(),
+            // Sorted by how late (the list's order); compared here as a set.
+            Response::Notices { rows } => {
+                let mut ids: Vec<String> = rows.into_iter().map(|n| n.q.id).collect();
+                ids.sort();
+                ids
+            }
             r => panic!("{r:?}"),
         }
     };

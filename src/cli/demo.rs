@@ -454,7 +454,7 @@ pub fn run(
     // The demo night is recorded by the officer of the shift that is on (the one sign-in
     // offers), not by the OS account (unless an officer was named with --officer or
     // DUTYDESK_OFFICER).
-    if ctx.actor.officer == ctx.actor.os_user {
+    if ctx.actor.officer.is_empty() {
         let local = ctx.config.zone().localize(ctx.clock.now()).naive_local();
         let shift = ctx.config.shift_day(local);
         if let Some(name) = ctx.config.officers_on_duty(shift).into_iter().next() {

@@ -30,7 +30,8 @@ pub struct Cli {
     /// Language: zh-CN or en (default: config, then the locale). 界面语言
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
-    /// The officer recorded for CLI actions (default: the OS user). 操作值班员
+    /// The officer recorded for CLI actions (default: the officer signed in at a running
+    /// console; a writing command with neither is refused). 操作值班员
     #[arg(long, global = true, env = "DUTYDESK_OFFICER", value_name = "NAME")]
     pub officer: Option<String>,
     /// What to do.

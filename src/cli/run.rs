@@ -91,11 +91,13 @@ pub fn context(cli: &Cli) -> Result<Ctx, CliError> {
     let config = Arc::new(loaded.config);
     let lang = pick_lang(cli.lang.as_deref(), &config);
     let os_user = crate::store::os::os_user();
+    // No fallback to the OS account: a writing command names its officer, or a console's
+    // signed-in officer acts (the socket fills it in), or the desk refuses.
     let officer = cli
         .officer
         .clone()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| os_user.clone());
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
     Ok(Ctx {
         data_dir: cli.data_dir.clone().unwrap_or_else(default_data_dir),
@@ -619,7 +621,7 @@ fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
             crate::service::socket::socket_path(dir).display()
         )?;
         out.flush()?;
-        let server = tokio::spawn(crate::service::socket::serve(listener, handle));
+        let server = tokio::spawn(crate::service::socket::serve(listener, handle, None));
         wait_for_signal().await;
         ticker.abort();
         server.abort();

@@ -233,6 +233,38 @@ pub enum Request {
     },
 }
 
+/// The officer recorded for the desk's own steps (ticks, sessions) when nobody has signed in:
+/// never an OS account standing in for an officer.
+pub const SYSTEM_OFFICER: &str = "系统 system";
+
+impl Request {
+    /// True when the request records something (and so needs a named officer).
+    pub fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Request::Status
+                | Request::List { .. }
+                | Request::Show { .. }
+                | Request::Log { .. }
+                | Request::Verify
+                | Request::Audit { .. }
+                | Request::Handover { .. }
+                | Request::ProposeNotice { .. }
+                | Request::Notices { .. }
+                | Request::Instructions { .. }
+                | Request::InstructionReport { .. }
+        )
+    }
+
+    /// True for the desk's own work, recorded as [`SYSTEM_OFFICER`] when nobody is signed in.
+    pub fn is_system(&self) -> bool {
+        matches!(
+            self,
+            Request::Tick | Request::SessionStarted { .. } | Request::SessionEnded { .. }
+        )
+    }
+}
+
 /// One line of an incident list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentRow {

@@ -62,6 +62,23 @@ impl Desk {
 
     /// Answers one request. Errors come back as [`Response::Error`]; nothing is half-written.
     pub fn handle(&mut self, actor: &Actor, req: Request) -> Response {
+        let system;
+        let actor = if actor.officer.trim().is_empty() && req.is_system() {
+            system = Actor {
+                officer: super::api::SYSTEM_OFFICER.into(),
+                os_user: actor.os_user.clone(),
+            };
+            &system
+        } else {
+            actor
+        };
+        if actor.officer.trim().is_empty() && req.writes() {
+            return Response::bad(
+                "未指明值班员：请在控制台签到，或用 --officer 姓名（或 DUTYDESK_OFFICER）/ \
+                 no officer named: sign in at the console, or give --officer NAME (or \
+                 DUTYDESK_OFFICER); the OS account never stands in for an officer",
+            );
+        }
         match self.try_handle(actor, req) {
             Ok(r) => r,
             Err(StoreError::Rejected(m)) => Response::bad(m),

@@ -109,8 +109,13 @@ pub fn bind(dir: &Path) -> std::io::Result<tokio::net::UnixListener> {
     Ok(listener)
 }
 
-/// Serves CLI requests until the listener is dropped or the task is cancelled.
-pub async fn serve(listener: tokio::net::UnixListener, handle: DeskHandle) {
+/// Serves CLI requests until the listener is dropped or the task is cancelled. A request that
+/// names no officer acts as `signed_in` (a console's signed-in officer), when there is one.
+pub async fn serve(
+    listener: tokio::net::UnixListener,
+    handle: DeskHandle,
+    signed_in: Option<std::sync::Arc<std::sync::Mutex<Actor>>>,
+) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(x) => x,
@@ -125,6 +130,7 @@ pub async fn serve(listener: tokio::net::UnixListener, handle: DeskHandle) {
             .ok()
             .map(|c| crate::store::os::user_name(c.uid()));
         let handle = handle.clone();
+        let signed_in = signed_in.clone();
         tokio::spawn(async move {
             let (r, mut w) = stream.into_split();
             let mut lines = tokio::io::BufReader::new(r).lines();
@@ -134,6 +140,14 @@ pub async fn serve(listener: tokio::net::UnixListener, handle: DeskHandle) {
                         // The OS user is the peer's real uid, whatever the client claims.
                         if let Some(u) = &peer_user {
                             env.actor.os_user = u.clone();
+                        }
+                        if env.actor.officer.trim().is_empty() {
+                            if let Some(name) = signed_in
+                                .as_ref()
+                                .and_then(|a| a.lock().ok().map(|a| a.officer.clone()))
+                            {
+                                env.actor.officer = name;
+                            }
                         }
                         handle.call(env.actor, env.request).await
                     }

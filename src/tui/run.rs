@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(async {
             let listener = bind(&dir)?;
-            let server = tokio::spawn(serve(listener, handle.clone()));
+            let server = tokio::spawn(serve(listener, handle.clone(), Some(officer.clone())));
             let ticker = tokio::spawn(tick_loop(handle.clone(), officer.clone()));
             let r = console(ctx, env, handle.clone(), officer.clone()).await;
             ticker.abort();

@@ -36,7 +36,10 @@ impl Sandbox {
                 c.env_remove(k);
             }
         }
-        c.env("XDG_CONFIG_HOME", self.root.path().join("config"))
+        // Writing commands name their officer (the OS account never stands in for one); tests
+        // that check the refusal remove it.
+        c.env("DUTYDESK_OFFICER", "李明")
+            .env("XDG_CONFIG_HOME", self.root.path().join("config"))
             .env("XDG_STATE_HOME", self.root.path().join("state"))
             .env("XDG_DATA_HOME", self.root.path().join("xdgdata"))
             .env("HOME", self.root.path())
