@@ -118,6 +118,20 @@ impl Zone {
         }
     }
 
+    /// A wall time in this zone: `None` in a DST gap (no such time), the earlier in a fold.
+    pub fn from_local(self, naive: chrono::NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Zone::Named(tz) => tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.fixed_offset()),
+            Zone::Local => chrono::Local
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.fixed_offset()),
+        }
+    }
+
     /// `t` shown in this zone (keeps the instant, changes the offset).
     pub fn localize(self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.offset_at(t))

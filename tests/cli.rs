@@ -323,3 +323,58 @@ fn the_os_account_never_stands_in_for_an_officer() {
         .expect("filed");
     assert!(line.contains("\"officer\":\"张华\""), "{line}");
 }
+
+/// Issue 18, case 3: an exact time typed as officers type it is not "a time given only in
+/// words", in `check` and in `report add`; the caller's vague words still are.
+#[test]
+fn exact_times_as_typed_are_not_vague() {
+    let sb = Sandbox::new();
+    let run = |args: &[&str], stdin: &str| {
+        let mut c = sb.cmd();
+        c.env("DUTYDESK_NOW", "2026-12-03T02:10:00+08:00")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for (typed, vague) in [
+        ("02:05", false),
+        ("2026-12-03 02:05", false),
+        ("12-03 02:05", false),
+        ("2026年12月3日 2时5分", false),
+        ("两点左右", true),
+        ("昨晚", true),
+    ] {
+        let draft = format!(
+            r#"{{"summary":"城关镇仓库起火","location":"城关镇","occurred_at":"{typed}"}}"#
+        );
+        let o = run(&["check", "-"], &draft);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        let on_time = v["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "occurred_at");
+        assert_eq!(on_time, vague, "{typed}: {v}");
+    }
+    let o = run(
+        &["report", "add", "-"],
+        r#"{"summary":"城关镇仓库起火","location":"城关镇","occurred_at":"02:05"}"#,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("\"occurred_at\":\"2026-12-03T02:05:00+08:00\""),
+        "stored as the exact time: {journal}"
+    );
+}

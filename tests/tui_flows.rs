@@ -677,3 +677,31 @@ fn the_end_of_a_cut_list_loads_the_next_page() {
     });
     assert!(!screen(&app).contains("older ones load"));
 }
+
+/// Issue 18, case 3: "02:05" in the occurred-at field is an exact time, shown back in full for
+/// the officer to confirm, and sent as that time (not as words to be flagged vague).
+#[test]
+fn an_exact_time_typed_short_is_shown_in_full_and_sent_exact() {
+    let mut app = board_app(Lang::Zh, 1);
+    key(&mut app, Key::char('n'));
+    for _ in 0..4 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "02:05");
+    for _ in 0..8 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, SUMMARY);
+    let shown = screen(&app);
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    let (_, Request::AddReport { draft }) = c[0] else {
+        panic!("expected AddReport, got {c:?}");
+    };
+    let Some(dutydesk::domain::OccurredAt::At(t)) = draft.occurred_at else {
+        panic!("sent as words: {:?}", draft.occurred_at);
+    };
+    assert_eq!(t.format("%H:%M").to_string(), "02:05");
+    let full = format!("= {}", t.format("%Y-%m-%d %H:%M"));
+    assert!(shown.contains(&full), "{full} not shown:\n{shown}");
+}

@@ -148,7 +148,9 @@ pub fn run_check(
     let now_fixed = now.fixed_offset();
     let mut filed: Vec<(Option<String>, Report)> = Vec::new();
     let mut out = String::new();
-    for (k, draft) in drafts.into_iter().enumerate() {
+    let zone = config.zone();
+    for (k, mut draft) in drafts.into_iter().enumerate() {
+        crate::rules::when::resolve_draft(&mut draft, zone.localize(now), zone);
         let incident = draft.incident.clone();
         let earlier: Vec<Report> = match &incident {
             Some(id) => filed

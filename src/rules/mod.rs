@@ -12,3 +12,4 @@ pub mod routing;
 pub mod supervision;
 pub mod template;
 pub mod verify;
+pub mod when;

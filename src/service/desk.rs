@@ -289,9 +289,10 @@ impl Desk {
     fn add_report(
         &mut self,
         actor: &Actor,
-        draft: crate::domain::ReportDraft,
+        mut draft: crate::domain::ReportDraft,
     ) -> Result<Response, StoreError> {
         let (now, local) = self.now();
+        crate::rules::when::resolve_draft(&mut draft, local, self.config.zone());
         if draft.summary.trim().is_empty() && draft.kind == ReportKind::First {
             // Still filed: checking never blocks. The `missing` flag says what is absent.
             tracing::info!("first report filed with an empty summary");

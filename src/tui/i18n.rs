@@ -115,6 +115,7 @@ texts! {
     NotChosen => ("未选", "none"),
     LiveFlags => ("实时核实提示", "Live flags"),
     CountHint => ("数字；? 不详；空 未说", "number; ? unknown; empty not stated"),
+    TimeHint => ("如 02:05、12-03 02:05、2026-12-03 02:05；说不准就照说的记", "e.g. 02:05, 12-03 02:05, 2026-12-03 02:05; if unsure, type the words"),
     ChoiceHint => ("←→ 选择", "←→ choose"),
     Saving => ("保存中…", "Saving…"),
     Saved => ("已保存", "saved"),

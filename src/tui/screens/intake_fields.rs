@@ -317,9 +317,11 @@ pub fn draft_of(env: &Env, values: &[Value], strict: bool) -> Result<ReportDraft
         post: opt(FieldId::ReporterPost),
         phone: opt(FieldId::ReporterPhone),
     };
-    let occurred_at = opt(FieldId::OccurredAt).map(|s| match parse_local(env, &s) {
-        Some(t) => OccurredAt::At(t),
-        None => OccurredAt::parse(&s),
+    let occurred_at = opt(FieldId::OccurredAt).map(|s| {
+        match crate::rules::when::typed(&s, env.now_local(), env.zone) {
+            Some(t) => OccurredAt::At(t),
+            None => OccurredAt::Words(s),
+        }
     });
     Ok(ReportDraft {
         kind: crate::domain::ReportKind::First,

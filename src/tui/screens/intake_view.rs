@@ -107,7 +107,20 @@ fn field_rows(
                     None if row == 0 && focused && id.key().starts_with("casualties") => {
                         spans.push(Span::styled(env.t(Text::CountHint), env.theme.dim))
                     }
+                    None if row == 0 && focused && id == FieldId::OccurredAt => {
+                        spans.push(Span::styled(env.t(Text::TimeHint), env.theme.dim))
+                    }
                     None => {}
+                }
+                if row == 0 && id == FieldId::OccurredAt {
+                    // The time as read, in full, for the officer to confirm.
+                    let typed = e.text().trim();
+                    if let Some(t) = crate::rules::when::typed(typed, env.now_local(), env.zone) {
+                        let full = env.local(&t).format("%Y-%m-%d %H:%M").to_string();
+                        if !typed.starts_with(&full) {
+                            spans.push(Span::styled(format!("  = {full}"), env.theme.ok));
+                        }
+                    }
                 }
                 lines.push(Line::from(spans));
             }
