@@ -86,8 +86,7 @@ fn normalise(s: &str) -> String {
         }
     }
     let out = out
-        .replace('年', "-")
-        .replace('月', "-")
+        .replace(['年', '月'], "-")
         .replace('日', " ")
         .replace(['时', '点'], ":")
         .replace('分', "");
