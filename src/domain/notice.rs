@@ -363,13 +363,14 @@ impl Notice {
     /// True while its life goes on: neither acknowledged nor closed (a notice still owed a send
     /// stays live until the send is finished, so a crash resumes it).
     pub fn is_live(&self) -> bool {
-        self.closed.is_none() && (self.ack.is_none() || self.state.pending())
+        self.closed.is_none()
+            && ((self.ack.is_none() && self.reached.is_none()) || self.state.pending())
     }
 
     /// True while it waits for an answer: a notice of its own (not a step of another), neither
-    /// acknowledged nor closed. The pending list holds exactly these.
+    /// acknowledged, nor reached by phone, nor closed. The pending list holds exactly these.
     pub fn is_open(&self) -> bool {
-        !self.q.kind.is_step() && self.ack.is_none() && self.closed.is_none()
+        !self.q.kind.is_step() && !self.is_ended()
     }
 
     /// Where it stands, as the officer should read it: a spooled notice is only written to the
@@ -410,7 +411,7 @@ impl Notice {
 
     /// True once answered, reached, superseded or settled: nothing more to chase.
     pub fn is_ended(&self) -> bool {
-        self.ack.is_some() || self.closed.is_some()
+        self.ack.is_some() || self.closed.is_some() || self.reached.is_some()
     }
 
     /// Applies an event that concerns this notice (or queues it). Events that do not concern
