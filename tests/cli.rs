@@ -378,3 +378,42 @@ fn exact_times_as_typed_are_not_vague() {
         "stored as the exact time: {journal}"
     );
 }
+
+/// Issue 18, case 4: counts as people say them are kept verbatim, with their range, flagged
+/// as vague, carried into the notice, and graded at their least; what is not a count is
+/// refused with a message that says what a count may be.
+#[test]
+fn spoken_counts_are_kept_as_said() {
+    let sb = Sandbox::new();
+    let o = sb.run(
+        &["report", "add", "-"],
+        Some(r#"{"summary":"城关镇一客车侧翻","location":"城关镇","category":"traffic","casualties":{"dead":"十几","injured":"30余"}}"#),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    assert!(
+        stderr(&o).contains("十几"),
+        "the vague count is flagged: {}",
+        stderr(&o)
+    );
+    let o = sb.run(&["--lang", "en", "show", &number], None);
+    let shown = stdout(&o);
+    assert!(shown.contains("十几") && shown.contains("30余"), "{shown}");
+    assert!(shown.contains("11–19"), "its range is shown: {shown}");
+    let o = sb.run(&["notify", &number], None);
+    assert!(stdout(&o).contains("死亡 十几"), "{}", stdout(&o));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap();
+    assert!(journal.contains(r#""dead":"十几""#), "kept verbatim");
+    let o = sb.run(
+        &["check", "-"],
+        Some(r#"{"summary":"x","casualties":{"dead":"十几"}}"#),
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["level_suggested"], "II", "十几人死亡 is at least 11: {v}");
+    let o = sb.run(
+        &["report", "add", "-"],
+        Some(r#"{"summary":"x","casualties":{"dead":"很严重"}}"#),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a count"), "{}", stderr(&o));
+}

@@ -297,6 +297,7 @@ fn casualties_text(c: &crate::domain::Casualties, lang: Lang) -> String {
                 lang.pick("不详", "unknown")
             )),
             Count::Known(n) => Some(format!("{} {n}", lang.pick(zh, en))),
+            Count::About(a) => Some(format!("{} {}", lang.pick(zh, en), a.said)),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -445,6 +446,7 @@ pub fn reports_csv(
         crate::domain::Count::NotStated => String::new(),
         crate::domain::Count::Unknown => "unknown".into(),
         crate::domain::Count::Known(n) => n.to_string(),
+        crate::domain::Count::About(a) => a.said,
     };
     for e in events {
         let EventBody::ReportFiled {
@@ -477,10 +479,10 @@ pub fn reports_csv(
                 .map(|c| config.category_name(c, lang).to_string())
                 .unwrap_or_default(),
             r.level.map(|l| l.key().to_string()).unwrap_or_default(),
-            count(r.casualties.dead),
-            count(r.casualties.injured),
-            count(r.casualties.missing),
-            count(r.casualties.trapped),
+            count(r.casualties.dead.clone()),
+            count(r.casualties.injured.clone()),
+            count(r.casualties.missing.clone()),
+            count(r.casualties.trapped.clone()),
             r.summary.clone(),
             s(&r.measures),
             s(&r.requests),

@@ -4,6 +4,7 @@
 //! from literals. The only state change is [`event::Event`]; projections such as
 //! [`incident::Incident`] are folds over events ([`incident::Incident::apply`]).
 
+pub mod count_words;
 pub mod event;
 pub mod flag;
 pub mod handover;
@@ -21,7 +22,7 @@ pub use notice::{
     QueuedNotice, RecipientKind, StepMark,
 };
 pub use report::{
-    Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind, Reporter,
+    About, Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind, Reporter,
 };
 
 use serde::{Deserialize, Serialize};

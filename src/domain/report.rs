@@ -130,10 +130,13 @@ impl Level {
     }
 }
 
-/// A count as told: not stated at all, stated as unknown (`null`), or a number.
+/// A count as told: not stated at all, stated as unknown (`null`), a number, or an
+/// approximate value as said ("十几", "10余", "10+", "三四十", "dozens").
 ///
-/// In JSON an absent key is [`Count::NotStated`], `null` is [`Count::Unknown`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// In JSON an absent key is [`Count::NotStated`], `null` is [`Count::Unknown`], a number is
+/// [`Count::Known`], and a string is the caller's words: a plain numeral becomes a number,
+/// anything else [`Count::About`], kept verbatim with the range read from it where one can be.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Count {
     /// The caller did not say.
     #[default]
@@ -142,20 +145,49 @@ pub enum Count {
     Unknown,
     /// A number.
     Known(u32),
+    /// An approximate value, as said.
+    About(About),
+}
+
+/// An approximate count: the caller's words and the range they mean (`十几` → 11–19).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct About {
+    /// Exactly as said.
+    pub said: String,
+    /// At least this many, where it can be read.
+    pub low: Option<u32>,
+    /// At most this many, where it can be read.
+    pub high: Option<u32>,
 }
 
 impl Count {
     /// The number, if one was given.
-    pub fn known(self) -> Option<u32> {
+    pub fn known(&self) -> Option<u32> {
         match self {
-            Count::Known(n) => Some(n),
+            Count::Known(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The least it can be: the number, or an approximate count's lower bound.
+    pub fn at_least(&self) -> Option<u32> {
+        match self {
+            Count::Known(n) => Some(*n),
+            Count::About(a) => a.low,
             _ => None,
         }
     }
 
     /// True unless the caller said nothing about it.
-    pub fn is_stated(self) -> bool {
+    pub fn is_stated(&self) -> bool {
         !matches!(self, Count::NotStated)
+    }
+
+    /// Reads a count as typed or said: empty → not stated; `?`, `不详`, `unknown` → unknown; a
+    /// numeral (Arabic or Chinese) → the number; an approximate form → [`Count::About`] with
+    /// its range. `None` when it is not a count at all ("很多人" is kept by the caller as text).
+    pub fn parse(s: &str) -> Option<Count> {
+        crate::domain::count_words::parse(s)
     }
 
     fn is_not_stated(&self) -> bool {
@@ -167,6 +199,7 @@ impl Serialize for Count {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Count::Known(n) => s.serialize_u32(*n),
+            Count::About(a) => s.serialize_str(&a.said),
             _ => s.serialize_none(),
         }
     }
@@ -174,16 +207,29 @@ impl Serialize for Count {
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// A number, `null`, or the caller's words.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u32),
+            Words(String),
+        }
         // Reached only when the key is present: absent keys take the default (NotStated).
-        Ok(match Option::<u32>::deserialize(d)? {
-            Some(n) => Count::Known(n),
+        Ok(match Option::<Raw>::deserialize(d)? {
+            Some(Raw::Number(n)) => Count::Known(n),
+            Some(Raw::Words(w)) => Count::parse(&w).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{w:?} is not a count: give a number, an approximate number as said \
+                     (十几, 10余, 10+, about 20), or null when not known"
+                ))
+            })?,
             None => Count::Unknown,
         })
     }
 }
 
 /// Casualties: dead, injured, missing, trapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Casualties {
     /// 死亡
@@ -204,10 +250,10 @@ impl Casualties {
     /// The four counts with their keys, in display order.
     pub fn entries(&self) -> [(&'static str, Count); 4] {
         [
-            ("dead", self.dead),
-            ("injured", self.injured),
-            ("missing", self.missing),
-            ("trapped", self.trapped),
+            ("dead", self.dead.clone()),
+            ("injured", self.injured.clone()),
+            ("missing", self.missing.clone()),
+            ("trapped", self.trapped.clone()),
         ]
     }
 
@@ -403,7 +449,7 @@ impl Report {
             location: self.location.clone(),
             category: self.category.clone(),
             level: self.level,
-            casualties: Some(self.casualties),
+            casualties: Some(self.casualties.clone()),
             summary: self.summary.clone(),
             measures: self.measures.clone(),
             requests: self.requests.clone(),

@@ -31,7 +31,7 @@ impl KeyFacts {
             }),
             place: r.location.as_ref().map(|s| s.trim().to_string()),
             level: r.level,
-            casualties: r.casualties,
+            casualties: r.casualties.clone(),
         }
     }
 

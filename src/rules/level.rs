@@ -37,10 +37,11 @@ pub const DEFAULT_THRESHOLDS: [(Level, Threshold); 3] = [
     ),
 ];
 
-/// The level the known casualties imply, gravest first; `None` when no count is known.
+/// The level the known casualties imply, gravest first; `None` when no count is known. An
+/// approximate count counts at its least (十几人死亡: at least 11).
 pub fn suggest(c: &Casualties, thresholds: &[(Level, Threshold)]) -> Option<Level> {
-    let dead = c.dead.known();
-    let injured = c.injured.known();
+    let dead = c.dead.at_least();
+    let injured = c.injured.at_least();
     if dead.is_none() && injured.is_none() {
         return None;
     }
@@ -73,11 +74,20 @@ mod tests {
             (k(0), k(0), Some(Level::IV)),
             (Count::Unknown, Count::Unknown, None),
             (Count::NotStated, Count::NotStated, None),
+            // Approximate counts at their least: 十几人死亡 is at least 11 (Ⅱ); 约20 gives no bound.
+            (
+                Count::parse("十几").unwrap(),
+                Count::NotStated,
+                Some(Level::II),
+            ),
+            (Count::parse("二三十").unwrap(), k(0), Some(Level::II)),
+            (k(0), Count::parse("10余").unwrap(), Some(Level::III)),
+            (Count::parse("约20").unwrap(), Count::NotStated, None),
         ];
         for (dead, injured, want) in table {
             let c = Casualties {
-                dead,
-                injured,
+                dead: dead.clone(),
+                injured: injured.clone(),
                 ..Default::default()
             };
             assert_eq!(

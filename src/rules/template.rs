@@ -194,6 +194,8 @@ pub fn casualties_text(c: &crate::domain::Casualties, lang: Lang) -> String {
                 lang.pick("不详", "unknown")
             )),
             Count::Known(n) => Some(format!("{} {n}", lang.pick(zh, en))),
+            // As the caller said it: 【待核实】 travels with it as a vague flag.
+            Count::About(a) => Some(format!("{} {}", lang.pick(zh, en), a.said)),
         })
         .collect();
     if parts.is_empty() {

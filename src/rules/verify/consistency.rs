@@ -69,8 +69,8 @@ pub(crate) fn check(r: &Report, earlier: &[Report], out: &mut Vec<Flag>) {
         return;
     }
     let counts: [(&str, &str, CountOf); 2] = [
-        ("死亡", "dead", |r| r.casualties.dead),
-        ("受伤", "injured", |r| r.casualties.injured),
+        ("死亡", "dead", |r| r.casualties.dead.clone()),
+        ("受伤", "injured", |r| r.casualties.injured.clone()),
     ];
     for (zh, en, pick) in counts {
         if let (Some(before), Some(now)) = (last_count(earlier, pick), pick(r).known()) {
@@ -160,7 +160,10 @@ pub(crate) fn level_mismatch(r: &Report, suggested: Option<Level>, out: &mut Vec
     if stated > s {
         let ((tz, te), (sz, se)) = (level_text(Some(stated)), level_text(Some(s)));
         let c = &r.casualties;
-        let (d, i) = (c.dead.known().unwrap_or(0), c.injured.known().unwrap_or(0));
+        let (d, i) = (
+            c.dead.at_least().unwrap_or(0),
+            c.injured.at_least().unwrap_or(0),
+        );
         out.push(new_flag(
             FlagKind::LevelMismatch,
             "level",

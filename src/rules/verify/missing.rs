@@ -105,6 +105,28 @@ pub(crate) fn time_in_words(words: &str) -> Flag {
     f
 }
 
+/// The vague-number flag of a count given as said (十几, 10余, 约20): kept verbatim, its range
+/// shown, to be asked again.
+pub(crate) fn count_as_said(key: &str, a: &crate::domain::About) -> Flag {
+    let len = a.said.chars().count();
+    let field = format!("casualties.{key}");
+    let mut f = vague_flag(&field, &a.said, 0, len, FlagClass::ApproximateNumber, 70);
+    let range = match (a.low, a.high) {
+        (Some(l), Some(h)) => format!("{l}–{h}"),
+        (Some(l), None) => format!("≥{l}"),
+        (None, Some(h)) => format!("≤{h}"),
+        (None, None) => "?".into(),
+    };
+    f.reason_zh = format!("人数只是约数「{}」（{range}）", a.said);
+    f.reason_en = format!(
+        "the count is approximate (\u{201c}{}\u{201d}, {range})",
+        a.said
+    );
+    f.suggest_zh = "回拨问清确切人数".into();
+    f.suggest_en = "Call back for the exact number.".into();
+    f
+}
+
 /// Adds the missing-element flags of `report`.
 pub(crate) fn check(r: &Report, out: &mut Vec<Flag>) {
     if r.summary.trim().is_empty() {

@@ -218,6 +218,11 @@ impl Verifier {
                 flags.push(missing::time_in_words(w));
             }
         }
+        for (key, c) in report.casualties.entries() {
+            if let crate::domain::Count::About(a) = c {
+                flags.push(missing::count_as_said(key, &a));
+            }
+        }
         missing::check(report, &mut flags);
         consistency::check(report, earlier, &mut flags);
         let level_suggested = crate::rules::level::suggest(&report.casualties, &self.thresholds);

@@ -383,7 +383,7 @@ fn inconsistencies_with_earlier_reports() {
     let mut t = first.clone();
     t.casualties.trapped = Count::Known(5);
     let mut fu2 = fu.clone();
-    fu2.casualties = first.casualties;
+    fu2.casualties = first.casualties.clone();
     fu2.casualties.trapped = Count::Known(2);
     assert!(verifier().assess(&fu2, &[t], now()).flags.is_empty());
     // Location, level, category changes; refinement is fine.

@@ -204,22 +204,20 @@ fn count_text(c: Count) -> String {
         Count::NotStated => String::new(),
         Count::Unknown => "?".into(),
         Count::Known(n) => n.to_string(),
+        Count::About(a) => a.said,
     }
 }
 
-/// Parses a count field: empty = not stated, `?` = unknown, else a number.
+/// Parses a count field: empty = not stated, `?` = unknown, a number, or an approximate
+/// value as said (十几, 10余, 10+: kept verbatim, flagged as vague).
 pub fn parse_count(s: &str) -> Result<Count, Text> {
-    match s.trim() {
-        "" => Ok(Count::NotStated),
-        "?" | "？" => Ok(Count::Unknown),
-        n => n.parse().map(Count::Known).map_err(|_| Text::BadCount),
-    }
+    Count::parse(s).ok_or(Text::BadCount)
 }
 
 /// The values of every field for a draft (in [`FieldId::ALL`] order).
 pub fn values_of(env: &Env, d: &ReportDraft) -> Vec<Value> {
     let rep = d.reporter.clone().unwrap_or_default();
-    let cas = d.casualties.unwrap_or_default();
+    let cas = d.casualties.clone().unwrap_or_default();
     let t = |s: Option<&str>| Value::Text(Editor::new(s.unwrap_or("")));
     FieldId::ALL
         .iter()
@@ -252,10 +250,10 @@ pub fn values_of(env: &Env, d: &ReportDraft) -> Vec<Value> {
                 d.level
                     .and_then(|l| Level::ALL.iter().position(|x| *x == l)),
             ),
-            FieldId::Dead => Value::Text(Editor::new(count_text(cas.dead))),
-            FieldId::Injured => Value::Text(Editor::new(count_text(cas.injured))),
-            FieldId::Missing => Value::Text(Editor::new(count_text(cas.missing))),
-            FieldId::Trapped => Value::Text(Editor::new(count_text(cas.trapped))),
+            FieldId::Dead => Value::Text(Editor::new(count_text(cas.dead.clone()))),
+            FieldId::Injured => Value::Text(Editor::new(count_text(cas.injured.clone()))),
+            FieldId::Missing => Value::Text(Editor::new(count_text(cas.missing.clone()))),
+            FieldId::Trapped => Value::Text(Editor::new(count_text(cas.trapped.clone()))),
             FieldId::Summary => t(Some(&d.summary)),
             FieldId::Measures => t(d.measures.as_deref()),
             FieldId::Requests => t(d.requests.as_deref()),

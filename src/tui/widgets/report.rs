@@ -40,6 +40,7 @@ pub fn casualties_text(env: &Env, c: &crate::domain::Casualties) -> String {
             Count::NotStated => None,
             Count::Unknown => Some(format!("{} {}", env.t(name), env.t(Text::Unknown))),
             Count::Known(k) => Some(format!("{} {k}", env.t(name))),
+            Count::About(a) => Some(format!("{} {}", env.t(name), a.said)),
         })
         .collect::<Vec<_>>()
         .join("  ")
