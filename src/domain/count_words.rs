@@ -59,11 +59,11 @@ pub fn parse(s: &str) -> Option<Count> {
         return Some(Count::Unknown);
     }
     let about = |low: Option<u32>, high: Option<u32>| {
-        Some(Count::About(About {
+        Some(Count::About(Box::new(About {
             said: s.trim().to_string(),
             low,
             high,
-        }))
+        })))
     };
     if QUANTITY.contains(&t.as_str()) {
         return about(None, None);
@@ -252,11 +252,11 @@ mod tests {
     use super::*;
 
     fn about(said: &str, low: Option<u32>, high: Option<u32>) -> Option<Count> {
-        Some(Count::About(About {
+        Some(Count::About(Box::new(About {
             said: said.into(),
             low,
             high,
-        }))
+        })))
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub enum Count {
     /// A number.
     Known(u32),
     /// An approximate value, as said.
-    About(About),
+    About(Box<About>),
 }
 
 /// An approximate count: the caller's words and the range they mean (`十几` → 11–19).
