@@ -254,3 +254,113 @@ fn meeting_moved_renotifies_everyone_including_the_key_holder() {
         "{v:?}"
     );
 }
+
+/// Issue 18, case 7: the relayed text names the leader ("王建国县长批示：…"); a department's
+/// feedback, progress included, is the relay notice's answer (not left "overdue" and chased);
+/// the instruction and its feedback are in the incident's timeline.
+#[test]
+fn feedback_answers_the_relay_and_the_timeline_has_the_instruction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap());
+    let mut d = desk(tmp.path(), &c);
+    let draft = ReportDraft {
+        summary: "县消防救援大队报告：石门乡一仓库起火".into(),
+        location: Some("石门乡".into()),
+        category: Some("fire".into()),
+        ..ReportDraft::default()
+    };
+    let Response::Filed { incident, .. } = ask(&mut d, Request::AddReport { draft }) else {
+        panic!()
+    };
+    let id = record(&mut d, Some(incident.clone()), None);
+    ask(
+        &mut d,
+        Request::RelayInstruction {
+            id: id.clone(),
+            to: vec!["县应急管理局".into(), "县消防救援大队".into()],
+            deadline_minutes: Some(120),
+        },
+    );
+    let notices = d.notices_of(&incident).unwrap();
+    let relayed: Vec<_> = notices
+        .iter()
+        .filter(|n| n.q.kind == NoticeKind::Instruction)
+        .collect();
+    assert_eq!(relayed.len(), 2);
+    for n in &relayed {
+        assert!(
+            n.q.text.contains("王建国县长批示：请应急局"),
+            "{}",
+            n.q.text
+        );
+    }
+    c.advance(Duration::minutes(20));
+    feedback(
+        &mut d,
+        &id,
+        "县应急管理局",
+        FeedbackForm::Phone,
+        FeedbackKind::Progress,
+    );
+    let pending = |d: &mut Desk| -> Vec<String> {
+        match ask(
+            d,
+            Request::Notices {
+                incident: None,
+                pending_only: true,
+            },
+        ) {
+            Response::Notices { rows } => rows
+                .into_iter()
+                .filter(|n| n.q.kind == NoticeKind::Instruction)
+                .map(|n| n.q.recipient)
+                .collect(),
+            r => panic!("{r:?}"),
+        }
+    };
+    assert_eq!(pending(&mut d), vec!["县消防救援大队".to_string()]);
+    let answered = d
+        .notices_of(&incident)
+        .unwrap()
+        .into_iter()
+        .find(|n| n.q.kind == NoticeKind::Instruction && n.q.recipient == "县应急管理局")
+        .unwrap();
+    let ack = answered.ack.expect("the feedback acknowledged it");
+    assert_eq!(
+        (ack.by.as_str(), ack.via.as_str()),
+        ("县应急管理局", "feedback")
+    );
+    // A second feedback from the same unit adds to the instruction, nothing twice.
+    feedback(
+        &mut d,
+        &id,
+        "县应急管理局",
+        FeedbackForm::Written,
+        FeedbackKind::Final,
+    );
+    let Response::Incident { timeline, .. } = ask(
+        &mut d,
+        Request::Show {
+            incident: incident.clone(),
+        },
+    ) else {
+        panic!()
+    };
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.body.kind()).collect();
+    for k in [
+        "report_filed",
+        "instruction_recorded",
+        "instruction_relayed",
+        "instruction_feedback",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    assert!(
+        timeline.windows(2).all(|w| w[0].seq < w[1].seq),
+        "in the order it happened"
+    );
+    let Response::Verified(v) = ask(&mut d, Request::Verify) else {
+        panic!()
+    };
+    assert!(v.ok(), "{v:?}");
+}

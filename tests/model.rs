@@ -124,6 +124,7 @@ impl ModelNotice {
 struct ModelInstruction {
     incident: Option<String>,
     recipients: BTreeMap<String, bool>, // name → final answer given
+    relayed: BTreeMap<String, String>,  // name → the latest 批示传达 notice to them
 }
 
 #[derive(Debug, Default)]
@@ -303,7 +304,7 @@ fn take_new_notices(
     model: &mut Model,
     incident: &str,
     told: &[String],
-) -> Result<(), TestCaseError> {
+) -> Result<Vec<(String, String)>, TestCaseError> {
     let actor = model.actor();
     let all = desk_notices(d, &actor)?;
     let mut new: Vec<(String, ModelNotice)> = all
@@ -315,6 +316,7 @@ fn take_new_notices(
     let mut want: Vec<&str> = told.iter().map(String::as_str).collect();
     want.sort();
     prop_assert_eq!(who, want, "the relay's notices");
+    let mut taken = Vec::new();
     for (id, n) in new.drain(..) {
         prop_assert!(
             id.starts_with(&format!("{incident}/")),
@@ -323,9 +325,10 @@ fn take_new_notices(
             incident
         );
         prop_assert!(!n.acked);
+        taken.push((id.clone(), n.recipient.clone()));
         model.notices.insert(id, n);
     }
-    Ok(())
+    Ok(taken)
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -582,7 +585,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                             ins.recipients.entry(t.clone()).or_insert(false);
                         }
                         if let Some(no) = ins.incident.clone() {
-                            take_new_notices(d, &mut all, &no, &to)?;
+                            for (nid, who) in take_new_notices(d, &mut all, &no, &to)? {
+                                let ins = all.instructions.get_mut(&id).unwrap();
+                                ins.relayed.insert(who, nid);
+                            }
                         }
                     }
                     r => prop_assert!(false, "{r:?}"),
@@ -610,6 +616,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 match d.handle(&actor, req) {
                     Response::InstructionDone { .. } => {
                         prop_assert_eq!(state, Some(false), "feedback accepted from {}", who);
+                        // Feedback answers the latest relay notice to them.
+                        if let Some(n) = ins
+                            .relayed
+                            .get(&who)
+                            .and_then(|nid| all.notices.get_mut(nid))
+                        {
+                            if n.open() {
+                                n.acked = true;
+                            }
+                        }
                         if *last {
                             ins.recipients.insert(who, true);
                         }
@@ -792,6 +808,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         ModelInstruction {
                             incident: i.incident,
                             recipients,
+                            relayed: i
+                                .recipients
+                                .iter()
+                                .filter_map(|r| Some((r.name.clone(), r.notice_id.clone()?)))
+                                .collect(),
                         },
                     )
                 })

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Zone;
-use crate::config::Instructions;
+use crate::config::{Config, Instructions};
 use crate::domain::instruction::{ChaseStep, FeedbackForm, FeedbackKind, Recipient};
 use crate::domain::{Instruction, Lang};
 
@@ -238,4 +238,26 @@ pub fn report_text(
         now.format("%Y-%m-%d %H:%M")
     ));
     s
+}
+
+/// An instruction as relayed, attributed to whoever gave it: "赵立新政府办主任批示：…" /
+/// "Instruction from 赵立新 (Director, Government Office): …"; with no leader named, "领导批示：…".
+pub fn attributed(config: &Config, leader: Option<&str>, text: &str, lang: Lang) -> String {
+    let leader = leader.map(str::trim).filter(|l| !l.is_empty());
+    let person = leader.and_then(|l| config.people.iter().find(|p| p.name == l));
+    match (lang, leader) {
+        (Lang::Zh, Some(name)) => {
+            let title = person.map_or("", |p| p.title.as_str());
+            format!("{name}{title}批示：{text}")
+        }
+        (Lang::En, Some(name)) => match person
+            .map(|p| p.title_en.as_str())
+            .filter(|t| !t.is_empty())
+        {
+            Some(title) => format!("Instruction from {name} ({title}): {text}"),
+            None => format!("Instruction from {name}: {text}"),
+        },
+        (Lang::Zh, None) => format!("领导批示：{text}"),
+        (Lang::En, None) => format!("The leader's instruction: {text}"),
+    }
 }

@@ -142,8 +142,18 @@ impl Desk {
                 let Some(inc) = self.store.incident(incident.trim())? else {
                     return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
                 };
-                let mut timeline = Vec::with_capacity(inc.events.len());
-                for seq in &inc.events {
+                // The incident's own events and those of the leaders' instructions about it
+                // (recorded, relayed, feedback, chased), in the order they happened.
+                let mut seqs = inc.events.clone();
+                for ins in self.instructions()? {
+                    if ins.incident.as_deref() == Some(inc.number.as_str()) {
+                        seqs.extend(&ins.events);
+                    }
+                }
+                seqs.sort_unstable();
+                seqs.dedup();
+                let mut timeline = Vec::with_capacity(seqs.len());
+                for seq in &seqs {
                     if let Some(e) = self.store.event(*seq)? {
                         timeline.push(e);
                     }

@@ -127,15 +127,27 @@ impl Desk {
                     }
                     Some(_) => {}
                 }
-                let body = EventBody::InstructionFeedback {
+                // Feedback is the relay notice's answer too: it is not left "overdue".
+                let relayed = ins
+                    .recipient(&recipient)
+                    .and_then(|r| r.notice_id.clone())
+                    .map(|id| self.store.notice(&id))
+                    .transpose()?
+                    .flatten()
+                    .filter(|n| n.ack.is_none() && n.closed.is_none());
+                let note = format!("{}：{}", feedback_kind_label(feedback_kind), text);
+                let mut bodies = vec![EventBody::InstructionFeedback {
                     id: ins.id.clone(),
-                    recipient,
+                    recipient: recipient.clone(),
                     form,
                     kind: feedback_kind,
                     text,
                     at: at.unwrap_or(local),
-                };
-                self.instruction_done(actor, ins.id, Vec::new(), vec![body])
+                }];
+                if let Some(n) = relayed {
+                    bodies = self.answer(&n, bodies, recipient, "feedback".into(), note)?;
+                }
+                self.instruction_done(actor, ins.id, Vec::new(), bodies)
             }
             Request::ChangeInstruction { id, arrangement } => {
                 let Some(ins) = self.store.db().instruction(id.trim())? else {
@@ -242,13 +254,15 @@ impl Desk {
             if let Some(a) = &ins.arrangement {
                 text = format!("{text}（{}）", a.line());
             }
-            let req = Request::SendNotice {
-                incident: no.clone(),
-                kind: Some(NoticeKind::Instruction),
-                recipients: names.clone(),
-                instruction: Some(text),
-            };
-            match self.handle_notice(actor, req)? {
+            let sent = self.send_notice(
+                actor,
+                no,
+                Some(NoticeKind::Instruction),
+                &names,
+                Some(text),
+                Some(&ins.leader),
+            )?;
+            match sent {
                 Response::Queued { notices, seqs: s } => {
                     seqs.extend(s);
                     for q in notices {
@@ -309,5 +323,13 @@ impl Desk {
             report.seqs.extend(events.iter().map(|e| e.seq));
         }
         Ok(())
+    }
+}
+
+/// 进展 / 办结, for the acknowledgement note a feedback leaves on its relay notice.
+fn feedback_kind_label(k: crate::domain::FeedbackKind) -> &'static str {
+    match k {
+        crate::domain::FeedbackKind::Progress => "进展反馈",
+        crate::domain::FeedbackKind::Final => "办结反馈",
     }
 }

@@ -126,7 +126,7 @@ impl Desk {
                 kind,
                 recipients,
                 instruction,
-            } => self.send_notice(actor, &incident, kind, &recipients, instruction),
+            } => self.send_notice(actor, &incident, kind, &recipients, instruction, None),
             Request::Notices {
                 incident,
                 pending_only,
@@ -181,13 +181,16 @@ impl Desk {
         })
     }
 
-    fn send_notice(
+    /// Queues and sends. An instruction's text goes out attributed to the leader who gave it
+    /// (`leader`: the relay names them; a bare instruction notice says "领导批示").
+    pub(super) fn send_notice(
         &mut self,
         actor: &Actor,
         incident: &str,
         kind: Option<NoticeKind>,
         names: &[String],
         instruction: Option<String>,
+        leader: Option<&str>,
     ) -> Result<Response, StoreError> {
         let Some(inc) = self.store.incident(incident.trim())? else {
             return bad(format!("没有事件 / no incident {incident}"));
@@ -204,6 +207,13 @@ impl Desk {
                 "批示传达需要批示内容 / an instruction notice needs the instruction text".into(),
             );
         }
+        let attributed = match (&instruction, plan.kind) {
+            (Some(text), NoticeKind::Instruction) => {
+                crate::rules::supervision::attributed(&self.config, leader, text, self.notices.lang)
+            }
+            (Some(text), _) => text.clone(),
+            (None, _) => String::new(),
+        };
         let first_no = self.next_notice_no(inc.number.as_str())?;
         let mut taken = HashSet::new();
         let mut queued = Vec::new();
@@ -230,7 +240,7 @@ impl Desk {
             let token = self.new_token(&id, &taken)?;
             taken.insert(token.clone());
             let changes = self.changes_for(&plan.stale, Some(name));
-            let extra = (instruction.as_deref().unwrap_or(""), changes.as_str(), "");
+            let extra = (attributed.as_str(), changes.as_str(), "");
             queued.push(self.build_notice(actor, &inc, plan.kind, &p, id, token, extra, None));
         }
         let rows: Vec<QueuedRow> = queued
@@ -361,7 +371,7 @@ impl Desk {
     /// is its parent's too (the same person answering the same matter); then every reminder
     /// or escalation left with nothing to chase is settled. An escalation's answer is its own:
     /// the units it chases still owe theirs.
-    fn answer(
+    pub(super) fn answer(
         &self,
         n: &Notice,
         mut bodies: Vec<EventBody>,
