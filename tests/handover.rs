@@ -420,3 +420,86 @@ fn an_instruction_awaiting_feedback_is_handed_over_until_its_final_answer() {
         "a completed instruction is not handed over"
     );
 }
+
+/// Issue 18, case 8: a handover accepted at 08:02, before the 08:30 shift start, ends the shift:
+/// the desk runs the next one at once (status, the leader on duty for routing, sign-in), the
+/// accepted shift's record is found by `--shift`, and a restart keeps it so.
+#[test]
+fn an_early_handover_ends_the_shift() {
+    let dir = tempfile::tempdir().unwrap();
+    // 08:02 in Shanghai on 11-23: by the clock, still the shift of 11-22.
+    let c = ManualClock::new("2026-11-23T00:02:00Z".parse().unwrap());
+    let mut desk = open(dir.path(), &c);
+    let shift = |d: &mut Desk| match d.handle(&actor("王芳"), Request::Status) {
+        Response::Status(s) => s.shift.unwrap(),
+        r => panic!("{r:?}"),
+    };
+    let (d22, d23) = (
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    );
+    assert_eq!(shift(&mut desk), d22);
+    let r = record(&mut desk);
+    assert_eq!(r.shift, d22);
+    let seen = r.items.iter().map(|i| i.id.clone()).collect();
+    let accept = Request::AcceptHandover {
+        from: "李明".into(),
+        seen,
+        notes: String::new(),
+        lang: Some(Lang::En),
+    };
+    let Response::Handover {
+        record: accepted, ..
+    } = desk.handle(&actor("王芳"), accept)
+    else {
+        panic!()
+    };
+    assert_eq!(accepted.shift, d22);
+    assert_eq!(
+        shift(&mut desk),
+        d23,
+        "the accepted handover ended the shift of 11-22"
+    );
+    let past = Request::Handover {
+        shift: Some(d22),
+        lang: Some(Lang::En),
+    };
+    match desk.handle(&actor("王芳"), past) {
+        Response::Handover { record, .. } => {
+            assert_eq!(record.to, "王芳", "the accepted record, not a fresh one");
+            assert!(record.accepted_at.is_some());
+        }
+        r => panic!("{r:?}"),
+    }
+    // The notices of a report filed now go to the leader on duty of the new shift.
+    let on_duty = dutydesk::config::defaults()
+        .leader_on_duty(d23)
+        .unwrap()
+        .name
+        .clone();
+    let no = match desk.handle(
+        &actor("王芳"),
+        Request::AddReport {
+            draft: first("城关镇仓库起火", "城关镇"),
+        },
+    ) {
+        Response::Filed { incident, .. } => incident,
+        r => panic!("{r:?}"),
+    };
+    let Response::Proposal(p) = desk.handle(
+        &actor("王芳"),
+        Request::ProposeNotice {
+            incident: no,
+            kind: None,
+            add: vec![],
+            remove: vec![],
+            instruction: None,
+        },
+    ) else {
+        panic!()
+    };
+    assert_eq!(p.recipients[0].name, on_duty);
+    drop(desk);
+    let mut desk = open(dir.path(), &c);
+    assert_eq!(shift(&mut desk), d23, "after a restart too");
+}

@@ -378,6 +378,10 @@ pub struct Status {
     pub sled_behind: Option<String>,
     /// False when the chain's tail did not verify on open.
     pub tail_ok: bool,
+    /// The shift running now (its first day): the clock's, or the next one once a handover
+    /// was accepted early.
+    #[serde(default)]
+    pub shift: Option<chrono::NaiveDate>,
 }
 
 /// The desk's answer.

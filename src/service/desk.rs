@@ -21,6 +21,9 @@ pub struct Desk {
     clock: Arc<dyn Clock>,
     verifier: Verifier,
     pub(super) notices: super::notices::NoticeDesk,
+    /// The newest shift the log says has started (`ShiftStarted`): an accepted handover starts
+    /// the next shift before the clock's shift start.
+    pub(super) started: Option<chrono::NaiveDate>,
 }
 
 impl Desk {
@@ -36,13 +39,16 @@ impl Desk {
             tracing::warn!("{n}");
         }
         let notices = super::notices::NoticeDesk::new(&config, &store);
-        Ok(Desk {
+        let mut desk = Desk {
             notices,
             verifier: Verifier::new(&config),
             store,
             config,
             clock,
-        })
+            started: None,
+        };
+        desk.started = desk.latest_shift_started()?;
+        Ok(desk)
     }
 
     /// The store (read side, and for tests).
@@ -293,6 +299,7 @@ impl Desk {
             open_notes: self.store.open_notes.clone(),
             sled_behind: self.store.sled_behind.clone(),
             tail_ok: self.store.tail_ok,
+            shift: Some(self.shift_day()),
         }
     }
 

@@ -14,6 +14,9 @@ use crate::domain::{Actor, Event, EventBody, Incident, Lang};
 use crate::rules::handover;
 use crate::store::StoreError;
 
+/// How many of the newest lines the open reads to find the running shift.
+const SHIFT_SCAN: usize = 5_000;
+
 /// The folder of handover records inside the data folder.
 pub const HANDOVERS: &str = "handovers";
 
@@ -69,9 +72,37 @@ impl Desk {
             );
         }
         let events = self.store.append(actor, local, bodies)?;
+        self.started = Some(self.started.map_or(shift, |s| s.max(shift)));
         Ok(Response::Recorded {
             seqs: events.iter().map(|e| e.seq).collect(),
         })
+    }
+
+    /// The newest shift a `ShiftStarted` names, searched newest first over the last three days
+    /// of the log and at most [`SHIFT_SCAN`] lines (on open: a bounded read however long the
+    /// log).
+    pub(super) fn latest_shift_started(&self) -> Result<Option<NaiveDate>, StoreError> {
+        let (_, local) = self.now();
+        let floor = local.date_naive() - chrono::Duration::days(3);
+        for r in self.store.db().event_lines_rev(1).take(SHIFT_SCAN) {
+            let (_, line) = r?;
+            if !line.contains("\"shift_started\"") {
+                if let Ok(e) = serde_json::from_str::<Event>(&line) {
+                    if e.at.date_naive() < floor {
+                        break;
+                    }
+                }
+                continue;
+            }
+            if let Ok(Event {
+                body: EventBody::ShiftStarted { shift, .. },
+                ..
+            }) = serde_json::from_str::<Event>(&line)
+            {
+                return Ok(Some(shift));
+            }
+        }
+        Ok(None)
     }
 
     /// True when the log already holds `ShiftStarted` for `shift` (searched newest first, back
@@ -187,6 +218,8 @@ impl Desk {
             },
         ];
         self.store.append(actor, local, bodies)?;
+        // The accepted handover ends the shift, whatever the clock says.
+        self.started = Some(next);
         record.to = actor.officer.clone();
         record.notes = notes;
         record.accepted_at = Some(local);

@@ -67,9 +67,11 @@ impl Desk {
         ))
     }
 
+    /// The shift running now: the clock's, or a later one an accepted handover has started.
     pub(super) fn shift_day(&self) -> chrono::NaiveDate {
         let (_, local) = self.now();
-        self.config.shift_day(local.naive_local())
+        let by_clock = self.config.shift_day(local.naive_local());
+        self.started.map_or(by_clock, |s| s.max(by_clock))
     }
 
     pub(super) fn handle_notice(

@@ -267,6 +267,12 @@ impl App {
             }
             (Reply::Status, Response::Status(s)) => {
                 self.recovery = s.open_notes;
+                let moved = self.env.shift != s.shift;
+                self.env.shift = s.shift;
+                // The names sign-in offers are those of the shift the desk says is running.
+                if moved && self.route == Route::SignIn && self.signin.typed.text().is_empty() {
+                    self.signin = SignIn::new(&self.env);
+                }
                 Out::none()
             }
             (Reply::Rows, Response::Incidents { rows, total }) => {
@@ -340,7 +346,16 @@ impl App {
                 self.board.instructions_overdue = self.supervision.overdue();
                 Out::none()
             }
-            (Reply::Handover, r) => self.handover.on_answer(env, r),
+            (Reply::Handover, r) => {
+                // An accepted handover may start the next shift early: ask the desk which runs.
+                let accepted =
+                    matches!(&r, Response::Handover { record, .. } if record.accepted_at.is_some());
+                let mut out = self.handover.on_answer(env, r);
+                if accepted {
+                    out.effects.push(env.call(Reply::Status, Request::Status));
+                }
+                out
+            }
             (Reply::Audit, Response::Audit(report)) => {
                 self.audit.set(report);
                 Out::none()

@@ -35,6 +35,9 @@ pub struct Env {
     pub actor: Actor,
     /// Now, as of the last tick.
     pub now: DateTime<Utc>,
+    /// The shift the desk says is running (an early handover starts the next one before the
+    /// clock's shift start).
+    pub shift: Option<chrono::NaiveDate>,
 }
 
 impl Env {
@@ -48,6 +51,7 @@ impl Env {
         now: DateTime<Utc>,
     ) -> Env {
         Env {
+            shift: None,
             zone: config.zone(),
             verifier: Verifier::new(&config),
             config,

@@ -24,6 +24,8 @@ pub fn shift_window(env: &Env) -> (chrono::NaiveDate, Duration) {
     } else {
         now.date_naive().pred_opt().unwrap_or(now.date_naive())
     };
+    // The desk may be a shift ahead of the clock: a handover accepted before shift start.
+    let day = env.shift.map_or(day, |s| s.max(day));
     let start = day.and_time(start_t);
     let left = start + Duration::hours(24) - now.naive_local();
     (day, left.max(Duration::zero()))
