@@ -417,3 +417,100 @@ fn spoken_counts_are_kept_as_said() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a count"), "{}", stderr(&o));
 }
+
+/// Issue 18, case 5: a 续报 from an authoritative unit that states the facts answers the first
+/// report's flags: `report add` lists them, the 续报 notice no longer sends them as 【待核实】,
+/// and one command resolves them all. A follow-up from a passer-by answers nothing.
+#[test]
+fn a_confirming_follow_up_offers_to_resolve_what_it_answers() {
+    let sb = Sandbox::new();
+    let now = "2026-12-03T02:30:00+08:00";
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut c = sb.cmd();
+        c.env("DUTYDESK_NOW", now)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        if let Some(t) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(t.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    let o = run(
+        &["report", "add", "-"],
+        Some(
+            r#"{"summary":"据说城关镇一仓库起火，有人被困","location":"城关镇","category":"fire","occurred_at":"两点左右","reporter":{"name":"王某","unit":"村民","phone":"13900000000"}}"#,
+        ),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let no = stdout(&o).trim().to_string();
+    // A passer-by's follow-up answers nothing.
+    let o = run(
+        &["report", "add", "-"],
+        Some(&format!(
+            r#"{{"kind":"follow_up","incident":"{no}","summary":"城关镇仓库火势变大","occurred_at":"02:05","reporter":{{"name":"李某","unit":"路人"}}}}"#
+        )),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("--answered"), "{}", stderr(&o));
+    // The fire brigade states the facts.
+    let o = run(
+        &["report", "add", "-"],
+        Some(&format!(
+            r#"{{"kind":"follow_up","incident":"{no}","summary":"城关镇东街仓库起火，被困2人已救出","location":"城关镇东街","occurred_at":"02:05","casualties":{{"trapped":2}},"reporter":{{"name":"张队长","unit":"县消防救援大队","phone":"0379-6651119"}}}}"#
+        )),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("--answered") && err.contains("R0-"), "{err}");
+    let o = run(&["--lang", "zh-CN", "notify", &no], None);
+    let text = stdout(&o);
+    assert!(
+        !text.contains("据说"),
+        "answered doubts are not sent: {text}"
+    );
+    assert!(!text.contains("两点左右"), "{text}");
+    let o = run(&["resolve", &no, "--answered"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap();
+    let resolved: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"flag_resolved\""))
+        .collect();
+    // The first report's source, hearsay and vague time, and the passer-by's source: all
+    // stated now by the brigade, each resolved as checked against its report.
+    assert!(resolved.len() >= 4, "{resolved:?}");
+    for id in ["\"flag\":\"R0-1\"", "\"flag\":\"R1-1\""] {
+        assert!(
+            resolved.iter().any(|l| l.contains(id)),
+            "{id}: {resolved:?}"
+        );
+    }
+    assert!(
+        resolved.iter().all(|l| l.contains("县消防救援大队")),
+        "{resolved:?}"
+    );
+    let o = run(&["list", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["number"] == no.as_str())
+        .unwrap();
+    let own_open = journal
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"flag_raised\"") && l.contains("\"report\":2"))
+        .count();
+    assert_eq!(
+        row["open_flags"].as_u64().unwrap() as usize,
+        own_open,
+        "{row}"
+    );
+    // Nothing left to answer: a second run says so, changes nothing.
+    let o = run(&["resolve", &no, "--answered"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}

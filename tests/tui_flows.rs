@@ -63,6 +63,7 @@ fn new_report_save_filed_saved_refresh_follow_up_resolve() {
     let effects = app.update(Msg::Answer {
         reply: Reply::Filed,
         response: Response::Filed {
+            answers: vec![],
             incident: "20261123-002".into(),
             report: 0,
             flags: vec![vague_flag("R0-1", 0, 2, "据说")],
@@ -103,6 +104,7 @@ fn new_report_save_filed_saved_refresh_follow_up_resolve() {
     app.update(Msg::Answer {
         reply: Reply::Filed,
         response: Response::Filed {
+            answers: vec![],
             incident: "20261123-001".into(),
             report: 1,
             flags: vec![],

@@ -129,13 +129,18 @@ pub enum Command {
         /// Incident number.
         number: String,
         /// Flag id, e.g. R0-1.
-        flag: String,
+        #[arg(required_unless_present = "answered")]
+        flag: Option<String>,
         /// call_back | cross_check | on_site | official_release
-        #[arg(long)]
-        method: String,
+        #[arg(long, required_unless_present = "answered")]
+        method: Option<String>,
         /// confirmed | corrected | refuted | cannot_verify
-        #[arg(long)]
-        result: String,
+        #[arg(long, required_unless_present = "answered")]
+        result: Option<String>,
+        /// Every open flag the latest report (an authoritative unit's follow-up) answers, in
+        /// one step. 核销续报已说明的标记
+        #[arg(long, conflicts_with_all = ["flag", "method", "result"])]
+        answered: bool,
         /// What was found, from whom.
         #[arg(long, default_value = "")]
         note: String,

@@ -348,11 +348,22 @@ pub fn run_store_command(
             let draft = parse_draft(&text, name)?;
             match ok_or_err(ask(ctx, Request::AddReport { draft })?)? {
                 Response::Filed {
-                    incident, flags, ..
+                    incident,
+                    flags,
+                    answers,
+                    ..
                 } => {
                     writeln!(out, "{incident}")?;
                     for f in &flags {
                         let _ = writeln!(std::io::stderr(), "  ⚑ {}", format::flag_line(f, lang));
+                    }
+                    if !answers.is_empty() {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "  ✓ {} {}\n    dutydesk resolve {incident} --answered",
+                            lang.pick("本报说明了：", "this report answers:"),
+                            answers.join(" ")
+                        );
                     }
                 }
                 r => return Err(unexpected(&r)),
@@ -405,11 +416,51 @@ pub fn run_store_command(
         }
         Command::Resolve {
             number,
+            answered: true,
+            ..
+        } => {
+            let Response::Incident { incident, .. } = ok_or_err(ask(
+                ctx,
+                Request::Show {
+                    incident: number.clone(),
+                },
+            )?)?
+            else {
+                return Err(CliError::Failure("show".into()));
+            };
+            let flags = crate::rules::verify::answered::answered(&incident);
+            let req = Request::ResolveAnswered {
+                incident: number.clone(),
+                flags: flags.clone(),
+            };
+            match ok_or_err(ask(ctx, req)?)? {
+                Response::Recorded { .. } => {
+                    writeln!(
+                        out,
+                        "{} {}",
+                        lang.pick("已核销", "resolved"),
+                        flags.join(" ")
+                    )?;
+                }
+                r => return Err(unexpected(&r)),
+            }
+        }
+        Command::Resolve {
+            number,
             flag,
             method,
             result,
             note,
+            ..
         } => {
+            let missing = |what: &str| {
+                CliError::BadInput(format!(
+                    "缺少 {what}（或用 --answered 核销续报已说明的标记）/ {what} is required (or --answered for the flags the latest report answers)"
+                ))
+            };
+            let flag = flag.as_ref().ok_or_else(|| missing("FLAG"))?;
+            let method = method.as_ref().ok_or_else(|| missing("--method"))?;
+            let result = result.as_ref().ok_or_else(|| missing("--result"))?;
             let method: ResolutionMethod = parse_enum(
                 "method",
                 method,

@@ -225,7 +225,13 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
         (NoticeKind::Escalation, _) => lang.pick("督办", "Escalation").to_string(),
     };
     let mut unverified = String::new();
-    let open: Vec<_> = inc.open_flags().collect();
+    // Only the flags still open against what the latest report says: those it answers are
+    // offered to the officer and not sent as doubts.
+    let answered = crate::rules::verify::answered::answered(inc);
+    let open: Vec<_> = inc
+        .open_flags()
+        .filter(|f| !answered.contains(&f.flag.id))
+        .collect();
     if !open.is_empty() {
         unverified.push_str("【待核实 / unverified】");
         for f in open {

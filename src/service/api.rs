@@ -39,6 +39,14 @@ pub enum Request {
         #[serde(default)]
         note: String,
     },
+    /// Resolves, in one step, flags that the incident's latest report answers (each must
+    /// still be answered by it): checked against an authoritative unit's report.
+    ResolveAnswered {
+        /// Incident number.
+        incident: String,
+        /// The flag ids the officer confirmed (as offered).
+        flags: Vec<String>,
+    },
     /// Incidents, newest first.
     List {
         /// Only incidents without a final report.
@@ -400,6 +408,10 @@ pub enum Response {
         flags: Vec<Flag>,
         /// The level the casualties imply.
         level_suggested: Option<Level>,
+        /// Open flags of earlier reports that this one answers (offered to the officer, who
+        /// confirms them with [`Request::ResolveAnswered`]).
+        #[serde(default)]
+        answers: Vec<String>,
         /// The events written.
         seqs: Vec<u64>,
     },

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use super::api::{IncidentRow, Request, Response, Status};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::{Actor, EventBody, Report, ReportKind, Resolution};
+use crate::domain::{
+    Actor, EventBody, Report, ReportKind, Resolution, ResolutionMethod, ResolutionResult,
+};
 use crate::rules::verify::Verifier;
 use crate::store::{OpenOptions, Store, StoreError};
 
@@ -142,6 +144,9 @@ impl Desk {
                     },
                 };
                 self.record(actor, body)
+            }
+            Request::ResolveAnswered { incident, flags } => {
+                self.resolve_answered(actor, &incident, &flags)
             }
             Request::List { open_only, limit } => self.list(open_only, limit),
             Request::Show { incident } => {
@@ -303,6 +308,56 @@ impl Desk {
         }
     }
 
+    /// Resolves flags the latest report answers, all or none.
+    fn resolve_answered(
+        &mut self,
+        actor: &Actor,
+        incident: &str,
+        flags: &[String],
+    ) -> Result<Response, StoreError> {
+        let Some(inc) = self.store.incident(incident.trim())? else {
+            return Ok(Response::bad(format!("没有事件 / no incident {incident}")));
+        };
+        let answered = crate::rules::verify::answered::answered(&inc);
+        if flags.is_empty() {
+            return Ok(Response::bad(
+                "没有可核销的标记 / no flags named: give those the follow-up answers",
+            ));
+        }
+        if let Some(f) = flags.iter().find(|f| !answered.contains(f)) {
+            return Ok(Response::bad(format!(
+                "{f} 未被最新一报说明（或已处理）/ {f} is not answered by the latest report (or is no longer open)"
+            )));
+        }
+        let latest = inc.latest();
+        let unit = [&latest.reporter.unit, &latest.reporter.name]
+            .into_iter()
+            .find_map(|s| s.clone().filter(|s| !s.trim().is_empty()))
+            .unwrap_or_default();
+        let (_, local) = self.now();
+        let bodies = flags
+            .iter()
+            .map(|f| EventBody::FlagResolved {
+                incident: inc.number.0.clone(),
+                flag: f.clone(),
+                resolution: Resolution {
+                    method: ResolutionMethod::CrossCheck,
+                    result: ResolutionResult::Confirmed,
+                    note: format!(
+                        "报告{}（{unit}）已说明 / stated in report {} ({unit})",
+                        latest.seq_in_incident, latest.seq_in_incident
+                    ),
+                    by: actor.officer.clone(),
+                    at: local,
+                },
+            })
+            .collect();
+        let events = self.store.append(actor, local, bodies)?;
+        Ok(Response::Recorded {
+            seqs: events.iter().map(|e| e.seq).collect(),
+        })
+    }
+
     fn add_report(
         &mut self,
         actor: &Actor,
@@ -356,11 +411,16 @@ impl Desk {
             });
         }
         let events = self.store.append(actor, local, bodies)?;
+        let answers = match self.store.incident(&number)? {
+            Some(inc) if seq_in_incident > 0 => crate::rules::verify::answered::answered(&inc),
+            _ => Vec::new(),
+        };
         Ok(Response::Filed {
             incident: number,
             report: seq_in_incident,
             flags: assessment.flags,
             level_suggested: assessment.level_suggested,
+            answers,
             seqs: events.iter().map(|e| e.seq).collect(),
         })
     }

@@ -14,6 +14,7 @@
 //!
 //! Offsets are Unicode-scalar offsets into the field's original text (see [`text`]).
 
+pub mod answered;
 mod consistency;
 mod lexicon;
 mod missing;
