@@ -252,6 +252,9 @@ impl Store {
                 os_user: store.os_user.clone(),
             };
             store.append(&actor, at, vec![EventBody::StoreCreated { format: 1 }])?;
+            // The anchor file exists from the first event on: its removal is then noticed.
+            store.checkpoint("created");
+            store.db.flush()?;
         } else if !anchors.exists && store.head.seq > 0 && store.read_only.is_none() {
             // A store from before the anchor file: its first checkpoint.
             store.checkpoint("open");

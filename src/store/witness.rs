@@ -68,7 +68,7 @@ pub fn refuse_if_witnessed(
     let mut seen: Option<Witness> = None;
     if anchors.max_named() > 0 {
         let c = anchors.all.iter().max_by_key(|c| c.seq);
-        seen = c.map(|c| anchor_witness(c));
+        seen = c.map(anchor_witness);
     }
     if seen.is_none() && dbpath.exists() {
         // sled's own head; a database that cannot be opened says nothing either way.
@@ -128,7 +128,7 @@ fn anchor_witness(c: &checkpoints::Checkpoint) -> Witness {
 /// not one is refused (an append writes whole lines; a crash leaves at most a line without its
 /// newline, which is not this).
 pub fn journal_head(jpath: &Path, journal: &Journal) -> Result<Head, StoreError> {
-    if journal.len() == 0 {
+    if journal.is_empty() {
         return Ok(Head {
             seq: 0,
             hash: crate::domain::GENESIS_HASH.to_string(),
