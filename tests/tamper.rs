@@ -521,6 +521,11 @@ fn loss_and_rechaining_are_caught_and_nothing_is_rebuilt_over_the_evidence() {
                 assert!(banner.unwrap().contains("READ-ONLY"));
                 let err = file_one(&mut desk, 99).unwrap_err();
                 assert!(err.contains("READ-ONLY"), "{}: {err}", row.name);
+                // The console's tick records nothing and does not fail.
+                assert!(matches!(
+                    desk.handle(&officer(), Request::Tick),
+                    Response::Ticked(_)
+                ));
                 // Reads still work.
                 assert!(matches!(
                     desk.handle(
