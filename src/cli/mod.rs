@@ -161,6 +161,10 @@ pub enum Command {
     Verify,
     /// Recreate the database from the journal (console must be closed). 重建
     Rebuild,
+    /// When the journal holds less than its witnesses saw: keep the originals in an evidence
+    /// folder, say exactly what is lost, and go on without reusing a number (console must be
+    /// closed). 恢复
+    Recover,
     /// Export everything. 导出
     Export {
         /// jsonl | csv

@@ -115,6 +115,14 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
         return Ok(r);
     }
     let mut desk = open_desk(ctx, "cli")?;
+    if let Some(banner) = &desk.store().read_only {
+        // Every command run on a read-only desk says so, reads included.
+        let _ = writeln!(
+            std::io::stderr(),
+            "dutydesk: {}",
+            crate::sanitize::text(banner)
+        );
+    }
     Ok(desk.handle(&ctx.actor, req))
 }
 
@@ -532,6 +540,36 @@ pub fn run_store_command(
             }
             r => return Err(unexpected(&r)),
         },
+        Command::Recover => {
+            // Never through the socket: it needs the folder to itself.
+            let opts = OpenOptions {
+                purpose: "recover".into(),
+                ..OpenOptions::default()
+            };
+            match crate::store::recover::recover(&ctx.data_dir, &opts)? {
+                None => writeln!(
+                    out,
+                    "{}",
+                    lang.pick(
+                        "日志与所有见证者一致，无需恢复",
+                        "the journal agrees with every witness: nothing to recover"
+                    )
+                )?,
+                Some(r) => {
+                    out.write_all(crate::store::recover::describe(&r).as_bytes())?;
+                    let desk = open_desk(ctx, "recover")?;
+                    writeln!(
+                        out,
+                        "{} #{}",
+                        lang.pick(
+                            "已从日志重建数据库，日志末尾为",
+                            "database rebuilt from the journal, which now ends at"
+                        ),
+                        desk.store().head().seq
+                    )?;
+                }
+            }
+        }
         Command::Rebuild => {
             let mut desk = open_desk(ctx, "rebuild")?;
             desk.rebuild()?;
@@ -631,6 +669,7 @@ fn append_loop(
         } else {
             crate::store::Durability::Sync
         },
+        ..OpenOptions::default()
     };
     let mut desk = Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts)?;
     writeln!(out, "READY {}", desk.store().head().seq)?;

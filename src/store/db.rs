@@ -104,6 +104,9 @@ const OFFSETS: &[u8] = b"eo/";
 /// Set once the line index covers the database's events.
 const OFFSETS_MARK: &str = "eo-index-v1";
 
+/// Where a chain break found by open, `rebuild` or `verify` is kept until a `verify` passes.
+const CHAIN_BREAK: &str = "chain-break";
+
 /// The tree in which databases made before the line index kept a copy of every line.
 const LINE_COPY: &str = "events";
 
@@ -378,6 +381,65 @@ impl Db {
                 hash: crate::domain::GENESIS_HASH.to_string(),
             }),
         }
+    }
+
+    /// A head kept in the meta tree under `key` (`verified`: the chain was checked up to it;
+    /// `anchor`: the newest checkpoint written to the anchor file).
+    pub fn meta_head(&self, key: &str) -> Result<Option<Head>, DbError> {
+        match self.meta.get(key)? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("{key}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps a head in the meta tree under `key` (flushed with the next [`Db::apply`], or by
+    /// [`Db::flush`]).
+    pub fn put_meta_head(&self, key: &str, head: &Head) -> Result<(), DbError> {
+        let v = serde_json::to_vec(head).map_err(|e| DbError::Decode(e.to_string()))?;
+        self.meta.insert(key, v)?;
+        Ok(())
+    }
+
+    /// The chain break a check recorded and no later check cleared, if any.
+    pub fn chain_break(&self) -> Result<Option<super::Break>, DbError> {
+        match self.meta.get(CHAIN_BREAK)? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("{CHAIN_BREAK}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Records (or with `None` clears) a chain break, durably.
+    pub fn set_chain_break(&self, b: Option<&super::Break>) -> Result<(), DbError> {
+        match b {
+            Some(b) => {
+                let v = serde_json::to_vec(b).map_err(|e| DbError::Decode(e.to_string()))?;
+                self.meta.insert(CHAIN_BREAK, v)?;
+            }
+            None => {
+                self.meta.remove(CHAIN_BREAK)?;
+            }
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Every day counter (`YYYYMMDD` → the highest number used that day).
+    pub fn day_counters(&self) -> Result<std::collections::BTreeMap<String, u32>, DbError> {
+        let mut out = std::collections::BTreeMap::new();
+        for r in self.meta.scan_prefix("day/") {
+            let (k, v) = r?;
+            if let Ok(b) = <[u8; 4]>::try_from(v.as_ref()) {
+                out.insert(
+                    String::from_utf8_lossy(&k[4..]).into_owned(),
+                    u32::from_be_bytes(b),
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Checks that events apply to the current projection, without writing anything.

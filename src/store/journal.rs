@@ -60,6 +60,8 @@ pub struct Journal {
     len: u64,
     durability: Durability,
     pending: Vec<u8>,
+    /// Bytes of an unfinished last line still in the file (see [`Journal::open_untrimmed`]).
+    torn: u64,
 }
 
 /// What opening the journal had to mend.
@@ -73,9 +75,17 @@ impl Journal {
     /// Opens (creating 0600) the journal and removes a torn last line, which was never
     /// acknowledged because its `fdatasync` had not returned.
     pub fn open(path: &Path, durability: Durability) -> io::Result<(Journal, TailRepair)> {
+        let mut j = Journal::open_untrimmed(path, durability)?;
+        let repair = j.trim_torn()?;
+        Ok((j, repair))
+    }
+
+    /// Opens (creating 0600) the journal, leaving an unfinished last line where it is: the
+    /// caller decides, once it has compared the journal with its witnesses, whether to cut it
+    /// off ([`Journal::trim_torn`]). Nothing is appended while it is there.
+    pub fn open_untrimmed(path: &Path, durability: Durability) -> io::Result<Journal> {
         let mut file = os::open_private_append(path)?;
         let len = file.metadata()?.len();
-        let mut repair = TailRepair::default();
         let mut keep = len;
         if len > 0 {
             // Find the last newline from the end.
@@ -97,21 +107,43 @@ impl Journal {
                 pos = start;
             }
         }
-        if keep < len {
-            repair.torn_bytes = len - keep;
-            file.set_len(keep)?;
-            os::fdatasync(&file)?;
+        Ok(Journal {
+            file,
+            path: path.to_path_buf(),
+            len: keep,
+            durability,
+            pending: Vec::new(),
+            torn: len - keep,
+        })
+    }
+
+    /// Bytes of an unfinished last line still in the file.
+    pub fn torn_bytes(&self) -> u64 {
+        self.torn
+    }
+
+    /// Cuts off an unfinished last line (never acknowledged: its `fdatasync` had not
+    /// returned), durably.
+    pub fn trim_torn(&mut self) -> io::Result<TailRepair> {
+        let repair = TailRepair {
+            torn_bytes: self.torn,
+        };
+        if self.torn > 0 {
+            self.file.set_len(self.len)?;
+            os::fdatasync(&self.file)?;
+            self.torn = 0;
         }
-        Ok((
-            Journal {
-                file,
-                path: path.to_path_buf(),
-                len: keep,
-                durability,
-                pending: Vec::new(),
-            },
-            repair,
-        ))
+        Ok(repair)
+    }
+
+    /// Cuts the journal back to `len` bytes (for `recover`, after the rest was copied aside),
+    /// durably.
+    pub(crate) fn cut_to(&mut self, len: u64) -> io::Result<()> {
+        self.file.set_len(len)?;
+        os::fdatasync(&self.file)?;
+        self.len = len;
+        self.torn = 0;
+        Ok(())
     }
 
     /// Appends lines (without newlines) as one write; durable when this returns `Ok`.
@@ -121,6 +153,11 @@ impl Journal {
         for l in lines {
             buf.extend_from_slice(l.as_bytes());
             buf.push(b'\n');
+        }
+        if self.torn > 0 {
+            return Err(io::Error::other(
+                "the journal ends in an unfinished line that was not removed",
+            ));
         }
         if self.durability == Durability::UnsafeBuffered {
             self.pending.extend_from_slice(&buf);

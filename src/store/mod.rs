@@ -8,6 +8,7 @@
 
 pub mod anchors;
 pub mod chain;
+pub mod checkpoints;
 pub mod db;
 pub mod digest;
 pub mod journal;
@@ -15,6 +16,8 @@ pub mod lines;
 pub mod lock;
 pub mod os;
 pub mod projection;
+pub mod recover;
+mod witness;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -71,6 +74,13 @@ pub enum StoreError {
     /// The journal is damaged where it cannot be mended automatically.
     #[error("journal damaged at sequence {}: {}", .0.seq, .0.reason)]
     Corrupt(Break),
+    /// The journal holds less than a witness saw, or other than it saw, or cannot be read:
+    /// the store was not opened and nothing on disk was changed. The text says what to do.
+    #[error("{0}")]
+    Evidence(String),
+    /// The chain is broken: the desk reads but writes nothing until that is resolved.
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -85,6 +95,9 @@ pub struct OpenOptions {
     pub purpose: String,
     /// The journal's durability (always `Sync` but in the crash test's negative control).
     pub durability: Durability,
+    /// Events between two checkpoints in the anchor file (`DUTYDESK_ANCHOR_EVERY`, default
+    /// 1,000); a handover always writes one.
+    pub anchor_every: u64,
 }
 
 impl Default for OpenOptions {
@@ -92,6 +105,7 @@ impl Default for OpenOptions {
         OpenOptions {
             purpose: "dutydesk".into(),
             durability: Durability::Sync,
+            anchor_every: checkpoints::every_from_env(),
         }
     }
 }
@@ -113,8 +127,14 @@ pub struct Store {
     pub sled_behind: Option<String>,
     /// True while `db` is a stand-in because reopening the real database failed.
     db_closed: bool,
-    /// False when the tail of the chain did not verify on open.
+    /// False when the chain since the last verified point did not verify on open.
     pub tail_ok: bool,
+    /// Set while the chain is broken: why, for the banner; every append is refused.
+    pub read_only: Option<String>,
+    /// Events between checkpoints in the anchor file.
+    anchor_every: u64,
+    /// The newest checkpoint's sequence number.
+    last_anchor: u64,
     _lock: DataLock,
 }
 
@@ -147,20 +167,38 @@ impl VerifyReport {
 
 impl Store {
     /// Opens the store in `dir` (created 0700), taking the lock.
+    ///
+    /// Before anything is written, the journal is compared with every witness of its head
+    /// that can be seen (sled's head and verified mark, the anchor file): a journal that is
+    /// missing, empty, shorter than a witness, unreadable at its end, or holding another hash
+    /// where a witness saw one, is refused with [`StoreError::Evidence`] and nothing on disk
+    /// is touched. An unfinished last line is cut off only when no witness saw it. The chain
+    /// since the last verified point is then checked; a break makes the store read-only.
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
         let t0 = Instant::now();
-        let OpenedJournal {
-            lock,
-            journal,
-            head: jhead,
-            tail_ok,
-            mut notes,
-            os_user,
-            t_lock,
-        } = open_journal(dir, &opts)?;
-        let t_journal = t0.elapsed();
+        let (lock, me, mut notes) = take_lock(dir, &opts)?;
+        let t_lock = t0.elapsed();
         let jpath = dir.join(JOURNAL);
         let dbpath = dir.join(DB_DIR);
+        let anchors = checkpoints::read(dir)
+            .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+        let journal_len = match std::fs::metadata(&jpath) {
+            Ok(m) => Some(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io(format!("read {}", jpath.display()))(e)),
+        };
+        if journal_len.unwrap_or(0) == 0 {
+            // No journal (or an empty one): a new store, unless a witness saw one.
+            witness::refuse_if_witnessed(dir, &dbpath, &jpath, &anchors, journal_len.is_some())?;
+        }
+        let existed = journal_len.is_some();
+        let mut journal = Journal::open_untrimmed(&jpath, opts.durability)
+            .map_err(io(format!("open {}", jpath.display())))?;
+        if !existed {
+            os::sync_dir(dir).map_err(io("sync data folder"))?;
+        }
+        let jhead = witness::journal_head(&jpath, &journal)?;
+        let t_journal = t0.elapsed();
         let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
             Err(e) => {
@@ -176,28 +214,50 @@ impl Store {
         } else {
             db
         };
+        // Every witness against the journal; refused before anything is written.
+        witness::compare(&db, &jpath, &jhead, journal.torn_bytes(), &anchors)?;
+        if journal.torn_bytes() > 0 {
+            let repair = journal.trim_torn().map_err(io("trim journal"))?;
+            notes.push(format!(
+                "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
+                repair.torn_bytes
+            ));
+        }
         let t_sled = t0.elapsed();
         let mut store = Store {
             dir: dir.to_path_buf(),
             journal,
             db,
             head: jhead.clone(),
-            os_user,
+            os_user: me.user,
             open_notes: notes,
             took_over: lock.took_over.clone(),
             sled_behind: None,
             db_closed: false,
-            tail_ok,
+            tail_ok: true,
+            read_only: None,
+            anchor_every: opts.anchor_every.max(1),
+            last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
             _lock: lock,
         };
+        if let Some(b) = store.db.chain_break()? {
+            store.go_read_only(&b, false);
+        }
+        store.check_since_mark()?;
         store.reconcile()?;
-        if store.journal.is_empty() {
+        if store.journal.is_empty() && store.read_only.is_none() {
             let at = chrono::Local::now().fixed_offset();
             let actor = Actor {
                 officer: "system".into(),
                 os_user: store.os_user.clone(),
             };
             store.append(&actor, at, vec![EventBody::StoreCreated { format: 1 }])?;
+            // The anchor file exists from the first event on: its removal is then noticed.
+            store.checkpoint("created");
+            store.db.flush()?;
+        } else if !anchors.exists && store.head.seq > 0 && store.read_only.is_none() {
+            // A store from before the anchor file: its first checkpoint.
+            store.checkpoint("open");
         }
         let t_reconcile = t0.elapsed();
         os::tighten_tree(dir).map_err(io("set file modes"))?;
@@ -216,7 +276,82 @@ impl Store {
         Ok(store)
     }
 
-    /// Brings sled level with the journal: apply what it lacks, or rebuild when they disagree.
+    /// Makes the store read-only because of a chain break (recorded in sled when `record`).
+    fn go_read_only(&mut self, b: &Break, record: bool) {
+        if record {
+            if let Err(e) = self.db.set_chain_break(Some(b)) {
+                tracing::error!("could not record the chain break in the database: {e}");
+            }
+        }
+        let banner = witness::read_only_banner(b);
+        if self.read_only.is_none() {
+            self.open_notes.insert(0, banner.clone());
+        }
+        self.tail_ok = false;
+        self.read_only = Some(banner);
+    }
+
+    /// Checks the chain from the last verified point (sled's `verified` mark; the whole journal
+    /// when there is none) to the head, and the line index; moves the mark up on success, makes
+    /// the store read-only at a break.
+    fn check_since_mark(&mut self) -> Result<(), StoreError> {
+        let mark = self.db.meta_head(witness::VERIFIED)?;
+        let found =
+            witness::check_chain_from(&self.db, self.journal.path(), mark.as_ref(), &self.head)?;
+        match found {
+            Some(b) => self.go_read_only(&b, true),
+            None => {
+                if let Some(seq) = self.db.check_line_index()? {
+                    let b = Break {
+                        seq,
+                        line: 0,
+                        reason: "the database's line index no longer points at this event: a line before it was changed, deleted or inserted".into(),
+                    };
+                    self.go_read_only(&b, true);
+                } else if self.read_only.is_none() && mark.as_ref() != Some(&self.head) {
+                    self.db.put_meta_head(witness::VERIFIED, &self.head)?;
+                    self.db.flush()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a checkpoint of the head to the anchor file and notes it in sled (flushed with
+    /// the next apply). A failure is logged, never fatal: the journal already holds the events.
+    fn checkpoint(&mut self, why: &str) {
+        let c = checkpoints::Checkpoint {
+            seq: self.head.seq,
+            hash: self.head.hash.clone(),
+            at: chrono::Local::now().fixed_offset().to_rfc3339(),
+            why: why.into(),
+            lost: None,
+        };
+        match checkpoints::append(&self.dir, &c) {
+            Ok(()) => {
+                self.last_anchor = c.seq;
+                if let Err(e) = self.db.put_meta_head(witness::ANCHOR, &self.head) {
+                    tracing::warn!("could not note the checkpoint in the database: {e}");
+                }
+            }
+            Err(e) => tracing::error!("could not write a checkpoint to the anchor file: {e}"),
+        }
+    }
+
+    /// After a durable journal write: a checkpoint when the batch held a handover, or crossed a
+    /// multiple of the interval.
+    fn checkpoint_after(&mut self, before: u64, handover: bool) {
+        let every = self.anchor_every;
+        if handover {
+            self.checkpoint("handover");
+        } else if self.head.seq / every > before / every {
+            self.checkpoint("every");
+        }
+    }
+
+    /// Brings sled level with the journal: apply what it lacks (each line checked against
+    /// the chain from sled's head), or rebuild it when it cannot take them. Sled ahead of the
+    /// journal, or holding another hash, never reaches here: [`witness::compare`] refused it.
     fn reconcile(&mut self) -> Result<(), StoreError> {
         let dbhead = match self.db.head() {
             Ok(h) => h,
@@ -224,75 +359,76 @@ impl Store {
                 self.open_notes.push(format!(
                     "数据库状态不可读，重建 / database head unreadable ({e}); rebuilding"
                 ));
-                return self.rebuild_db();
+                return self.rebuild_inner().map(|_| ());
             }
         };
         if dbhead == self.head {
             return Ok(());
         }
         if dbhead.seq < self.head.seq {
-            let agrees =
-                dbhead.seq == 0 || self.journal_hash_at(dbhead.seq)? == Some(dbhead.hash.clone());
-            if agrees {
-                // A database whose trees went further than its head (sled can keep part of a
-                // write that failed: a full disk) refuses what it already has; it is rebuilt.
-                match self.apply_journal_after(dbhead.seq) {
-                    Ok(n) => {
-                        self.open_notes.push(format!(
-                            "补写了数据库缺少的 {n} 条事件 / applied {n} journal events the database lacked"
-                        ));
-                        return Ok(());
+            // A database whose trees went further than its head (sled can keep part of a
+            // write that failed: a full disk) refuses what it already has; it is rebuilt.
+            match self.apply_journal_after(&dbhead) {
+                Ok((n, stop)) => {
+                    self.open_notes.push(format!(
+                        "补写了数据库缺少的 {n} 条事件 / applied {n} journal events the database lacked"
+                    ));
+                    if let Some(b) = stop {
+                        self.go_read_only(&b, true);
                     }
-                    Err(StoreError::Db(DbError::Rejected(m))) => {
-                        tracing::warn!(
-                            "the database refused the journal's events after its head: {m}"
-                        );
-                    }
-                    Err(e) => return Err(e),
+                    return Ok(());
                 }
+                Err(StoreError::Db(DbError::Rejected(m))) => {
+                    tracing::warn!("the database refused the journal's events after its head: {m}");
+                }
+                Err(e) => return Err(e),
             }
         }
         self.open_notes.push(format!(
             "数据库与日志不一致（数据库 #{}，日志 #{}），从日志重建 / database (#{}) disagrees with the journal (#{}); rebuilding",
             dbhead.seq, self.head.seq, dbhead.seq, self.head.seq
         ));
-        self.rebuild_db()
+        self.rebuild_inner().map(|_| ())
     }
 
-    fn journal_hash_at(&self, seq: u64) -> Result<Option<String>, StoreError> {
-        let back = self.head.seq.saturating_sub(seq) as usize + 1;
-        let lines = journal::tail_lines(self.journal.path(), back).map_err(io("read journal"))?;
-        Ok(lines
-            .first()
-            .and_then(|l| serde_json::from_str::<Event>(l).ok())
-            .filter(|e| e.seq == seq)
-            .map(|e| e.hash))
-    }
-
-    fn apply_journal_after(&mut self, after: u64) -> Result<u64, StoreError> {
+    /// Applies the journal's events after `from` (sled's head) to sled, checking each line
+    /// against the chain from `from`: stops at the first line that does not verify and returns
+    /// where (nothing from it on is applied: a changed value is never adopted).
+    fn apply_journal_after(&mut self, from: &Head) -> Result<(u64, Option<Break>), StoreError> {
+        let after = from.seq;
         // From the indexed line at or before the first one wanted (or the start).
-        let (seq0, offset) = self.db.floor_of(after + 1).unwrap_or((1, 0));
+        let (seq0, offset) = if after == 0 {
+            (1, 0)
+        } else {
+            self.db.floor_of(after + 1).unwrap_or((1, 0))
+        };
         let lines = lines::Forward::open(
             self.journal.path(),
             seq0,
             offset,
             after + 1,
-            u64::MAX,
+            self.head.seq,
             1 << 20,
         )
         .map_err(io("read journal"))?;
+        let mut check = if after == 0 {
+            ChainCheck::default()
+        } else {
+            ChainCheck::after(after, &from.hash)
+        };
         let mut batch = Vec::new();
         let mut first_offset = 0;
         let mut n = 0;
+        let mut stop = None;
         for r in lines {
-            let (_, at, line) = r.map_err(io("read journal"))?;
-            let e: Event = match serde_json::from_str(&line) {
+            let (counted, at, line) = r.map_err(io("read journal"))?;
+            let e = match check.next(counted, &line) {
                 Ok(e) => e,
-                Err(_) => continue,
+                Err(b) => {
+                    stop = Some(b);
+                    break;
+                }
             };
-            if e.seq <= after {
-                continue;
-            }
             if batch.is_empty() {
                 first_offset = at;
             }
@@ -305,22 +441,60 @@ impl Store {
         }
         n += batch.len() as u64;
         self.db.apply(&batch, first_offset)?;
-        Ok(n)
+        if stop.is_none() && check.expected() <= self.head.seq {
+            stop = Some(Break {
+                seq: check.expected(),
+                line: 0,
+                reason: "the journal ends before its head: lines are missing".into(),
+            });
+        }
+        Ok((n, stop))
     }
 
     /// Recreates the sled database from the journal (the old one is set aside, not deleted).
+    /// Stops at the first event that does not verify: nothing from it on is taken, the store
+    /// turns read-only and the break is returned as [`StoreError::Corrupt`].
     pub fn rebuild_db(&mut self) -> Result<(), StoreError> {
+        match self.rebuild_inner()? {
+            Some(b) => Err(StoreError::Corrupt(b)),
+            None => Ok(()),
+        }
+    }
+
+    fn rebuild_inner(&mut self) -> Result<Option<Break>, StoreError> {
         let dbpath = self.dir.join(DB_DIR);
+        // The old database's witnesses, kept in the new one (it is a rebuild, not a reset).
+        let mark = self.db.meta_head(witness::ANCHOR).ok().flatten();
         // sled must let go of its files before they move.
         self.db.flush().ok();
         self.close_db()?;
         set_aside(&dbpath)?;
         self.open_db()?;
-        let n = self.apply_journal_after(0)?;
-        self.open_notes.push(format!(
-            "已从日志重建数据库，共 {n} 条事件 / rebuilt the database from {n} journal events"
-        ));
-        Ok(())
+        if let Some(m) = mark {
+            self.db.put_meta_head(witness::ANCHOR, &m)?;
+        }
+        let genesis = Head {
+            seq: 0,
+            hash: crate::domain::GENESIS_HASH.to_string(),
+        };
+        let (n, stop) = self.apply_journal_after(&genesis)?;
+        match &stop {
+            None => {
+                self.open_notes.push(format!(
+                    "已从日志重建数据库，共 {n} 条事件 / rebuilt the database from {n} journal events"
+                ));
+                self.db.put_meta_head(witness::VERIFIED, &self.head)?;
+                self.db.flush()?;
+            }
+            Some(b) => {
+                self.open_notes.push(format!(
+                    "重建在第 {} 号事件处停止，此后的事件未采用 / the rebuild stopped at event #{} ({}); nothing from it on was taken",
+                    b.seq, b.seq, b.reason
+                ));
+                self.go_read_only(b, true);
+            }
+        }
+        Ok(stop)
     }
 
     /// Appends events as one durable unit: journal + fdatasync, then sled + flush.
@@ -331,6 +505,11 @@ impl Store {
         at: DateTime<FixedOffset>,
         bodies: Vec<EventBody>,
     ) -> Result<Vec<Event>, StoreError> {
+        self.refuse_if_read_only()?;
+        let handover = bodies
+            .iter()
+            .any(|b| matches!(b, EventBody::HandoverAccepted { .. }));
+        let before = self.head.seq;
         let mut prev = self.head.hash.clone();
         let mut seq = self.head.seq;
         let mut sealed = Vec::with_capacity(bodies.len());
@@ -346,8 +525,11 @@ impl Store {
         let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
         let offset = self.journal.end();
         self.journal.append(&lines).map_err(io("write journal"))?;
-        // Durable from here: the journal holds it, whatever sled does next.
+        // Durable from here: the journal holds it, whatever sled does next. The anchor file
+        // and sled follow the journal, never precede it: neither can name an event the
+        // journal has not made durable, so a crash never looks like a journal cut short.
         self.head = Head { seq, hash: prev };
+        self.checkpoint_after(before, handover);
         if let Err(e) = self.db.apply(&sealed, offset) {
             tracing::error!("sled apply failed after a durable journal write: {e}");
             self.sled_behind = Some(e.to_string());
@@ -362,6 +544,8 @@ impl Store {
         actor: &Actor,
         items: Vec<(DateTime<FixedOffset>, EventBody)>,
     ) -> Result<u64, StoreError> {
+        self.refuse_if_read_only()?;
+        let before = self.head.seq;
         let mut prev = self.head.hash.clone();
         let mut seq = self.head.seq;
         let mut sealed = Vec::with_capacity(items.len());
@@ -379,6 +563,7 @@ impl Store {
         let mut offset = self.journal.end();
         self.journal.append(&lines).map_err(io("write journal"))?;
         self.head = Head { seq, hash: prev };
+        self.checkpoint_after(before, false);
         for chunk in sealed.chunks(2000) {
             if let Err(e) = self.db.apply(chunk, offset) {
                 self.sled_behind = Some(e.to_string());
@@ -463,6 +648,14 @@ impl Store {
         })
     }
 
+    /// Refuses a write while the chain is broken.
+    fn refuse_if_read_only(&self) -> Result<(), StoreError> {
+        match &self.read_only {
+            Some(banner) => Err(StoreError::ReadOnly(banner.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// The last event's sequence number and hash.
     pub fn head(&self) -> &Head {
         &self.head
@@ -514,8 +707,10 @@ impl Store {
         let path = self.journal.path();
         let mut mem = projection::MemView::default();
         let mut replay_error = None;
+        let mut seen = witness::AnchorCheck::new(&self.dir);
         let walk = walk_chain(path, "read journal", |check, no, line| {
             let e = check.next(no, line)?;
+            seen.see(e.seq, &e.hash);
             if replay_error.is_none() {
                 if let Err(err) = projection::apply(&mut mem, &e) {
                     replay_error = Some(format!("event {} does not replay: {err}", e.seq));
@@ -537,7 +732,25 @@ impl Store {
                 Some(m) => Some(m),
                 None => self.compare_projection(&mem, events)?,
             };
-            report.anchor_break = anchors::check(path).map_err(io("read journal"))?;
+            report.anchor_break = match anchors::check(path).map_err(io("read journal"))? {
+                Some(b) => Some(b),
+                None => seen.finish(events),
+            };
+        }
+        // The outcome is kept in sled: a break makes the desk read-only from the next open
+        // until a verify passes.
+        match report.chain_break.as_ref().or(report.anchor_break.as_ref()) {
+            Some(b) => self.db.set_chain_break(Some(b))?,
+            None if report.projection_mismatch.is_none() => {
+                if self.db.chain_break()?.is_some() {
+                    self.db.set_chain_break(None)?;
+                }
+                if events == self.head.seq {
+                    self.db.put_meta_head(witness::VERIFIED, &self.head)?;
+                    self.db.flush()?;
+                }
+            }
+            None => {}
         }
         report.millis = t0.elapsed().as_millis() as u64;
         Ok(report)
@@ -709,9 +922,17 @@ fn walk_chain(
 pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreError> {
     let t0 = Instant::now();
     let what = format!("read {}", path.display());
-    let walk = walk_chain(path, &what, |check, no, line| check.check(no, line))?;
+    let mut seen = witness::AnchorCheck::new(path.parent().unwrap_or(Path::new(".")));
+    let walk = walk_chain(path, &what, |check, no, line| {
+        let e = check.next(no, line)?;
+        seen.see(e.seq, &e.hash);
+        Ok(())
+    })?;
     let anchor_break = if walk.chain_break.is_none() {
-        anchors::check(path).map_err(io(what))?
+        match anchors::check(path).map_err(io(what))? {
+            Some(b) => Some(b),
+            None => seen.finish(walk.events),
+        }
     } else {
         None
     };
@@ -739,20 +960,55 @@ fn first_difference<V: PartialEq>(
 /// A data folder's journal, opened and locked (see [`open_journal`]).
 struct OpenedJournal {
     lock: DataLock,
-    journal: Journal,
     head: Head,
     tail_ok: bool,
     notes: Vec<String>,
-    os_user: String,
-    /// How long taking the lock took.
-    t_lock: Duration,
 }
 
 /// The first half of opening a store, all a reader of the log alone needs: creates the
-/// folder (0700), takes the lock, opens the journal (removing an unfinished last line) and
-/// checks the tail of its chain.
+/// folder (0700), takes the lock, opens the journal and checks the tail of its chain. The
+/// anchor file is the one witness it compares with (sled is not opened); an unfinished last
+/// line is cut off only when there is no database that might have seen it, and otherwise left
+/// for [`Store::open`] to judge (only complete lines are read).
 fn open_journal(dir: &Path, opts: &OpenOptions) -> Result<OpenedJournal, StoreError> {
-    let t0 = Instant::now();
+    let (lock, _, mut notes) = take_lock(dir, opts)?;
+    let jpath = dir.join(JOURNAL);
+    let anchors = checkpoints::read(dir)
+        .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+    let mut journal = Journal::open_untrimmed(&jpath, opts.durability)
+        .map_err(io(format!("open {}", jpath.display())))?;
+    let head = witness::journal_head(&jpath, &journal)?;
+    if let Some(c) = anchors.live().into_iter().max_by_key(|c| c.seq) {
+        if c.seq > head.seq {
+            return Err(StoreError::Evidence(format!(
+                "日志缺少已确认的记录：日志止于第 {} 号事件，但锚点文件（{} 的检查点）见过第 {} 号。未作任何改动。请先备份数据目录，再运行 `dutydesk recover` / the journal is missing acknowledged records: it ends at event #{}, but the anchor file (checkpoint of {}) saw #{}. Nothing on disk was changed. Back up the data folder, then run `dutydesk recover`",
+                head.seq, c.at, c.seq, head.seq, c.at, c.seq
+            )));
+        }
+    }
+    if journal.torn_bytes() > 0 && !dir.join(DB_DIR).exists() {
+        let repair = journal.trim_torn().map_err(io("trim journal"))?;
+        notes.push(format!(
+            "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
+            repair.torn_bytes
+        ));
+    }
+    // A check of the tail of the chain.
+    let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
+    let (_, tail_ok) = check_tail(&tail, &mut notes);
+    Ok(OpenedJournal {
+        lock,
+        head,
+        tail_ok,
+        notes,
+    })
+}
+
+/// Creates the folder (0700) and takes its lock; notes a stale lock taken over.
+fn take_lock(
+    dir: &Path,
+    opts: &OpenOptions,
+) -> Result<(DataLock, Holder, Vec<String>), StoreError> {
     os::restrict_umask();
     os::ensure_private_dir(dir).map_err(io(format!("create {}", dir.display())))?;
     let me = Holder {
@@ -763,38 +1019,13 @@ fn open_journal(dir: &Path, opts: &OpenOptions) -> Result<OpenedJournal, StoreEr
         purpose: opts.purpose.clone(),
     };
     let lock = lock::acquire(dir, &me)?;
-    let t_lock = t0.elapsed();
     let mut notes = Vec::new();
     if let Some(h) = &lock.took_over {
         notes.push(format!(
             "接管了失效的锁 / took over a stale lock held by {h}"
         ));
     }
-    let jpath = dir.join(JOURNAL);
-    let existed = jpath.exists();
-    let (journal, repair) =
-        Journal::open(&jpath, opts.durability).map_err(io(format!("open {}", jpath.display())))?;
-    if !existed {
-        os::sync_dir(dir).map_err(io("sync data folder"))?;
-    }
-    if repair.torn_bytes > 0 {
-        notes.push(format!(
-            "删除了未完成的末行 / removed an unfinished last journal line ({} bytes, never acknowledged)",
-            repair.torn_bytes
-        ));
-    }
-    // The journal's head, and a check of the tail of the chain.
-    let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
-    let (head, tail_ok) = check_tail(&tail, &mut notes);
-    Ok(OpenedJournal {
-        lock,
-        journal,
-        head,
-        tail_ok,
-        notes,
-        os_user: me.user,
-        t_lock,
-    })
+    Ok((lock, me, notes))
 }
 
 /// A data folder's journal without its database, for a reader of the log alone (the audit):

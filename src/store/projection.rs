@@ -46,8 +46,44 @@ pub enum ApplyError<E> {
     Storage(E),
 }
 
+/// Marks the note `dutydesk recover` writes in place of the first lost event; the JSON after it
+/// ([`LossNote`]) carries the highest incident number each day had reached, so that no number
+/// the lost events used is issued again.
+pub const LOSS_MARK: &str = "[dutydesk-loss]";
+
+/// What the loss note says, machine-readably.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LossNote {
+    /// The first lost sequence number.
+    pub from: u64,
+    /// The last.
+    pub to: u64,
+    /// Day (`YYYYMMDD`) → the highest incident number used that day, as the witness held it.
+    #[serde(default)]
+    pub counters: BTreeMap<String, u32>,
+}
+
+impl LossNote {
+    /// The loss note in a note's text, if it is one.
+    pub fn parse(text: &str) -> Option<LossNote> {
+        let at = text.find(LOSS_MARK)?;
+        serde_json::from_str(&text[at + LOSS_MARK.len()..]).ok()
+    }
+}
+
 /// Applies one event to a view.
 pub fn apply<V: View>(view: &mut V, e: &Event) -> Result<(), ApplyError<V::Err>> {
+    if let EventBody::Note { text } = &e.body {
+        // Counters only ever rise: a forged loss note can skip numbers, never reuse one.
+        if let Some(loss) = LossNote::parse(text) {
+            for (day, n) in &loss.counters {
+                if view.counter(day).map_err(ApplyError::Storage)? < *n {
+                    view.put_counter(day, *n).map_err(ApplyError::Storage)?;
+                }
+            }
+        }
+        return Ok(());
+    }
     if let Some(id) = e.body.instruction() {
         let mut slot = view.instruction(id).map_err(ApplyError::Storage)?;
         Instruction::apply(&mut slot, e).map_err(ApplyError::Rejected)?;
