@@ -304,10 +304,24 @@ fn a_rewritten_and_rechained_history_is_caught_by_the_handover_anchor() {
     assert_eq!(b.seq, anchored);
     assert!(b.reason.contains(&format!("#{anchored}")), "{}", b.reason);
     assert!(!v.ok());
-    // And through the CLI's path: the store opened (and rebuilt), then verify.
-    let desk = open(dir.path(), &c);
-    let v = desk.store().verify().unwrap();
-    assert_eq!(v.anchor_break.map(|b| b.seq), Some(anchored));
+    // And through the desk's path: the open itself refuses (the anchor file outside the chain
+    // saw the old head), naming the event, and changes nothing.
+    let before = std::fs::read(&path).unwrap();
+    let refused = Desk::open(
+        dir.path(),
+        Arc::new(dutydesk::config::defaults()),
+        Arc::new(c.clone()),
+        OpenOptions::default(),
+    );
+    match refused {
+        Err(e) => assert!(e.to_string().contains("rewritten"), "{e}"),
+        Ok(_) => panic!("a re-chained journal was opened"),
+    }
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "nothing on disk changed"
+    );
 }
 
 fn sample() -> dutydesk::domain::handover::HandoverRecord {
