@@ -369,8 +369,7 @@ pub fn run_store_command(
             match ok_or_err(ask(ctx, req)?)? {
                 Response::Incidents { rows, .. } => match f {
                     ListFormat::Json => {
-                        serde_json::to_writer_pretty(&mut *out, &rows)
-                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        crate::sanitize::json::to_writer_pretty(&mut *out, &rows)?;
                         writeln!(out)?;
                     }
                     ListFormat::Table => format::incident_table(out, &rows, &ctx.config, lang)?,
@@ -390,8 +389,7 @@ pub fn run_store_command(
                 } => match f {
                     ShowFormat::Json => {
                         let v = serde_json::json!({"incident": incident, "timeline": timeline});
-                        serde_json::to_writer_pretty(&mut *out, &v)
-                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        crate::sanitize::json::to_writer_pretty(&mut *out, &v)?;
                         writeln!(out)?;
                     }
                     ShowFormat::Text => {
@@ -450,11 +448,7 @@ pub fn run_store_command(
             };
             match ok_or_err(ask(ctx, req)?)? {
                 Response::Events { events } => match f {
-                    LogFormat::Jsonl => {
-                        for e in &events {
-                            writeln!(out, "{}", e.to_line())?;
-                        }
-                    }
+                    LogFormat::Jsonl => journal_lines(out, &events)?,
                     LogFormat::Table => format::log_table(out, &events, lang)?,
                 },
                 r => return Err(unexpected(&r)),
@@ -501,11 +495,7 @@ pub fn run_store_command(
                 r => return Err(unexpected(&r)),
             };
             match f {
-                ExportFormat::Jsonl => {
-                    for e in &events {
-                        writeln!(out, "{}", e.to_line())?;
-                    }
-                }
+                ExportFormat::Jsonl => journal_lines(out, &events)?,
                 ExportFormat::Csv => format::reports_csv(out, &events, &ctx.config, lang)?,
             }
         }
@@ -565,6 +555,23 @@ pub fn run_store_command(
     Ok(())
 }
 
+/// The journal's own lines (`log --format jsonl`, `export --format jsonl`): into a pipe or a
+/// file byte for byte, so that every line's hash still verifies; on a terminal with what would
+/// act on it escaped (`\u202e`), the same JSON values.
+fn journal_lines(out: &mut impl Write, events: &[crate::domain::Event]) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    for e in events {
+        let line = e.to_line();
+        if terminal {
+            writeln!(out, "{}", crate::sanitize::json::line(&line))?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
 fn append_loop(
     ctx: &Ctx,
     count: u64,
@@ -602,7 +609,7 @@ fn append_loop(
 fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
     let mut desk = open_desk(ctx, "serve")?;
     for n in &desk.store().open_notes {
-        writeln!(out, "{n}")?;
+        writeln!(out, "{}", crate::sanitize::line(n))?;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
