@@ -147,19 +147,46 @@ pub fn unexpected(r: &Response) -> CliError {
 
 /// Reads a file, or standard input for `-`.
 pub fn read_input(file: &str) -> Result<String, CliError> {
+    read_input_at_most(file, u64::MAX).map(|(text, _)| text)
+}
+
+/// Reads at most `cap` bytes of a file or standard input; the flag says whether there was
+/// more (the rest is left unread).
+fn read_input_at_most(file: &str, cap: u64) -> Result<(String, bool), CliError> {
     let mut bytes = Vec::new();
+    let limit = cap.saturating_add(1);
     if file == "-" {
-        std::io::stdin().read_to_end(&mut bytes)?;
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
-        bytes = std::fs::read(file)
+        std::fs::File::open(file)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
             .map_err(|e| CliError::BadInput(format!("{file}: cannot read: {e}")))?;
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let more = bytes.len() as u64 > cap;
+    if more {
+        return Ok((String::new(), true));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
         CliError::BadInput(format!(
             "{file}: not UTF-8 (byte {}); convert it first, e.g. iconv -f GB18030 -t UTF-8",
             e.utf8_error().valid_up_to()
         ))
-    })
+    })?;
+    Ok((text, false))
+}
+
+/// Reads a report file for `report add`: refused unread past eight times the text limit
+/// (room for JSON's escapes and keys), so that a huge file is never loaded whole.
+fn read_report(file: &str, ctx: &Ctx) -> Result<String, CliError> {
+    let max = ctx.config.intake.max_report_bytes;
+    let cap = (max as u64).saturating_mul(8).saturating_add(64 * 1024);
+    match read_input_at_most(file, cap)? {
+        (_, true) => Err(CliError::BadInput(format!(
+            "{file}: 报告文件超过 {cap} 字节，正文上限 {max} 字节（配置 [intake] max_report_bytes），未记录 \
+             / the report file is over {cap} bytes, the text limit is {max} ([intake] max_report_bytes); nothing was recorded"
+        ))),
+        (text, false) => Ok(text),
+    }
 }
 
 /// Parses a report in the JSON shape, naming the line and column of a fault.
@@ -337,7 +364,7 @@ pub fn run_store_command(
             writeln!(out, "{}: {head}", lang.pick("事件数", "events"))?;
         }
         Command::Report(ReportCommand::Add { file }) => {
-            let text = read_input(file)?;
+            let text = read_report(file, ctx)?;
             let name = if file == "-" {
                 "<stdin>"
             } else {
