@@ -55,9 +55,10 @@ pub fn joins(prev: Option<char>, c: char, next: Option<char>) -> bool {
     let wide = |e: char| !e.is_ascii() && e.width() == Some(2);
     match c {
         '\u{200d}' => prev.is_some_and(|p| wide(p) || p == '\u{fe0f}') && next.is_some_and(wide),
-        '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' | '\u{180b}'..='\u{180d}' | '\u{180f}' => {
-            prev.is_some_and(|p| !p.is_whitespace() && !acts(p))
-        }
+        '\u{fe00}'..='\u{fe0f}'
+        | '\u{e0100}'..='\u{e01ef}'
+        | '\u{180b}'..='\u{180d}'
+        | '\u{180f}' => prev.is_some_and(|p| !p.is_whitespace() && !acts(p)),
         _ => false,
     }
 }
