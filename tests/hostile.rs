@@ -444,3 +444,34 @@ fn a_report_over_the_size_limit_is_refused_and_nothing_is_recorded() {
         stderr(&o)
     );
 }
+
+#[test]
+fn journal_lines_on_a_terminal_are_escaped() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["report", "add"], Some(r#"{"summary":"据说起火"}"#));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    // The newest event carries the payload (the screen shows the last lines).
+    let note = "abc\u{202e}RLO\u{9b}31m";
+    let args = [
+        "resolve",
+        &number,
+        "R0-1",
+        "--method",
+        "call_back",
+        "--result",
+        "confirmed",
+    ];
+    let o = sb.run(&[&args[..], &["--note", note]].concat(), None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Into a pipe the record's own bytes (raw U+202E); on a terminal its escape.
+    let piped = stdout(&sb.run(&["log", "--format", "jsonl"], None));
+    assert!(piped.contains('\u{202e}'));
+    let mut cmd = common::pty::command(&sb.data(), sb.path(), None);
+    cmd.args(["log", "--format", "jsonl", "--limit", "1"]);
+    let mut tty = common::pty::Console::spawn(cmd);
+    tty.wait_for("RLO");
+    let _ = tty.wait_exit_within(std::time::Duration::from_secs(20));
+    let shown = tty.contents().replace('\n', "");
+    assert!(shown.contains("abc\\u202eRLO\\u009b31m"), "{shown}");
+}
