@@ -63,7 +63,10 @@ fn rt() -> tokio::runtime::Runtime {
 
 /// Files the payloads, seven to a report, and composes notices; returns them.
 fn compose(dir: &std::path::Path) -> (Vec<QueuedNotice>, usize, usize) {
-    let cfg = Arc::new(dutydesk::config::defaults());
+    // Room for the corpus's longest payloads in every field (the limit is tested in hostile.rs).
+    let mut cfg = dutydesk::config::defaults();
+    cfg.intake.max_report_bytes = 4 << 20;
+    let cfg = Arc::new(cfg);
     let clock = ManualClock::new("2026-11-22T18:10:00Z".parse().unwrap());
     let mut desk = Desk::open(dir, cfg, Arc::new(clock), OpenOptions::default()).unwrap();
     let mut corpus = payloads();

@@ -143,7 +143,7 @@ pub fn json(out: &mut impl Write, r: &AuditReport) -> io::Result<()> {
         histogram: r.histogram.clone(),
         daily: r.daily.clone(),
     };
-    let text = serde_json::to_string_pretty(&head).map_err(io::Error::other)?;
+    let text = crate::sanitize::json::to_string_pretty(&head)?;
     // A key at the top level starts a line with two spaces; inside a string a newline is
     // escaped, so this is found once, where serde put the empty list.
     const EMPTY: &str = "\n  \"breaches\": [],\n";
@@ -220,14 +220,15 @@ fn breaches_json(out: &mut impl Write, breaches: &[Breach], first: bool) -> io::
     Ok(())
 }
 
-/// A JSON string: as it is when nothing in it needs escaping, else through serde.
+/// A JSON string: as it is when nothing in it needs escaping, else through serde with the
+/// sanitiser's escapes (nothing raw that a terminal would act on).
 fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
-    if s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\') {
+    if s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\') && crate::sanitize::is_safe(s) {
         out.write_all(b"\"")?;
         out.write_all(s.as_bytes())?;
         out.write_all(b"\"")
     } else {
-        serde_json::to_writer(out, s).map_err(io::Error::other)
+        crate::sanitize::json::to_writer(out, s)
     }
 }
 
@@ -428,7 +429,8 @@ fn row(out: &mut impl Write, x: &StageRow, group: &str, lang: Lang) -> io::Resul
 }
 
 /// One CSV row per stage total and per stage and group; UTF-8 with a BOM; text quoted by the
-/// `csv` crate (commas, quotes and newlines in names survive).
+/// `csv` crate (commas, quotes and newlines in names survive), every cell through
+/// [`crate::sanitize::csv::cell`].
 pub fn csv(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang) -> io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
@@ -452,7 +454,7 @@ pub fn csv(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang) -
     let rows = r.stages.iter().map(|x| (None, x));
     for (by, x) in rows.chain(r.groups.iter().map(|x| (r.by, x))) {
         let group_by = by.map_or("all", GroupBy::as_str).to_string();
-        w.write_record([
+        let row = [
             x.stage.key().to_string(),
             x.stage.name(lang).to_string(),
             group_by,
@@ -467,7 +469,12 @@ pub fn csv(out: &mut impl Write, r: &AuditReport, config: &Config, lang: Lang) -
             x.within.to_string(),
             x.breached.to_string(),
             x.compliance.map(|c| format!("{c:.4}")).unwrap_or_default(),
-        ])?;
+        ];
+        // Group keys and names are outside text (officers, categories from the config).
+        w.write_record(
+            row.iter()
+                .map(|c| crate::sanitize::csv::cell(c).into_owned()),
+        )?;
     }
     w.flush()
 }

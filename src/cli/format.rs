@@ -346,15 +346,16 @@ pub fn verify_text(out: &mut impl Write, v: &VerifyReport, lang: Lang) -> io::Re
             b.seq,
             lang.pick("日志第", "journal line"),
             b.line,
-            b.reason
+            sanitize::line(&b.reason)
         )?,
         None => writeln!(out, "{}", lang.pick("哈希链完整", "hash chain intact"))?,
     }
     match &v.projection_mismatch {
         Some(m) => writeln!(
             out,
-            "{}: {m}",
-            lang.pick("投影与重放不一致", "projections differ from a replay")
+            "{}: {}",
+            lang.pick("投影与重放不一致", "projections differ from a replay"),
+            sanitize::line(m)
         )?,
         None if v.chain_break.is_none() => writeln!(
             out,
@@ -372,7 +373,7 @@ pub fn verify_text(out: &mut impl Write, v: &VerifyReport, lang: Lang) -> io::Re
                 "handover anchor mismatch at sequence"
             ),
             b.seq,
-            b.reason
+            sanitize::line(&b.reason)
         )?;
     }
     writeln!(out, "{} ms", v.millis)
@@ -395,19 +396,21 @@ pub fn status_text(out: &mut impl Write, s: &Status, lang: Lang) -> io::Result<(
     )?;
     writeln!(out, "{}: {}", lang.pick("事件数", "incidents"), s.incidents)?;
     for n in &s.open_notes {
-        writeln!(out, "! {n}")?;
+        writeln!(out, "! {}", sanitize::line(n))?;
     }
     if let Some(b) = &s.sled_behind {
         writeln!(
             out,
-            "! {}: {b}",
-            lang.pick("数据库落后于日志", "database behind the journal")
+            "! {}: {}",
+            lang.pick("数据库落后于日志", "database behind the journal"),
+            sanitize::line(b)
         )?;
     }
     Ok(())
 }
 
 /// Every report as a CSV row, UTF-8 with a BOM so that Excel on Chinese Windows opens it.
+/// Every cell through [`sanitize::csv::cell`]: no raw control, and no formula.
 pub fn reports_csv(
     out: &mut impl Write,
     events: &[Event],
@@ -462,7 +465,7 @@ pub fn reports_csv(
             None => String::new(),
         };
         let s = |x: &Option<String>| x.clone().unwrap_or_default();
-        w.write_record([
+        let row = [
             incident.clone(),
             r.title(lang),
             format!("{:?}", r.kind).to_lowercase(),
@@ -489,7 +492,8 @@ pub fn reports_csv(
             s(&r.already_told),
             r.recorder.clone(),
             e.seq.to_string(),
-        ])?;
+        ];
+        w.write_record(row.iter().map(|c| sanitize::csv::cell(c).into_owned()))?;
     }
     w.flush()
 }

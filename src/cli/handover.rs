@@ -48,9 +48,7 @@ pub fn run_handover(
             let text = match format {
                 HandoverFormat::Md => print::markdown(&record, lang),
                 HandoverFormat::Txt => print::text(&record, lang),
-                HandoverFormat::Json => {
-                    serde_json::to_string_pretty(&record).unwrap_or_default() + "\n"
-                }
+                HandoverFormat::Json => crate::sanitize::json::to_string_pretty(&record)? + "\n",
             };
             out.write_all(text.as_bytes())?;
             Ok(())

@@ -87,11 +87,8 @@ pub fn list(
         Response::Instructions { rows, board } => match format {
             ListFormat::Json => {
                 let v = serde_json::json!({ "instructions": rows, "recipients": board });
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&v).unwrap_or_default()
-                )?;
+                crate::sanitize::json::to_writer_pretty(&mut *out, &v)?;
+                writeln!(out)?;
             }
             ListFormat::Table => table(out, &board, ctx.lang)?,
         },
@@ -116,9 +113,9 @@ pub fn table(out: &mut impl Write, rows: &[RecipientStatus], lang: Lang) -> std:
         writeln!(
             out,
             "{:<16} {:<16} {:<14} {:<12} {} {:>7} {mark}",
-            r.instruction,
-            r.incident.as_deref().unwrap_or("-"),
-            r.name,
+            crate::sanitize::line(&r.instruction),
+            crate::sanitize::line(r.incident.as_deref().unwrap_or("-")),
+            crate::sanitize::line(&r.name),
             r.stage.label(lang),
             r.deadline.format("%m-%d %H:%M"),
             countdown(r.remaining_secs),
@@ -130,9 +127,9 @@ pub fn table(out: &mut impl Write, rows: &[RecipientStatus], lang: Lang) -> std:
 fn done(r: Response, out: &mut impl Write) -> Result<(), CliError> {
     match ok_or_err(r)? {
         Response::InstructionDone { id, told, .. } => {
-            writeln!(out, "{id}")?;
+            writeln!(out, "{}", crate::sanitize::line(&id))?;
             for t in told {
-                writeln!(out, "  → {t}")?;
+                writeln!(out, "  → {}", crate::sanitize::line(&t))?;
             }
             Ok(())
         }
@@ -197,7 +194,9 @@ pub fn run(ctx: &Ctx, cmd: &InstructionCommand, out: &mut impl Write) -> Result<
         }
         InstructionCommand::Report { id } => {
             match ok_or_err(ask(ctx, Request::InstructionReport { id: id.clone() })?)? {
-                Response::InstructionReport { text, .. } => write!(out, "{text}")?,
+                Response::InstructionReport { text, .. } => {
+                    write!(out, "{}", crate::sanitize::text(&text))?
+                }
                 r => return Err(unexpected(&r)),
             }
             Ok(())

@@ -119,8 +119,7 @@ pub fn run(ctx: &Ctx, command: &Command, out: &mut impl Write) -> Result<(), Cli
             match ok_or_err(ask(ctx, req)?)? {
                 Response::Notices { rows } => match format {
                     ListFormat::Json => {
-                        serde_json::to_writer_pretty(&mut *out, &rows)
-                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        crate::sanitize::json::to_writer_pretty(&mut *out, &rows)?;
                         writeln!(out)?;
                     }
                     ListFormat::Table => nf::notices_table(out, &rows, lang)?,

@@ -157,19 +157,46 @@ pub fn unexpected(r: &Response) -> CliError {
 
 /// Reads a file, or standard input for `-`.
 pub fn read_input(file: &str) -> Result<String, CliError> {
+    read_input_at_most(file, u64::MAX).map(|(text, _)| text)
+}
+
+/// Reads at most `cap` bytes of a file or standard input; the flag says whether there was
+/// more (the rest is left unread).
+fn read_input_at_most(file: &str, cap: u64) -> Result<(String, bool), CliError> {
     let mut bytes = Vec::new();
+    let limit = cap.saturating_add(1);
     if file == "-" {
-        std::io::stdin().read_to_end(&mut bytes)?;
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
-        bytes = std::fs::read(file)
+        std::fs::File::open(file)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
             .map_err(|e| CliError::BadInput(format!("{file}: cannot read: {e}")))?;
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let more = bytes.len() as u64 > cap;
+    if more {
+        return Ok((String::new(), true));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
         CliError::BadInput(format!(
             "{file}: not UTF-8 (byte {}); convert it first, e.g. iconv -f GB18030 -t UTF-8",
             e.utf8_error().valid_up_to()
         ))
-    })
+    })?;
+    Ok((text, false))
+}
+
+/// Reads a report file for `report add`: refused unread past eight times the text limit
+/// (room for JSON's escapes and keys), so that a huge file is never loaded whole.
+fn read_report(file: &str, ctx: &Ctx) -> Result<String, CliError> {
+    let max = ctx.config.intake.max_report_bytes;
+    let cap = (max as u64).saturating_mul(8).saturating_add(64 * 1024);
+    match read_input_at_most(file, cap)? {
+        (_, true) => Err(CliError::BadInput(format!(
+            "{file}: 报告文件超过 {cap} 字节，正文上限 {max} 字节（配置 [intake] max_report_bytes），未记录 \
+             / the report file is over {cap} bytes, the text limit is {max} ([intake] max_report_bytes); nothing was recorded"
+        ))),
+        (text, false) => Ok(text),
+    }
 }
 
 /// Parses a report in the JSON shape, naming the line and column of a fault.
@@ -347,7 +374,7 @@ pub fn run_store_command(
             writeln!(out, "{}: {head}", lang.pick("事件数", "events"))?;
         }
         Command::Report(ReportCommand::Add { file }) => {
-            let text = read_input(file)?;
+            let text = read_report(file, ctx)?;
             let name = if file == "-" {
                 "<stdin>"
             } else {
@@ -390,8 +417,7 @@ pub fn run_store_command(
             match ok_or_err(ask(ctx, req)?)? {
                 Response::Incidents { rows, .. } => match f {
                     ListFormat::Json => {
-                        serde_json::to_writer_pretty(&mut *out, &rows)
-                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        crate::sanitize::json::to_writer_pretty(&mut *out, &rows)?;
                         writeln!(out)?;
                     }
                     ListFormat::Table => format::incident_table(out, &rows, &ctx.config, lang)?,
@@ -411,8 +437,7 @@ pub fn run_store_command(
                 } => match f {
                     ShowFormat::Json => {
                         let v = serde_json::json!({"incident": incident, "timeline": timeline});
-                        serde_json::to_writer_pretty(&mut *out, &v)
-                            .map_err(|e| CliError::Failure(e.to_string()))?;
+                        crate::sanitize::json::to_writer_pretty(&mut *out, &v)?;
                         writeln!(out)?;
                     }
                     ShowFormat::Text => {
@@ -511,11 +536,7 @@ pub fn run_store_command(
             };
             match ok_or_err(ask(ctx, req)?)? {
                 Response::Events { events } => match f {
-                    LogFormat::Jsonl => {
-                        for e in &events {
-                            writeln!(out, "{}", e.to_line())?;
-                        }
-                    }
+                    LogFormat::Jsonl => journal_lines(out, &events)?,
                     LogFormat::Table => format::log_table(out, &events, lang)?,
                 },
                 r => return Err(unexpected(&r)),
@@ -592,11 +613,7 @@ pub fn run_store_command(
                 r => return Err(unexpected(&r)),
             };
             match f {
-                ExportFormat::Jsonl => {
-                    for e in &events {
-                        writeln!(out, "{}", e.to_line())?;
-                    }
-                }
+                ExportFormat::Jsonl => journal_lines(out, &events)?,
                 ExportFormat::Csv => format::reports_csv(out, &events, &ctx.config, lang)?,
             }
         }
@@ -656,6 +673,23 @@ pub fn run_store_command(
     Ok(())
 }
 
+/// The journal's own lines (`log --format jsonl`, `export --format jsonl`): into a pipe or a
+/// file byte for byte, so that every line's hash still verifies; on a terminal with what would
+/// act on it escaped (`\u202e`), the same JSON values.
+fn journal_lines(out: &mut impl Write, events: &[crate::domain::Event]) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    for e in events {
+        let line = e.to_line();
+        if terminal {
+            writeln!(out, "{}", crate::sanitize::json::line(&line))?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
 fn append_loop(
     ctx: &Ctx,
     count: u64,
@@ -694,7 +728,7 @@ fn append_loop(
 fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
     let mut desk = open_desk(ctx, "serve")?;
     for n in &desk.store().open_notes {
-        writeln!(out, "{n}")?;
+        writeln!(out, "{}", crate::sanitize::line(n))?;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -38,6 +38,32 @@ pub struct Config {
     pub notices: Notices,
     /// Leaders' instructions: feedback deadlines, reminders and chasing (督办).
     pub instructions: super::instructions::Instructions,
+    /// What the desk accepts: the size of a report.
+    pub intake: Intake,
+}
+
+/// Limits on what the desk takes in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Intake {
+    /// The most text one report may carry, in bytes of UTF-8, all fields together (a Chinese
+    /// character is three). Larger reports are refused and nothing is recorded.
+    pub max_report_bytes: usize,
+}
+
+impl Intake {
+    /// The built-in limit: 64 KiB, some 21,000 Chinese characters.
+    pub const DEFAULT_MAX_REPORT_BYTES: usize = 64 * 1024;
+    /// The range a configuration may choose from.
+    pub const RANGE: std::ops::RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        Intake {
+            max_report_bytes: Intake::DEFAULT_MAX_REPORT_BYTES,
+        }
+    }
 }
 
 /// Console settings.
@@ -248,6 +274,17 @@ pub struct Verification {
 impl Config {
     /// Checks that the parts fit together; on failure returns (dotted key, message).
     pub fn validate(&self) -> Result<(), (String, String)> {
+        if !Intake::RANGE.contains(&self.intake.max_report_bytes) {
+            return Err((
+                "intake.max_report_bytes".into(),
+                format!(
+                    "{} is outside {}..={} bytes",
+                    self.intake.max_report_bytes,
+                    Intake::RANGE.start(),
+                    Intake::RANGE.end()
+                ),
+            ));
+        }
         crate::clock::Zone::parse(&self.office.timezone)
             .map_err(|m| ("office.timezone".to_string(), m))?;
         if !self.office.lang.is_empty() && Lang::from_locale(&self.office.lang).is_none() {

@@ -365,6 +365,30 @@ pub struct ReportDraft {
     pub already_told: Option<String>,
 }
 
+impl ReportDraft {
+    /// The bytes of text the report carries (UTF-8, every free-text field added up): what
+    /// `[intake] max_report_bytes` limits.
+    pub fn text_bytes(&self) -> usize {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let reporter = self.reporter.as_ref().map_or(0, |r| {
+            opt(&r.name) + opt(&r.unit) + opt(&r.post) + opt(&r.phone)
+        });
+        let words = match &self.occurred_at {
+            Some(OccurredAt::Words(w)) => w.len(),
+            _ => 0,
+        };
+        self.summary.len()
+            + opt(&self.incident)
+            + opt(&self.location)
+            + opt(&self.category)
+            + opt(&self.measures)
+            + opt(&self.requests)
+            + opt(&self.already_told)
+            + reporter
+            + words
+    }
+}
+
 /// A report as filed: a draft with its place in the sequence, the time received and the recorder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {

@@ -168,7 +168,8 @@ pub fn run_check(
                     flags: a.flags.iter().map(|f| flag_out(f, lang)).collect(),
                     level_suggested: a.level_suggested.map(|l| l.key()),
                 };
-                out.push_str(&serde_json::to_string(&o).unwrap_or_default());
+                // Cues and contexts are the report's own text: escaped, never raw.
+                out.push_str(&sanitize::json::to_string(&o).unwrap_or_default());
                 out.push('\n');
             }
             CheckFormat::Text => text_report(&mut out, k + 1, &report, &a, lang),

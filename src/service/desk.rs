@@ -368,6 +368,9 @@ impl Desk {
         actor: &Actor,
         mut draft: crate::domain::ReportDraft,
     ) -> Result<Response, StoreError> {
+        if let Some(refusal) = too_long(&draft, self.config.intake.max_report_bytes) {
+            return Ok(refusal);
+        }
         let (now, local) = self.now();
         crate::rules::when::resolve_draft(&mut draft, local, self.config.zone());
         if draft.summary.trim().is_empty() && draft.kind == ReportKind::First {
@@ -517,4 +520,19 @@ impl Desk {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.store.flush()
     }
+}
+
+/// The refusal of a report carrying more than `max` bytes of text (`[intake]
+/// max_report_bytes`): nothing is recorded.
+pub fn too_long(draft: &crate::domain::ReportDraft, max: usize) -> Option<Response> {
+    let n = draft.text_bytes();
+    (n > max).then(|| Response::bad(report_too_long(n, max)))
+}
+
+/// The message for a report over the limit, Chinese first.
+pub fn report_too_long(n: usize, max: usize) -> String {
+    format!(
+        "报告过长：{n} 字节，上限 {max} 字节（配置 [intake] max_report_bytes），未记录；请精简，或分为首报与续报 \
+         / report too long: {n} bytes of text, the limit is {max} ([intake] max_report_bytes); nothing was recorded: shorten it, or split it into a first report and follow-ups"
+    )
 }

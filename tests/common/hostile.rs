@@ -36,6 +36,16 @@ pub fn payloads() -> Vec<String> {
         "\u{1b}c",
         "\u{1b}#8",
         "\u{1b}(0lqk",
+        // Invisible families (issue 26): tag characters (ASCII smuggled as tags), deprecated
+        // format characters, interlinear annotation, Hangul fillers, variation selectors
+        // stacked behind an emoji, joiners that join nothing, a formula for spreadsheets.
+        "\u{e0001}\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}",
+        "\u{206a}\u{206b}\u{206c}\u{206d}\u{206e}\u{206f}",
+        "\u{fff9}注\u{fffa}zhu\u{fffb}",
+        "\u{115f}\u{1160}\u{3164}\u{ffa0}",
+        "😀\u{fe0f}\u{e0131}\u{e0132}\u{e0133}",
+        "a\u{200d}b\u{200c}c\u{34f}",
+        "=HYPERLINK(\"http://evil.example/\",\"点击\")",
     ];
     let mut out = Vec::new();
     for a in &atoms {
@@ -84,5 +94,54 @@ pub fn leak(s: &str) -> Option<char> {
                     | '\u{2060}'
                     | '\u{feff}'
             )
+    })
+}
+
+/// True for a character that must never reach any output raw (terminal, printed file, CSV,
+/// JSON): everything [`dangerous`] finds, and every invisible character (format characters,
+/// tags, fillers, selectors), except a ZWJ between two emoji and one selector after its base.
+pub fn raw(s: &str) -> Option<char> {
+    let hides = |c: char| {
+        matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200d}'
+                | '\u{2028}'..='\u{2029}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e0fff}'
+        ) || (c.is_control() && c != '\n' && c != '\t')
+    };
+    let wide = |c: char| !c.is_ascii() && unicode_width::UnicodeWidthChar::width(c) == Some(2);
+    let v: Vec<char> = s.chars().collect();
+    (0..v.len()).map(|i| v[i]).enumerate().find_map(|(i, c)| {
+        if dangerous(&c.to_string()).is_some() {
+            return Some(c);
+        }
+        if !hides(c) {
+            return None;
+        }
+        let prev = i.checked_sub(1).map(|j| v[j]);
+        let next = v.get(i + 1).copied();
+        let joins = match c {
+            '\u{200d}' => {
+                prev.is_some_and(|p| wide(p) || p == '\u{fe0f}') && next.is_some_and(wide)
+            }
+            '\u{fe00}'..='\u{fe0f}' | '\u{180b}'..='\u{180d}' | '\u{180f}' => {
+                prev.is_some_and(|p| !p.is_whitespace() && !hides(p))
+            }
+            _ => false,
+        };
+        (!joins).then_some(c)
     })
 }

@@ -1,7 +1,12 @@
 //! The handover record on paper: Markdown, and a plain-text layout that prints on A4 (at most
-//! [`WIDTH`] columns, CJK characters counted double). Pure.
+//! [`WIDTH`] columns, CJK characters counted double). Pure. Every piece of outside text (names,
+//! summaries, ids, notes) goes through the sanitiser: these are printed, shown with `cat` and
+//! written to `handovers/`.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use crate::sanitize;
 
 use crate::domain::handover::{HandoverRecord, ItemKind};
 use crate::domain::Lang;
@@ -28,13 +33,16 @@ fn header_lines(r: &HandoverRecord, lang: Lang) -> Vec<(String, String)> {
             lang.pick("班次", "Shift").into(),
             r.shift.format("%Y-%m-%d").to_string(),
         ),
-        (lang.pick("交班人", "Outgoing").into(), r.from.clone()),
+        (
+            lang.pick("交班人", "Outgoing").into(),
+            sanitize::line(&r.from).into_owned(),
+        ),
         (
             lang.pick("接班人", "Incoming").into(),
             if r.to.is_empty() {
                 none.to_string()
             } else {
-                r.to.clone()
+                sanitize::line(&r.to).into_owned()
             },
         ),
         (
@@ -47,7 +55,7 @@ fn header_lines(r: &HandoverRecord, lang: Lang) -> Vec<(String, String)> {
             lang.pick("日志锚点", "Log anchor").into(),
             r.head
                 .as_ref()
-                .map(|(s, h)| format!("#{s} {}", h.get(..16).unwrap_or(h)))
+                .map(|(s, h)| format!("#{s} {}", sanitize::line(h.get(..16).unwrap_or(h))))
                 .unwrap_or_else(|| none.to_string()),
         ),
     ]
@@ -69,8 +77,8 @@ pub fn markdown(r: &HandoverRecord, lang: Lang) -> String {
             s.push_str(&format!(
                 "- {} {} `{}`\n",
                 tick(r),
-                md_escape(&i.summary),
-                i.id
+                md_escape(&sanitize::line(&i.summary)),
+                sanitize::line(&i.id).replace('`', "'")
             ));
         }
     }
@@ -79,7 +87,7 @@ pub fn markdown(r: &HandoverRecord, lang: Lang) -> String {
         s.push_str(&format!("{}\n", lang.pick("无。", "None.")));
     } else {
         for l in r.notes.lines() {
-            s.push_str(&format!("> {}\n", md_escape(l)));
+            s.push_str(&format!("> {}\n", md_escape(&sanitize::line(l))));
         }
     }
     s
@@ -111,7 +119,7 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
             out.push(format!("  {}", lang.pick("无", "none")));
         }
         for (n, i) in items.iter().enumerate() {
-            let first = format!("{:>2}. {} {}", n + 1, tick(r), i.summary);
+            let first = format!("{:>2}. {} {}", n + 1, tick(r), sanitize::line(&i.summary));
             out.extend(wrap(&first, "        ", WIDTH));
         }
     }
@@ -119,7 +127,7 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
     out.push(lang.pick("交班备注", "Notes").to_string());
     out.push("-".repeat(WIDTH));
     for l in r.notes.lines() {
-        out.extend(wrap(l, "  ", WIDTH));
+        out.extend(wrap(&sanitize::line(l), "  ", WIDTH));
     }
     out.push(String::new());
     out.push(format!(
@@ -132,20 +140,21 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
     s
 }
 
-/// Wraps by display width; continuation lines start with `indent`.
+/// Wraps by display width, never inside a grapheme cluster (an emoji ZWJ sequence, a base
+/// and its selector); continuation lines start with `indent`.
 pub fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
     let mut w = 0;
-    for c in text.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > width {
+    for g in text.graphemes(true) {
+        let gw = g.width();
+        if w + gw > width && !cur.is_empty() {
             lines.push(std::mem::take(&mut cur));
             cur.push_str(indent);
             w = indent.width();
         }
-        cur.push(c);
-        w += cw;
+        cur.push_str(g);
+        w += gw;
     }
     lines.push(cur);
     lines
