@@ -707,3 +707,42 @@ fn an_exact_time_typed_short_is_shown_in_full_and_sent_exact() {
     let full = format!("= {}", t.format("%Y-%m-%d %H:%M"));
     assert!(shown.contains(&full), "{full} not shown:\n{shown}");
 }
+
+/// Issue 18, case 5 in the console: a follow-up that answers earlier flags asks, once, whether
+/// to resolve them; `y` sends exactly those in one request, `n` keeps them open.
+#[test]
+fn a_follow_up_that_answers_flags_offers_to_resolve_them_in_one_step() {
+    for (answer, sends) in [('y', true), ('n', false)] {
+        let mut app = board_app(Lang::Zh, 1);
+        key(&mut app, Key::char('n'));
+        for _ in 0..12 {
+            key(&mut app, Key::plain(Code::Tab));
+        }
+        typed(&mut app, SUMMARY);
+        key(&mut app, ctrl_s());
+        app.update(Msg::Answer {
+            reply: Reply::Filed,
+            response: Response::Filed {
+                answers: vec!["R0-1".into(), "R0-3".into()],
+                incident: "20261123-001".into(),
+                report: 1,
+                flags: vec![],
+                level_suggested: None,
+                seqs: vec![9],
+            },
+        });
+        let shown = screen(&app);
+        assert!(
+            shown.contains("本报说明了") && shown.contains("R0-1 R0-3"),
+            "{shown}"
+        );
+        let effects = key(&mut app, Key::char(answer));
+        let c = calls(&effects);
+        let asked = c.iter().any(|(r, q)| {
+            **r == Reply::AnswersResolved("20261123-001".into())
+                && matches!(q, Request::ResolveAnswered { flags, .. } if *flags == ["R0-1", "R0-3"])
+        });
+        assert_eq!(asked, sends, "{answer}: {c:?}");
+        assert!(!screen(&app).contains("本报说明了"), "asked once");
+    }
+}

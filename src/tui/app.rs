@@ -257,6 +257,12 @@ impl App {
                 Some(f) => f.on_filed(env, r),
                 None => Out::none(),
             },
+            (Reply::AnswersResolved(_), Response::Recorded { .. }) => {
+                let mut out = Out::notice(env.t(Text::AnswersResolved).to_string(), false);
+                out.effects
+                    .extend(crate::tui::screens::board::Board::refresh(env));
+                out
+            }
             (Reply::Resolved(_), r) => match &mut self.incident {
                 Some(v) => v.on_resolved(env, r),
                 None => Out::none(),

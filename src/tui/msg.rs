@@ -45,6 +45,8 @@ pub enum Reply {
     Handover,
     /// A session event recorded; nothing to show.
     Session,
+    /// Flags a follow-up answered, resolved in one step (the incident).
+    AnswersResolved(String),
 }
 
 /// An input to `update`.

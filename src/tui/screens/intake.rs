@@ -40,6 +40,8 @@ pub enum Confirm {
     Discard,
     /// Quit the console without saving?
     Quit,
+    /// The follow-up just filed answers earlier flags: resolve them?
+    ResolveAnswered,
 }
 
 /// The form's state.
@@ -65,6 +67,8 @@ pub struct Intake {
     pub phase: Phase,
     /// An open question.
     pub confirm: Option<Confirm>,
+    /// The earlier flags the report just filed answers (offered to resolve in one step).
+    pub answers: Vec<String>,
     /// True once anything was typed.
     pub dirty: bool,
     /// First visible row of the form.
@@ -125,6 +129,7 @@ impl Intake {
             level_suggested: None,
             phase: Phase::Editing,
             confirm: None,
+            answers: Vec::new(),
             dirty: false,
             scroll: Cell::new(0),
         }
@@ -255,10 +260,18 @@ impl Intake {
     pub fn on_filed(&mut self, env: &Env, response: Response) -> Out {
         match response {
             Response::Filed {
-                incident, flags, ..
+                incident,
+                flags,
+                answers,
+                ..
             } => {
                 self.phase = Phase::Saved(incident.clone(), flags.len());
                 self.dirty = false;
+                if !answers.is_empty() {
+                    // An authoritative unit's 续报 answered earlier doubts: one step to resolve.
+                    self.answers = answers;
+                    self.confirm = Some(Confirm::ResolveAnswered);
+                }
                 let mut effects: Vec<Effect> = crate::tui::screens::board::Board::refresh(env);
                 if self.kind != ReportKind::First {
                     effects.push(env.call(
@@ -315,6 +328,19 @@ impl Intake {
                     match c {
                         Confirm::Discard => Out::go(Nav::Back),
                         Confirm::Quit => Out::go(Nav::Quit),
+                        Confirm::ResolveAnswered => match &self.phase {
+                            Phase::Saved(incident, _) => {
+                                let flags = std::mem::take(&mut self.answers);
+                                Out::effects(vec![env.call(
+                                    Reply::AnswersResolved(incident.clone()),
+                                    Request::ResolveAnswered {
+                                        incident: incident.clone(),
+                                        flags,
+                                    },
+                                )])
+                            }
+                            _ => Out::none(),
+                        },
                     }
                 }
                 Some('n' | 'N') => {

@@ -230,11 +230,17 @@ pub fn render(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
     live_flags(frame, env, f, right);
     frame.render_widget(Paragraph::new(phase_line(env, f, status.width)), status);
     if let Some(c) = f.confirm {
-        let t = match c {
-            Confirm::Discard => Text::DiscardAsk,
-            Confirm::Quit => Text::QuitAsk,
+        let text = match c {
+            Confirm::Discard => env.t(Text::DiscardAsk).to_string(),
+            Confirm::Quit => env.t(Text::QuitAsk).to_string(),
+            Confirm::ResolveAnswered => format!(
+                "{} {} {}",
+                env.t(Text::AnsweredAsk),
+                f.answers.join(" "),
+                env.t(Text::AnsweredYesNo)
+            ),
         };
-        let text = env.t(t);
+        let text = text.as_str();
         let w = (text.width() as u16 + 4).min(area.width);
         let r = centered(area, w, 3);
         let inner = popup(frame, env, r, "?");
