@@ -514,3 +514,37 @@ fn a_confirming_follow_up_offers_to_resolve_what_it_answers() {
     let o = run(&["resolve", &no, "--answered"], None);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }
+
+/// Issue 26, finding "other": a received or occurred time of year 0000, 1970 or 9999 is
+/// refused, naming the field and the window; nothing is recorded.
+#[test]
+fn implausible_times_are_refused() {
+    let sb = Sandbox::new();
+    for (field, t) in [
+        ("received_at", "1970-01-01T00:00:00+08:00"),
+        ("received_at", "9999-12-31T00:00:00+08:00"),
+        ("occurred_at", "0001-01-01T00:00:00+08:00"),
+        ("occurred_at", "2027-06-01T00:00:00+08:00"),
+    ] {
+        let draft = format!(r#"{{"summary":"城关镇仓库起火","{field}":"{t}"}}"#);
+        let mut c = sb.cmd();
+        c.env("DUTYDESK_NOW", "2026-12-03T02:10:00+08:00");
+        c.args(["report", "add", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(draft.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{field} {t}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{}", stderr(&o));
+    }
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap_or_default();
+    assert!(!journal.contains("report_filed"), "nothing recorded");
+}

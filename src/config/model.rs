@@ -49,6 +49,10 @@ pub struct Intake {
     /// The most text one report may carry, in bytes of UTF-8, all fields together (a Chinese
     /// character is three). Larger reports are refused and nothing is recorded.
     pub max_report_bytes: usize,
+    /// How far ahead of the desk's clock a report's times may lie, in hours.
+    pub hours_ahead: u32,
+    /// How far back, in days (a `received_at` of 1970 tops every audit as a breach of years).
+    pub days_back: u32,
 }
 
 impl Intake {
@@ -62,6 +66,8 @@ impl Default for Intake {
     fn default() -> Self {
         Intake {
             max_report_bytes: Intake::DEFAULT_MAX_REPORT_BYTES,
+            hours_ahead: 24,
+            days_back: 365,
         }
     }
 }

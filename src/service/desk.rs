@@ -373,6 +373,9 @@ impl Desk {
         }
         let (now, local) = self.now();
         crate::rules::when::resolve_draft(&mut draft, local, self.config.zone());
+        if let Some(refusal) = implausible(&draft, local, &self.config.intake) {
+            return Ok(refusal);
+        }
         if draft.summary.trim().is_empty() && draft.kind == ReportKind::First {
             // Still filed: checking never blocks. The `missing` flag says what is absent.
             tracing::info!("first report filed with an empty summary");
@@ -535,4 +538,39 @@ pub fn report_too_long(n: usize, max: usize) -> String {
         "报告过长：{n} 字节，上限 {max} 字节（配置 [intake] max_report_bytes），未记录；请精简，或分为首报与续报 \
          / report too long: {n} bytes of text, the limit is {max} ([intake] max_report_bytes); nothing was recorded: shorten it, or split it into a first report and follow-ups"
     )
+}
+
+/// Refuses a report whose received or occurred time lies outside the plausible window around
+/// the desk's clock (`[intake] hours_ahead`, `days_back`): nothing is recorded.
+fn implausible(
+    draft: &crate::domain::ReportDraft,
+    now: DateTime<chrono::FixedOffset>,
+    limits: &crate::config::Intake,
+) -> Option<Response> {
+    let earliest = now - chrono::Duration::days(i64::from(limits.days_back));
+    let latest = now + chrono::Duration::hours(i64::from(limits.hours_ahead));
+    let occurred = match &draft.occurred_at {
+        Some(crate::domain::OccurredAt::At(t)) => Some(*t),
+        _ => None,
+    };
+    for (zh, en, t) in [
+        ("接报时间", "received_at", draft.received_at),
+        ("事发时间", "occurred_at", occurred),
+    ] {
+        let Some(t) = t else { continue };
+        if t < earliest || t > latest {
+            return Some(Response::bad(format!(
+                "{zh} {} 不在合理范围内（{} 至 {}，配置 [intake] days_back / hours_ahead），未记录 \
+                 / {en} {} is outside the plausible window ({} to {}; [intake] days_back, \
+                 hours_ahead); nothing was recorded",
+                t.to_rfc3339(),
+                earliest.format("%Y-%m-%d %H:%M"),
+                latest.format("%Y-%m-%d %H:%M"),
+                t.to_rfc3339(),
+                earliest.to_rfc3339(),
+                latest.to_rfc3339(),
+            )));
+        }
+    }
+    None
 }
