@@ -46,12 +46,17 @@ fn crash_loop(loops: u64, unsafe_no_sync: bool) -> Tally {
         let mut child = cmd.spawn().expect("spawn");
         let stdout = child.stdout.take().expect("stdout");
         let (first_ack, acked_once) = std::sync::mpsc::channel::<()>();
+        let (ready_tx, ready) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
             for line in std::io::BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 let mut parts = line.split_whitespace();
-                if parts.next() == Some("ACK") {
+                let word = parts.next();
+                if word == Some("READY") {
+                    let _ = ready_tx.send(());
+                }
+                if word == Some("ACK") {
                     if let (Some(inc), Some(seq)) = (parts.next(), parts.next()) {
                         got.push((inc.to_string(), seq.parse::<u64>().unwrap_or(0)));
                         let _ = first_ack.send(());
@@ -70,6 +75,9 @@ fn crash_loop(loops: u64, unsafe_no_sync: bool) -> Tally {
             tally.startup_kills += 1;
             Duration::from_micros(rng.below(8_000))
         } else {
+            // The other kills land among the intakes: past start-up (the store open, its
+            // witness checks), however loaded the machine, then a random moment.
+            let _ = ready.recv_timeout(Duration::from_secs(10));
             Duration::from_millis(15 + rng.below(60))
         };
         std::thread::sleep(wait);
