@@ -238,26 +238,11 @@ fn check_flags_without_filing_and_exits_by_input() {
 fn the_os_account_never_stands_in_for_an_officer() {
     let sb = Sandbox::new();
     let report = r#"{"summary":"河口镇仓库起火","location":"河口镇"}"#;
-    let mut c = sb.cmd();
-    c.env_remove("DUTYDESK_OFFICER")
-        .args(["report", "add", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(report.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let nobody = [("DUTYDESK_OFFICER", None)];
+    let o = sb.run_env(&nobody, &["report", "add", "-"], Some(report));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--officer"), "{}", stderr(&o));
-    let mut list = sb.cmd();
-    list.env_remove("DUTYDESK_OFFICER").arg("list");
-    let o = list.output().unwrap();
+    let o = sb.run_env(&nobody, &["list"], None);
     assert!(o.status.success(), "reads need no officer: {}", stderr(&o));
     let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap_or_default();
     assert!(!journal.contains("河口镇仓库起火"), "nothing recorded");
@@ -293,6 +278,7 @@ fn the_os_account_never_stands_in_for_an_officer() {
         let mut c = sb.cmd();
         c.env_remove("DUTYDESK_OFFICER");
         let o = tokio::task::spawn_blocking(move || {
+            use std::io::Write;
             let mut c = c;
             c.args(["report", "add", "-"])
                 .stdin(Stdio::piped())
@@ -329,23 +315,8 @@ fn the_os_account_never_stands_in_for_an_officer() {
 #[test]
 fn exact_times_as_typed_are_not_vague() {
     let sb = Sandbox::new();
-    let run = |args: &[&str], stdin: &str| {
-        let mut c = sb.cmd();
-        c.env("DUTYDESK_NOW", "2026-12-03T02:10:00+08:00")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let now = [("DUTYDESK_NOW", Some("2026-12-03T02:10:00+08:00"))];
+    let run = |args: &[&str], stdin: &str| sb.run_env(&now, args, Some(stdin));
     for (typed, vague) in [
         ("02:05", false),
         ("2026-12-03 02:05", false),
@@ -424,21 +395,8 @@ fn spoken_counts_are_kept_as_said() {
 #[test]
 fn a_confirming_follow_up_offers_to_resolve_what_it_answers() {
     let sb = Sandbox::new();
-    let now = "2026-12-03T02:30:00+08:00";
-    let run = |args: &[&str], stdin: Option<&str>| {
-        let mut c = sb.cmd();
-        c.env("DUTYDESK_NOW", now)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        if let Some(t) = stdin {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(t.as_bytes()).unwrap();
-        }
-        child.wait_with_output().unwrap()
-    };
+    let now = [("DUTYDESK_NOW", Some("2026-12-03T02:30:00+08:00"))];
+    let run = |args: &[&str], stdin: Option<&str>| sb.run_env(&now, args, stdin);
     let o = run(
         &["report", "add", "-"],
         Some(
@@ -527,21 +485,8 @@ fn implausible_times_are_refused() {
         ("occurred_at", "2027-06-01T00:00:00+08:00"),
     ] {
         let draft = format!(r#"{{"summary":"城关镇仓库起火","{field}":"{t}"}}"#);
-        let mut c = sb.cmd();
-        c.env("DUTYDESK_NOW", "2026-12-03T02:10:00+08:00");
-        c.args(["report", "add", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(draft.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let now = [("DUTYDESK_NOW", Some("2026-12-03T02:10:00+08:00"))];
+        let o = sb.run_env(&now, &["report", "add", "-"], Some(&draft));
         assert_eq!(o.status.code(), Some(2), "{field} {t}: {}", stderr(&o));
         assert!(stderr(&o).contains(field), "{}", stderr(&o));
     }

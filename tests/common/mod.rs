@@ -52,7 +52,23 @@ impl Sandbox {
 
     /// Runs with arguments and optional stdin; returns the output.
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_env(&[], args, stdin)
+    }
+
+    /// The same with environment changes: `(name, Some(value))` sets, `(name, None)` removes.
+    pub fn run_env(
+        &self,
+        env: &[(&str, Option<&str>)],
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> Output {
         let mut c = self.cmd();
+        for (k, v) in env {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
         c.args(args);
         if stdin.is_some() {
             c.stdin(Stdio::piped());
