@@ -66,7 +66,7 @@ pub enum LockError {
     #[error("数据目录正在使用中 / the data folder {0} is locked by another process")]
     HeldUnknown(PathBuf),
     /// The lock file could not be used.
-    #[error("cannot use lock file {path}: {source}")]
+    #[error("cannot use lock file {path}: {source}{}", os_hint(source))]
     Io {
         /// The lock file.
         path: PathBuf,
@@ -132,4 +132,44 @@ impl Drop for DataLock {
 pub fn holder(dir: &Path) -> Option<Holder> {
     let text = std::fs::read_to_string(dir.join("dutydesk.lock")).ok()?;
     serde_json::from_str(text.trim()).ok()
+}
+
+/// What to do about the OS errors an officer can meet at the lock: a full disk, a read-only
+/// file system, a folder they may not write (issue 26: "os error 28" alone said nothing).
+pub fn os_hint(e: &std::io::Error) -> &'static str {
+    match e.raw_os_error() {
+        Some(28) => " — 磁盘已满：请腾出空间后重试 / the disk is full: free space, then try again",
+        Some(30) => {
+            " — 文件系统为只读：请把数据目录放在可写的位置（--data-dir）/ the file system is \
+             read-only: put the data folder where it can be written (--data-dir)"
+        }
+        Some(13) => {
+            " — 没有权限：请检查数据目录的属主与权限 / permission denied: check the data \
+             folder's owner and mode"
+        }
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn os_errors_at_the_lock_say_what_to_do() {
+        let cases = [
+            (28, "磁盘已满"),
+            (30, "read-only"),
+            (13, "permission denied"),
+        ];
+        for (code, want) in cases {
+            let e = LockError::Io {
+                path: PathBuf::from("/data/dutydesk.lock"),
+                source: std::io::Error::from_raw_os_error(code),
+            };
+            assert!(e.to_string().contains(want), "{code}: {e}");
+        }
+        let other = std::io::Error::from_raw_os_error(5);
+        assert_eq!(os_hint(&other), "");
+    }
 }

@@ -58,7 +58,7 @@ pub enum StoreError {
     #[error(transparent)]
     Lock(#[from] LockError),
     /// A file operation failed (disk full among them).
-    #[error("{what}: {source}{}", if io_is_disk_full(source) { DISK_FULL } else { "" })]
+    #[error("{what}: {source}{}", if io_is_disk_full(source) { DISK_FULL } else { lock::os_hint(source) })]
     Io {
         /// What was being done.
         what: String,
