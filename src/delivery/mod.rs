@@ -343,3 +343,80 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn pauses_double_follow_retry_after_and_stop_at_the_cap() {
+        let limits = DeliveryLimits {
+            backoff_ms: 500,
+            max_wait_secs: 60,
+            ..DeliveryLimits::default()
+        };
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        let table = [
+            (1, None, ms(500)),
+            (2, None, s(1)),
+            (3, None, s(2)),
+            (9, None, s(60)),
+            (40, None, s(60)),
+            (1, Some(s(1)), s(1)),
+            (1, Some(ms(100)), ms(500)),
+            (3, Some(s(30)), s(30)),
+            (1, Some(s(3600)), s(60)),
+        ];
+        for (attempt, asked, want) in table {
+            assert_eq!(
+                pause_after(&limits, attempt, asked),
+                want,
+                "{attempt} {asked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("a date");
+        let table = [
+            ("1", Some(Duration::from_secs(1))),
+            (" 120 ", Some(Duration::from_secs(120))),
+            (
+                "Wed, 02 Dec 2026 08:00:30 GMT",
+                Some(Duration::from_secs(30)),
+            ),
+            ("Wed, 02 Dec 2026 07:00:00 GMT", Some(Duration::ZERO)),
+            ("-1", None),
+            ("soon", None),
+            ("", None),
+        ];
+        for (v, want) in table {
+            assert_eq!(webhook::retry_after(v, now), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn loopback_is_this_machine_only() {
+        let table = [
+            ("localhost", true),
+            ("LOCALHOST.", true),
+            ("127.0.0.1", true),
+            ("127.9.9.9", true),
+            ("[::1]", true),
+            ("::1", true),
+            ("128.0.0.1", false),
+            ("10.0.0.1", false),
+            ("localhost.example.com", false),
+            ("", false),
+        ];
+        for (h, want) in table {
+            assert_eq!(crate::config::is_loopback(h), want, "{h:?}");
+        }
+    }
+}
