@@ -661,8 +661,7 @@ fn refused_dns_tls_and_plaintext_failures_say_which() {
     let last = |id: &str| {
         results
             .iter()
-            .filter(|r| r.notice.ends_with(id))
-            .last()
+            .rfind(|r| r.notice.ends_with(id))
             .map(|r| failed(r).0.to_string())
             .unwrap()
     };
