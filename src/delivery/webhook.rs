@@ -160,10 +160,10 @@ pub fn classify(e: &reqwest::Error, https: bool) -> SendError {
             refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
             invalid_data |= io.kind() == std::io::ErrorKind::InvalidData;
         }
-        texts.push(s.to_string().to_lowercase());
+        texts.push(s.to_string());
         src = s.source();
     }
-    let all = texts.join(": ");
+    let all = texts.join(": ").to_lowercase();
     let inner: String = texts
         .last()
         .map(|t| t.chars().take(120).collect())
@@ -201,9 +201,10 @@ pub fn classify(e: &reqwest::Error, https: bool) -> SendError {
 fn redirect_target(base: &reqwest::Url, location: Option<&str>) -> String {
     match location.and_then(|l| base.join(l).ok()) {
         Some(u) => format!(
-            "{}://{}{}",
+            "{}://{}{}{}",
             u.scheme(),
             u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
             u.path()
         ),
         None => "?".into(),
