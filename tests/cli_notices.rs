@@ -120,3 +120,126 @@ fn notify_preview_send_and_ack_directly_and_through_the_socket() {
         stdout(&o)
     );
 }
+
+/// The plaintext rule, as `config check` applies it: (endpoint table, refused?, key named).
+#[test]
+fn config_check_refuses_plaintext_to_another_host() {
+    let sb = Sandbox::new();
+    let hook = |url: &str, extra: &str| {
+        format!("[notices.endpoints.h]\nkind = \"webhook\"\nurl = \"{url}\"\n{extra}")
+    };
+    let mail = |host: &str, tls: &str, extra: &str| {
+        format!(
+            "[notices.endpoints.m]\nkind = \"email\"\nhost = \"{host}\"\nfrom = \"duty@example.cn\"\ntls = \"{tls}\"\n{extra}"
+        )
+    };
+    let table = [
+        (
+            hook("http://robot.example.com/send?key=${K}", ""),
+            Some(("notices.endpoints.h.url", 3)),
+        ),
+        (
+            hook("HTTP://10.0.0.5:8080/x", ""),
+            Some(("notices.endpoints.h.url", 3)),
+        ),
+        (
+            hook("http://${HOOK_HOST}/x", ""),
+            Some(("notices.endpoints.h.url", 3)),
+        ),
+        (hook("https://robot.example.com/send", ""), None),
+        (hook("http://127.0.0.1:9/x", ""), None),
+        (hook("http://127.3.4.5/x", ""), None),
+        (hook("http://[::1]:8080/x", ""), None),
+        (hook("http://localhost/x", ""), None),
+        (
+            hook("http://robot.example.com/x", "allow_plaintext = true\n"),
+            None,
+        ),
+        (
+            mail("smtp.example.cn", "plain", ""),
+            Some(("notices.endpoints.m.tls", 5)),
+        ),
+        (mail("smtp.example.cn", "starttls", ""), None),
+        (mail("localhost", "plain", ""), None),
+        (mail("127.0.0.1", "plain", ""), None),
+        (
+            mail("smtp.example.cn", "plain", "allow_plaintext = true\n"),
+            None,
+        ),
+    ];
+    for (i, (text, want)) in table.iter().enumerate() {
+        let f = sb.path().join(format!("c{i}.toml"));
+        std::fs::write(&f, text).unwrap();
+        let o = sb.run(&["config", "check", f.to_str().unwrap()], None);
+        match want {
+            Some((key, line)) => {
+                assert_eq!(o.status.code(), Some(2), "{text}\n{}", stdout(&o));
+                let e = stderr(&o);
+                assert!(
+                    e.contains(&format!("{}:{line}:", f.display())),
+                    "{text}\n{e}"
+                );
+                assert!(
+                    e.contains(key) && e.contains("allow_plaintext"),
+                    "{text}\n{e}"
+                );
+                assert!(e.contains("只限本机"), "Chinese first: {e}");
+            }
+            None => assert!(o.status.success(), "{text}\n{}", stderr(&o)),
+        }
+    }
+}
+
+#[test]
+fn notify_send_exits_1_and_lists_the_notices_that_failed() {
+    let sb = Sandbox::new();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let f = sb.path().join("c.toml");
+    std::fs::write(
+        &f,
+        format!(
+            r#"
+[notices.delivery]
+attempts = 1
+[notices.endpoints.hook]
+kind = "webhook"
+url = "http://{closed}/send"
+
+[[units]]
+name = "县应急管理局"
+kind = "department"
+authoritative_for = ["fire"]
+contacts = [{{ channel = "webhook", target = "hook" }}]
+"#
+        ),
+    )
+    .unwrap();
+    let cfg = f.to_str().unwrap();
+    let o = sb.run(&["--config", cfg, "report", "add"], Some(REPORT));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    let o = sb.run(
+        &[
+            "--config",
+            cfg,
+            "notify",
+            &number,
+            "--to",
+            "县应急管理局",
+            "--send",
+            "--wait",
+            "10",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("1 notice(s) failed") && e.contains(&number),
+        "{e}"
+    );
+    assert!(stdout(&o).contains("connection refused"), "{}", stdout(&o));
+}

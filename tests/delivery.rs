@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{notice, HttpPeer};
+use common::{notice, HttpPeer, Reply};
 use dutydesk::config::{DeliveryLimits, Endpoint, WebhookFormat};
 use dutydesk::delivery::{DeliveryResult, Dispatcher, Job, Outcome, Secrets, Settings};
 use dutydesk::domain::{ChannelKind, QueuedNotice};
@@ -24,6 +24,7 @@ fn settings(endpoints: Vec<(&str, Endpoint)>, secrets: Secrets, dir: &std::path:
             attempts: 3,
             backoff_ms: 20,
             timeout_secs: 2,
+            max_wait_secs: 60,
         },
         spool_dir: dir.join("outbox"),
         secrets,
@@ -434,4 +435,245 @@ fn spool_writes_private_txt_and_json_and_a_resend_overwrites() {
         .unwrap();
     let text = std::fs::read_to_string(txt).unwrap();
     assert!(text.contains(&q.text) && text.contains("K7P2-Q9XD"));
+}
+
+fn generic(url: String) -> Endpoint {
+    hook(url, WebhookFormat::Generic, "")
+}
+
+fn failed(r: &DeliveryResult) -> (&str, bool) {
+    match &r.outcome {
+        Outcome::Failed { error, retrying } => (error.as_str(), *retrying),
+        o => panic!("expected a failure, got {o:?}"),
+    }
+}
+
+#[test]
+fn a_redirect_is_refused_not_followed_and_names_no_key() {
+    let rt = rt();
+    let dir = tempfile::tempdir().unwrap();
+    let peer = rt.block_on(HttpPeer::start_replies(vec![
+        Reply {
+            status: 302,
+            headers: vec![("location".into(), "/elsewhere?key=k-Leak-42".into())],
+            ..Reply::default()
+        },
+        Reply {
+            status: 200,
+            body: "{}".into(),
+            ..Reply::default()
+        },
+    ]));
+    let s = settings(
+        vec![("h", generic(peer.url("/hook?key=${HOOK_KEY}")))],
+        Secrets::from_pairs([("HOOK_KEY", "k-Secret-9")]),
+        dir.path(),
+    );
+    let results = deliver(
+        &rt,
+        s,
+        vec![notice(
+            "20261122-001/N001",
+            ChannelKind::Webhook,
+            Some("h"),
+            None,
+        )],
+    );
+    assert_eq!(
+        results.len(),
+        1,
+        "a refused redirect is not retried: {results:?}"
+    );
+    let (error, retrying) = failed(&results[0]);
+    assert!(!retrying);
+    assert!(error.contains("redirect to"), "{error}");
+    assert!(
+        error.contains("refused") && error.contains("/elsewhere"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("k-Leak-42") && !error.contains("k-Secret-9"),
+        "{error}"
+    );
+    let seen = peer.seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "the redirect was not followed: {seen:?}");
+    assert_eq!(seen[0].method, "POST");
+    assert!(seen
+        .iter()
+        .all(|r| r.headers.iter().all(|(k, _)| k != "referer")));
+}
+
+#[test]
+fn retry_after_on_429_is_waited_for_then_delivered() {
+    let rt = rt();
+    let dir = tempfile::tempdir().unwrap();
+    let peer = rt.block_on(HttpPeer::start_replies(vec![
+        Reply {
+            status: 429,
+            headers: vec![("retry-after".into(), "1".into())],
+            body: "slow down".into(),
+            ..Reply::default()
+        },
+        Reply {
+            status: 200,
+            body: "{}".into(),
+            ..Reply::default()
+        },
+    ]));
+    let s = settings(
+        vec![("h", generic(peer.url("/h")))],
+        Secrets::default(),
+        dir.path(),
+    );
+    let results = deliver(
+        &rt,
+        s,
+        vec![notice(
+            "20261122-001/N001",
+            ChannelKind::Webhook,
+            Some("h"),
+            None,
+        )],
+    );
+    assert_eq!(results.len(), 2, "{results:?}");
+    let (error, retrying) = failed(&results[0]);
+    assert!(
+        retrying && error.contains("429") && error.contains("Retry-After 1 s"),
+        "{error}"
+    );
+    assert_eq!(results[1].attempt, 2);
+    assert!(
+        matches!(results[1].outcome, Outcome::Delivered { .. }),
+        "{results:?}"
+    );
+    let seen = peer.seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    // The configured backoff is 20 ms: only the peer's Retry-After explains a second's pause.
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_secs(1), "waited {gap:?}");
+}
+
+#[test]
+fn a_huge_reply_is_read_only_up_to_the_cap() {
+    let rt = rt();
+    let dir = tempfile::tempdir().unwrap();
+    const HUGE: usize = 256 * 1024 * 1024;
+    let big = |body: &str| Reply {
+        status: 200,
+        body: body.into(),
+        pad: HUGE,
+        ..Reply::default()
+    };
+    let generic_peer = rt.block_on(HttpPeer::start_replies(vec![big("")]));
+    let robot_peer = rt.block_on(HttpPeer::start_replies(vec![big(r#"{"errcode":0"#)]));
+    let s = settings(
+        vec![
+            ("g", generic(generic_peer.url("/g"))),
+            ("w", hook(robot_peer.url("/w"), WebhookFormat::Wecom, "")),
+        ],
+        Secrets::default(),
+        dir.path(),
+    );
+    let results = deliver(
+        &rt,
+        s,
+        vec![
+            notice("20261122-001/N001", ChannelKind::Webhook, Some("g"), None),
+            notice("20261122-001/N002", ChannelKind::Webhook, Some("w"), None),
+        ],
+    );
+    let g: Vec<_> = results
+        .iter()
+        .filter(|r| r.notice.ends_with("N001"))
+        .collect();
+    assert!(matches!(g[0].outcome, Outcome::Delivered { .. }), "{g:?}");
+    let w: Vec<_> = results
+        .iter()
+        .filter(|r| r.notice.ends_with("N002"))
+        .collect();
+    let (error, _) = failed(w[0]);
+    assert!(error.contains("not JSON"), "{error}");
+    assert!(error.chars().count() <= dutydesk::delivery::MAX_DETAIL + 1);
+    std::thread::sleep(Duration::from_millis(300));
+    for p in [&generic_peer, &robot_peer] {
+        let n = p.written.load(std::sync::atomic::Ordering::SeqCst);
+        // 64 KiB read, plus what the kernel's socket buffers took before the hang-up.
+        assert!(n < 32 * 1024 * 1024, "{n} of {HUGE} bytes went out");
+    }
+}
+
+#[test]
+fn refused_dns_tls_and_plaintext_failures_say_which() {
+    let rt = rt();
+    let dir = tempfile::tempdir().unwrap();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    // Answers anything with plain text: a TLS client sees a corrupt handshake.
+    let not_tls = rt.block_on(async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let a = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Ok((mut s, _)) = l.accept().await {
+                let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        a
+    });
+    let s = settings(
+        vec![
+            ("refused", generic(format!("http://{closed}/"))),
+            (
+                "dns",
+                Endpoint {
+                    allow_plaintext: true,
+                    ..generic("http://no-such-host.invalid/".into())
+                },
+            ),
+            ("tls", generic(format!("https://{not_tls}/"))),
+            ("plain", generic("http://${HOOK}/".into())),
+        ],
+        Secrets::from_pairs([("HOOK", "robot.example.com")]),
+        dir.path(),
+    );
+    let results = deliver(
+        &rt,
+        s,
+        vec![
+            notice(
+                "20261122-001/N001",
+                ChannelKind::Webhook,
+                Some("refused"),
+                None,
+            ),
+            notice("20261122-001/N002", ChannelKind::Webhook, Some("dns"), None),
+            notice("20261122-001/N003", ChannelKind::Webhook, Some("tls"), None),
+            notice(
+                "20261122-001/N004",
+                ChannelKind::Webhook,
+                Some("plain"),
+                None,
+            ),
+        ],
+    );
+    let last = |id: &str| {
+        results
+            .iter()
+            .rfind(|r| r.notice.ends_with(id))
+            .map(|r| failed(r).0.to_string())
+            .unwrap()
+    };
+    let table = [
+        ("N001", "connection refused"),
+        ("N002", "DNS"),
+        ("N003", "TLS failed"),
+        ("N004", "allow_plaintext"),
+    ];
+    for (id, want) in table {
+        let e = last(id);
+        assert!(e.contains(want), "{id}: {e:?} should say {want:?}");
+        assert!(!e.contains("error sending request"), "{id}: {e}");
+    }
 }

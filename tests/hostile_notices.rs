@@ -287,6 +287,7 @@ fn no_notice_channel_passes_a_payload_through() {
             attempts: 1,
             backoff_ms: 10,
             timeout_secs: 20,
+            max_wait_secs: 60,
         },
         spool_dir: spool.clone(),
         secrets: Secrets::from_pairs([("DING", DING), ("SMTP_PASSWORD", SMTP_PASSWORD)]),

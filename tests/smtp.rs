@@ -110,3 +110,63 @@ fn a_chinese_mail_arrives_byte_for_byte_and_a_refused_rcpt_is_permanent() {
     // that canonical form.
     assert_eq!(decoded, good.text.replace('\n', "\r\n").as_bytes());
 }
+
+#[test]
+fn a_refused_port_says_refused_and_plain_smtp_elsewhere_is_not_tried() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ep = |host: &str| Endpoint {
+        kind: ChannelKind::Email,
+        host: host.into(),
+        port: closed,
+        tls: SmtpTls::Plain,
+        from: "duty@example.gov.cn".into(),
+        ..Endpoint::default()
+    };
+    let settings = Settings {
+        endpoints: [
+            ("local".to_string(), ep("127.0.0.1")),
+            ("remote".to_string(), ep("smtp.example.gov.cn")),
+        ]
+        .into_iter()
+        .collect(),
+        limits: DeliveryLimits {
+            attempts: 1,
+            ..DeliveryLimits::default()
+        },
+        spool_dir: dir.path().join("outbox"),
+        secrets: Secrets::default(),
+    };
+    let (d, rx) = Dispatcher::start(settings, rt.handle().clone(), None);
+    for (id, target) in [("N001", "local"), ("N002", "remote")] {
+        d.dispatch(Job {
+            notice: common::notice(
+                &format!("20261122-001/{id}"),
+                ChannelKind::Email,
+                Some(target),
+                Some("yjj@example.gov.cn"),
+            ),
+            dispatch: 1,
+        });
+    }
+    let mut errors = std::collections::BTreeMap::new();
+    for _ in 0..2 {
+        let r = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        match r.outcome {
+            Outcome::Failed { error, .. } => errors.insert(r.notice, error),
+            o => panic!("{o:?}"),
+        };
+    }
+    let local = &errors["20261122-001/N001"];
+    assert!(local.contains("connection refused"), "{local}");
+    let remote = &errors["20261122-001/N002"];
+    assert!(remote.contains("allow_plaintext"), "{remote}");
+}

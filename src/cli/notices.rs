@@ -8,7 +8,7 @@ use super::notice_format as nf;
 use super::run::{ask, ok_or_err, open_desk, parse_enum, unexpected, CliError, Ctx};
 use super::{Command, ListFormat};
 use crate::delivery::{Dispatcher, Secrets, Settings};
-use crate::domain::{Actor, CallOutcome, Notice, NoticeKind};
+use crate::domain::{Actor, CallOutcome, Notice, NoticeKind, NoticeState};
 use crate::service::socket::call_socket;
 use crate::service::{Desk, DeskHandle, Request, Response};
 
@@ -105,6 +105,19 @@ pub fn run(ctx: &Ctx, command: &Command, out: &mut impl Write) -> Result<(), Cli
             let results = send_and_wait(ctx, req, Duration::from_secs(*wait))?;
             for n in &results {
                 nf::outcome_line(out, n, lang)?;
+            }
+            let failed: Vec<&str> = results
+                .iter()
+                .filter(|n| n.state == NoticeState::Failed)
+                .map(|n| n.q.id.as_str())
+                .collect();
+            if !failed.is_empty() {
+                return Err(CliError::Failure(format!(
+                    "{} 条通知发送失败 / {} notice(s) failed: {}",
+                    failed.len(),
+                    failed.len(),
+                    failed.join(", ")
+                )));
             }
         }
         Command::Notices {

@@ -9,7 +9,8 @@ use crate::domain::{FlagClass, Lang, Level};
 use crate::rules::level::Threshold;
 
 pub use super::notices::{
-    Contact, DeliveryLimits, Endpoint, Notices, RoutingRule, SmtpTls, WebhookFormat,
+    is_loopback, plaintext, Contact, DeliveryLimits, Endpoint, Notices, RoutingRule, SmtpTls,
+    WebhookFormat,
 };
 
 /// The whole configuration.

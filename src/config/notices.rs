@@ -96,6 +96,9 @@ pub struct Endpoint {
     pub args: Vec<String>,
     /// Seconds before one try is abandoned (0 = the delivery default).
     pub timeout_secs: u32,
+    /// Allows a plain `http://` webhook or `tls = "plain"` SMTP to a host that is not this
+    /// machine (the notice and any key in the URL then cross the network readable).
+    pub allow_plaintext: bool,
 }
 
 /// Delivery limits.
@@ -110,6 +113,8 @@ pub struct DeliveryLimits {
     pub backoff_ms: u64,
     /// Seconds before one try is abandoned.
     pub timeout_secs: u32,
+    /// The longest pause between tries, also for a peer's `Retry-After` (seconds).
+    pub max_wait_secs: u32,
 }
 
 impl Default for DeliveryLimits {
@@ -119,6 +124,7 @@ impl Default for DeliveryLimits {
             attempts: 3,
             backoff_ms: 500,
             timeout_secs: 15,
+            max_wait_secs: 60,
         }
     }
 }
@@ -190,6 +196,67 @@ impl Default for EscalationLadder {
     }
 }
 
+/// True for this machine: `localhost`, 127.0.0.0/8 and ::1.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_end_matches('.');
+    let h = h
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(h);
+    h.eq_ignore_ascii_case("localhost")
+        || h.to_ascii_lowercase().ends_with(".localhost")
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+/// The host of an `http://` URL; `None` when the URL is not plain http. An URL whose host is
+/// a `${SECRET}` gives `Some("")` (not this machine, as far as can be told).
+fn http_host(url: &str) -> Option<&str> {
+    let rest = url
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("http://"))
+        .map(|_| &url[7..])?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let host = if hostport.starts_with('[') {
+        hostport.split_inclusive(']').next().unwrap_or("")
+    } else {
+        hostport.split(':').next().unwrap_or("")
+    };
+    Some(host)
+}
+
+/// Why an endpoint would send readable text over the network, with the key to blame:
+/// plain `http://` or `tls = "plain"` to a host that is not this machine, without
+/// `allow_plaintext = true`.
+pub fn plaintext(ep: &Endpoint) -> Option<(&'static str, String)> {
+    if ep.allow_plaintext {
+        return None;
+    }
+    match ep.kind {
+        ChannelKind::Webhook => match http_host(&ep.url) {
+            Some(h) if !is_loopback(h) => Some((
+                "url",
+                format!(
+                    "明文 http 只限本机；请用 https，或设 allow_plaintext = true / \
+                     plain http only to this machine ({h:?}): use https, or set allow_plaintext = true"
+                ),
+            )),
+            _ => None,
+        },
+        ChannelKind::Email if ep.tls == SmtpTls::Plain && !is_loopback(&ep.host) => Some((
+            "tls",
+            format!(
+                "不加密的 SMTP 只限本机；请用 starttls 或 tls，或设 allow_plaintext = true / \
+                 tls = \"plain\" only to this machine ({:?}): use starttls or tls, or set allow_plaintext = true",
+                ep.host
+            ),
+        )),
+        _ => None,
+    }
+}
+
 impl Notices {
     /// Minutes a recipient of this kind has to acknowledge a notice of this level.
     pub fn ack_minutes(&self, kind: RecipientKind, level: Option<Level>) -> u32 {
@@ -220,6 +287,9 @@ impl Notices {
                     return Err((key, "endpoints are webhook, email or command".into()))
                 }
                 _ => {}
+            }
+            if let Some((leaf, why)) = plaintext(ep) {
+                return Err((format!("{key}.{leaf}"), why));
             }
         }
         let ladder = [

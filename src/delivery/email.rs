@@ -56,6 +56,9 @@ pub async fn send(
     timeout: Duration,
 ) -> Result<String, SendError> {
     let msg = message(ep, n)?;
+    if let Some((_, why)) = crate::config::plaintext(ep) {
+        return Err(SendError::permanent(why));
+    }
     let port = match (ep.port, ep.tls) {
         (0, SmtpTls::Starttls) => 587,
         (0, SmtpTls::Tls) => 465,
@@ -84,7 +87,33 @@ pub async fn send(
             r.code(),
             r.message().collect::<Vec<_>>().join(" ")
         )),
-        Err(e) if e.is_permanent() => Err(SendError::permanent(format!("smtp: {e}"))),
-        Err(e) => Err(SendError::transient(format!("smtp: {e}"))),
+        Err(e) => Err(classify(&e)),
+    }
+}
+
+/// An SMTP failure in a few words: refused, DNS, TLS, timeout, or the server's reply.
+pub fn classify(e: &lettre::transport::smtp::Error) -> SendError {
+    let mut refused = false;
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        src = s.source();
+    }
+    let text = e.to_string();
+    let lower = text.to_lowercase();
+    if e.is_timeout() {
+        SendError::transient("smtp: 超时 / timed out")
+    } else if refused || lower.contains("connection refused") {
+        SendError::transient("smtp: 连接被拒绝 / connection refused")
+    } else if lower.contains("failed to lookup address") || lower.contains("dns") {
+        SendError::transient(format!("smtp: 域名解析失败 / DNS lookup failed: {text}"))
+    } else if e.is_tls() {
+        SendError::permanent(format!("smtp: TLS 失败 / TLS failed: {text}"))
+    } else if e.is_permanent() {
+        SendError::permanent(format!("smtp: {text}"))
+    } else {
+        SendError::transient(format!("smtp: {text}"))
     }
 }

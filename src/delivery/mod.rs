@@ -84,6 +84,8 @@ pub struct SendError {
     pub message: String,
     /// Worth trying again.
     pub retryable: bool,
+    /// The pause the peer asked for (`Retry-After` on 429/503), before the cap.
+    pub retry_after: Option<Duration>,
 }
 
 impl SendError {
@@ -92,6 +94,7 @@ impl SendError {
         SendError {
             message: message.into(),
             retryable: true,
+            retry_after: None,
         }
     }
 
@@ -100,8 +103,27 @@ impl SendError {
         SendError {
             message: message.into(),
             retryable: false,
+            retry_after: None,
         }
     }
+
+    /// The same failure, with the pause the peer asked for.
+    pub fn after(mut self, wait: Option<Duration>) -> SendError {
+        self.retry_after = wait;
+        self
+    }
+}
+
+/// The pause after try `attempt` (1-based): `backoff_ms` doubled each time, or the peer's
+/// `Retry-After` when it asked for longer; never more than `max_wait_secs`.
+pub fn pause_after(limits: &DeliveryLimits, attempt: u32, asked: Option<Duration>) -> Duration {
+    let doubled = Duration::from_millis(
+        limits
+            .backoff_ms
+            .saturating_mul(1 << attempt.saturating_sub(1).min(10)),
+    );
+    let cap = Duration::from_secs(u64::from(limits.max_wait_secs.max(1)));
+    asked.map_or(doubled, |a| a.max(doubled)).min(cap)
 }
 
 /// What the dispatcher needs: endpoints, limits, the spool folder and the secrets.
@@ -149,8 +171,12 @@ impl Dispatcher {
         waker: Option<Box<dyn Fn() + Send + Sync>>,
     ) -> (Dispatcher, std::sync::mpsc::Receiver<DeliveryResult>) {
         let (tx, rx) = std::sync::mpsc::channel();
+        // Redirects are never followed (a 302 would turn the POST into a bodiless GET, and
+        // carry the URL's key to another host in `Referer`); a 3xx is a failure.
         let http = reqwest::Client::builder()
             .user_agent(concat!("dutydesk/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
             .unwrap_or_default();
         let permits = tokio::sync::Semaphore::new(settings.limits.concurrency.max(1) as usize);
@@ -209,6 +235,7 @@ async fn run(inner: Arc<Inner>, job: Job) {
                 timeout.as_secs()
             ))),
         };
+        let asked = result.as_ref().err().and_then(|e| e.retry_after);
         let (outcome, done) = match result {
             Ok(detail) => (
                 Outcome::Delivered {
@@ -242,11 +269,7 @@ async fn run(inner: Arc<Inner>, job: Job) {
         if done {
             return;
         }
-        let pause = settings
-            .limits
-            .backoff_ms
-            .saturating_mul(1 << (attempt - 1).min(10));
-        tokio::time::sleep(Duration::from_millis(pause)).await;
+        tokio::time::sleep(pause_after(&settings.limits, attempt, asked)).await;
     }
 }
 
@@ -317,6 +340,83 @@ impl Settings {
             limits: config.notices.delivery,
             spool_dir: data_dir.join("outbox"),
             secrets,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn pauses_double_follow_retry_after_and_stop_at_the_cap() {
+        let limits = DeliveryLimits {
+            backoff_ms: 500,
+            max_wait_secs: 60,
+            ..DeliveryLimits::default()
+        };
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        let table = [
+            (1, None, ms(500)),
+            (2, None, s(1)),
+            (3, None, s(2)),
+            (9, None, s(60)),
+            (40, None, s(60)),
+            (1, Some(s(1)), s(1)),
+            (1, Some(ms(100)), ms(500)),
+            (3, Some(s(30)), s(30)),
+            (1, Some(s(3600)), s(60)),
+        ];
+        for (attempt, asked, want) in table {
+            assert_eq!(
+                pause_after(&limits, attempt, asked),
+                want,
+                "{attempt} {asked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("a date");
+        let table = [
+            ("1", Some(Duration::from_secs(1))),
+            (" 120 ", Some(Duration::from_secs(120))),
+            (
+                "Wed, 02 Dec 2026 08:00:30 GMT",
+                Some(Duration::from_secs(30)),
+            ),
+            ("Wed, 02 Dec 2026 07:00:00 GMT", Some(Duration::ZERO)),
+            ("-1", None),
+            ("soon", None),
+            ("", None),
+        ];
+        for (v, want) in table {
+            assert_eq!(webhook::retry_after(v, now), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn loopback_is_this_machine_only() {
+        let table = [
+            ("localhost", true),
+            ("LOCALHOST.", true),
+            ("127.0.0.1", true),
+            ("127.9.9.9", true),
+            ("[::1]", true),
+            ("::1", true),
+            ("128.0.0.1", false),
+            ("10.0.0.1", false),
+            ("localhost.example.com", false),
+            ("", false),
+        ];
+        for (h, want) in table {
+            assert_eq!(crate::config::is_loopback(h), want, "{h:?}");
         }
     }
 }

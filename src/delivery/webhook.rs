@@ -3,6 +3,8 @@
 //! (飞书, signed with `timestamp` + `sign` in the body). These robots answer errors with
 //! HTTP 200, so success is judged from the body. The token travels as `Idempotency-Key`.
 
+use std::time::Duration;
+
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -47,6 +49,14 @@ pub fn request(
     now_ms: i64,
 ) -> Result<(reqwest::Url, serde_json::Value), SendError> {
     let url = secrets.expand(&ep.url).map_err(SendError::permanent)?;
+    // Checked again with secrets expanded: a `${HOOK}` URL is only known now.
+    let expanded = Endpoint {
+        url: url.clone(),
+        ..ep.clone()
+    };
+    if let Some((_, why)) = crate::config::plaintext(&expanded) {
+        return Err(SendError::permanent(why));
+    }
     let mut url =
         reqwest::Url::parse(&url).map_err(|e| SendError::permanent(format!("webhook url: {e}")))?;
     let secret = if ep.secret.is_empty() {
@@ -119,6 +129,88 @@ pub fn judge(format: WebhookFormat, status: u16, body: &str) -> Result<String, S
     }
 }
 
+/// The most of a reply that is read; the rest is never fetched.
+pub const MAX_REPLY: usize = 64 * 1024;
+
+/// `Retry-After` as seconds or an HTTP date (past dates are no wait).
+pub fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let ms = (at.with_timezone(&chrono::Utc) - now)
+        .num_milliseconds()
+        .max(0);
+    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+}
+
+/// A failed request in a few words: TLS, DNS, refused, timeout, or could not connect. The
+/// URL (which may hold a key) is never in it.
+pub fn classify(e: &reqwest::Error, https: bool) -> SendError {
+    if e.is_timeout() {
+        return SendError::transient("超时 / timed out");
+    }
+    let mut texts = Vec::new();
+    let mut refused = false;
+    let mut invalid_data = false;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+            invalid_data |= io.kind() == std::io::ErrorKind::InvalidData;
+        }
+        texts.push(s.to_string());
+        src = s.source();
+    }
+    let all = texts.join(": ").to_lowercase();
+    let inner: String = texts
+        .last()
+        .map(|t| t.chars().take(120).collect())
+        .unwrap_or_default();
+    let has = |words: &[&str]| words.iter().any(|w| all.contains(w));
+    if refused || has(&["connection refused"]) {
+        SendError::transient("连接被拒绝 / connection refused")
+    } else if has(&[
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+    ]) {
+        SendError::transient(format!("域名解析失败 / DNS lookup failed: {inner}"))
+    } else if https
+        && (invalid_data
+            || has(&[
+                "certificate",
+                "tls",
+                "handshake",
+                "corrupt message",
+                "alert",
+            ]))
+    {
+        SendError::permanent(format!("TLS 失败 / TLS failed: {inner}"))
+    } else if has(&["timed out"]) {
+        SendError::transient("超时 / timed out")
+    } else if e.is_connect() {
+        SendError::transient(format!("无法连接 / could not connect: {inner}"))
+    } else {
+        SendError::transient(format!("发送失败 / request failed: {inner}"))
+    }
+}
+
+/// Where a redirect pointed, without its query (which may hold a key).
+fn redirect_target(base: &reqwest::Url, location: Option<&str>) -> String {
+    match location.and_then(|l| base.join(l).ok()) {
+        Some(u) => format!(
+            "{}://{}{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path()
+        ),
+        None => "?".into(),
+    }
+}
+
 /// Posts one notice.
 pub async fn post(
     http: &reqwest::Client,
@@ -128,18 +220,60 @@ pub async fn post(
 ) -> Result<String, SendError> {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let (url, body) = request(ep, secrets, n, now_ms)?;
-    let resp = http
+    let https = url.scheme() == "https";
+    let base = url.clone();
+    let mut resp = http
         .post(url)
         .header("Idempotency-Key", &n.token)
         .json(&body)
         .send()
         .await
         // The URL may hold a key: errors must not carry it.
-        .map_err(|e| SendError::transient(e.without_url().to_string()))?;
+        .map_err(|e| classify(&e.without_url(), https))?;
     let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| SendError::transient(e.without_url().to_string()))?;
-    judge(ep.format, status, &text)
+    if (300..400).contains(&status) {
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        let to = redirect_target(&base, location);
+        return Err(SendError::permanent(format!(
+            "HTTP {status}: 拒绝转向 {to} / redirect to {to} refused"
+        )));
+    }
+    let wait = match status {
+        429 | 503 => resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, chrono::Utc::now())),
+        _ => None,
+    };
+    let mut buf = Vec::new();
+    while buf.len() < MAX_REPLY {
+        match resp.chunk().await {
+            Ok(Some(c)) => buf.extend_from_slice(&c),
+            Ok(None) => break,
+            Err(e) => return Err(classify(&e.without_url(), https)),
+        }
+    }
+    buf.truncate(MAX_REPLY);
+    // Dropping the response closes the connection: the rest of a long reply is never read.
+    drop(resp);
+    let text = String::from_utf8_lossy(&buf);
+    judge(ep.format, status, &text).map_err(|e| match wait {
+        Some(w) => {
+            let e = e.after(Some(w));
+            SendError {
+                message: format!(
+                    "{}; 对方要求 {} 秒后重试 / Retry-After {} s",
+                    e.message,
+                    w.as_secs(),
+                    w.as_secs()
+                ),
+                ..e
+            }
+        }
+        None => e,
+    })
 }

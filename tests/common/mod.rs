@@ -153,6 +153,8 @@ pub fn notice(
 /// One HTTP request as a test server saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    pub method: String,
+    pub at: std::time::Instant,
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -163,25 +165,56 @@ pub struct Seen {
 pub struct HttpPeer {
     pub addr: std::net::SocketAddr,
     pub seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
+    /// Reply bytes written so far (head and body, every connection).
+    pub written: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// One scripted reply: extra headers, and a body of `body` followed by `pad` bytes of `x`
+/// written in 64 KiB pieces (for replies too long to hold).
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub pad: usize,
+    pub delay_ms: u64,
 }
 
 impl HttpPeer {
     pub async fn start(script: Vec<(u16, String, u64)>) -> HttpPeer {
+        HttpPeer::start_replies(
+            script
+                .into_iter()
+                .map(|(status, body, delay_ms)| Reply {
+                    status,
+                    body,
+                    delay_ms,
+                    ..Reply::default()
+                })
+                .collect(),
+        )
+        .await
+    }
+
+    pub async fn start_replies(script: Vec<Reply>) -> HttpPeer {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let script = std::sync::Arc::new(script);
         let log = seen.clone();
+        let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = written.clone();
         tokio::spawn(async move {
             let mut n = 0usize;
             loop {
                 let Ok((mut s, _)) = listener.accept().await else {
                     return;
                 };
-                let (status, reply, delay) = script[n.min(script.len() - 1)].clone();
+                let r = script[n.min(script.len() - 1)].clone();
                 n += 1;
                 let log = log.clone();
+                let count = count.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
@@ -197,13 +230,14 @@ impl HttpPeer {
                     };
                     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
                     let mut lines = head.split("\r\n");
-                    let target = lines
+                    let first: Vec<String> = lines
                         .next()
                         .unwrap_or("")
                         .split(' ')
-                        .nth(1)
-                        .unwrap_or("")
-                        .to_string();
+                        .map(String::from)
+                        .collect();
+                    let method = first.first().cloned().unwrap_or_default();
+                    let target = first.get(1).cloned().unwrap_or_default();
                     let headers: Vec<(String, String)> = lines
                         .filter_map(|l| l.split_once(':'))
                         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -222,20 +256,46 @@ impl HttpPeer {
                     }
                     let seen_body = String::from_utf8_lossy(&buf[head_end..]).to_string();
                     log.lock().unwrap().push(Seen {
+                        method,
+                        at: std::time::Instant::now(),
                         target,
                         headers,
                         body: seen_body,
                     });
-                    tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(r.delay_ms)).await;
+                    let extra: String = r
+                        .headers
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}\r\n"))
+                        .collect();
                     let resp = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-                        reply.len()
+                        "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n{}",
+                        r.status,
+                        r.body.len() + r.pad,
+                        r.body
                     );
-                    let _ = s.write_all(resp.as_bytes()).await;
+                    if s.write_all(resp.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    count.fetch_add(resp.len(), std::sync::atomic::Ordering::SeqCst);
+                    let piece = vec![b'x'; 64 * 1024];
+                    let mut left = r.pad;
+                    while left > 0 {
+                        let k = left.min(piece.len());
+                        if s.write_all(&piece[..k]).await.is_err() {
+                            return;
+                        }
+                        count.fetch_add(k, std::sync::atomic::Ordering::SeqCst);
+                        left -= k;
+                    }
                 });
             }
         });
-        HttpPeer { addr, seen }
+        HttpPeer {
+            addr,
+            seen,
+            written,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
