@@ -52,7 +52,13 @@ pub fn acts(c: char) -> bool {
 /// A joiner the sanitiser keeps: ZWJ between two wide non-ASCII characters (emoji; the first
 /// may carry VS16), a selector after a visible character that is not itself one.
 pub fn joins(prev: Option<char>, c: char, next: Option<char>) -> bool {
-    let wide = |e: char| !e.is_ascii() && e.width() == Some(2);
+    // An emoji: drawn wide, or in the pictographic blocks (👁 U+1F441 is an emoji of text
+    // width 1, and 👁️‍🗨️ is a real sequence).
+    let wide = |e: char| {
+        !e.is_ascii()
+            && (e.width() == Some(2)
+                || matches!(e as u32, 0x1f300..=0x1faff | 0x2600..=0x27bf | 0x2b00..=0x2bff))
+    };
     match c {
         '\u{200d}' => prev.is_some_and(|p| wide(p) || p == '\u{fe0f}') && next.is_some_and(wide),
         '\u{fe00}'..='\u{fe0f}'
