@@ -78,20 +78,13 @@ impl Desk {
         })
     }
 
-    /// The newest shift a `ShiftStarted` names, searched newest first over the last three days
-    /// of the log and at most [`SHIFT_SCAN`] lines (on open: a bounded read however long the
-    /// log).
+    /// The newest shift a `ShiftStarted` names among the newest [`SHIFT_SCAN`] lines (on open:
+    /// a bounded read however long the log; only lines naming the kind are decoded). An older
+    /// one found is harmless: the running shift is the later of it and the clock's.
     pub(super) fn latest_shift_started(&self) -> Result<Option<NaiveDate>, StoreError> {
-        let (_, local) = self.now();
-        let floor = local.date_naive() - chrono::Duration::days(3);
         for r in self.store.db().event_lines_rev(1).take(SHIFT_SCAN) {
             let (_, line) = r?;
             if !line.contains("\"shift_started\"") {
-                if let Ok(e) = serde_json::from_str::<Event>(&line) {
-                    if e.at.date_naive() < floor {
-                        break;
-                    }
-                }
                 continue;
             }
             if let Ok(Event {
