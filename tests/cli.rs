@@ -274,6 +274,7 @@ fn the_os_account_never_stands_in_for_an_officer() {
             listener,
             handle,
             Some(signed_in),
+            None,
         ));
         let mut c = sb.cmd();
         c.env_remove("DUTYDESK_OFFICER");
@@ -492,4 +493,247 @@ fn implausible_times_are_refused() {
     }
     let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap_or_default();
     assert!(!journal.contains("report_filed"), "nothing recorded");
+}
+
+/// The journal's events as JSON values (`log --format jsonl`).
+fn events(sb: &Sandbox) -> Vec<serde_json::Value> {
+    let o = sb.run(&["log", "--format", "jsonl"], None);
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("journal line"))
+        .collect()
+}
+
+fn at(e: &serde_json::Value) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(e["at"].as_str().expect("at")).expect("rfc3339")
+}
+
+#[test]
+fn a_clock_behind_the_log_is_reported_and_not_used() {
+    let sb = Sandbox::new();
+    let t = [("DUTYDESK_NOW", Some("2026-12-03T02:00:00+08:00"))];
+    let o = sb.run_env(&t, &["report", "add"], Some(REPORT));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = stdout(&o).trim().to_string();
+    let o = sb.run_env(&t, &["notify", &first, "--send", "--wait", "5"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let queued = events(&sb)
+        .into_iter()
+        .filter(|e| e["body"]["kind"] == "notice_queued")
+        .collect::<Vec<_>>();
+    let token = queued[0]["body"]["payload"]["notice"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let queued_at = at(&queued[0]);
+    // Each case: the clock as the machine reads it; the incident's day must stay the log's.
+    let cases = [
+        ("an hour back (stepped back)", "2026-12-03T01:00:00+08:00"),
+        ("a dead RTC at 1970", "1970-01-01T00:00:00Z"),
+    ];
+    for (what, clock) in cases {
+        let env = [("DUTYDESK_NOW", Some(clock))];
+        let o = sb.run_env(&env, &["report", "add"], Some(r#"{"summary":"又一起"}"#));
+        assert!(o.status.success(), "{what}: {}", stderr(&o));
+        let number = stdout(&o).trim().to_string();
+        assert!(number.starts_with("20261203-"), "{what}: numbered {number}");
+        assert!(
+            stderr(&o).contains("system clock reads") && stderr(&o).contains("系统时钟"),
+            "{what}: the officer is told: {}",
+            stderr(&o)
+        );
+        let o = sb.run_env(&env, &["--lang", "en", "status"], None);
+        assert!(
+            stdout(&o).contains("before the log's last event"),
+            "{what}: {}",
+            stdout(&o)
+        );
+    }
+    // An acknowledgement with the clock an hour back is not stamped before its notice.
+    let env = [("DUTYDESK_NOW", Some("2026-12-03T01:00:00+08:00"))];
+    let o = sb.run_env(&env, &["ack", &token], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = events(&sb);
+    let ack = all
+        .iter()
+        .find(|e| e["body"]["kind"] == "notice_acknowledged")
+        .expect("ack recorded");
+    assert!(
+        at(ack) >= queued_at,
+        "ack {} before its notice {queued_at}",
+        at(ack)
+    );
+    for w in all.windows(2) {
+        assert!(
+            at(&w[1]) >= at(&w[0]),
+            "#{} stamped before #{}",
+            w[1]["seq"],
+            w[0]["seq"]
+        );
+    }
+    // With the clock right again, nothing is said and the clock is used.
+    let env = [("DUTYDESK_NOW", Some("2026-12-03T03:00:00+08:00"))];
+    let o = sb.run_env(&env, &["--lang", "en", "status"], None);
+    assert!(
+        !stdout(&o).contains("before the log's last event"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn the_demo_never_writes_into_a_real_desk() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["report", "add"], Some(REPORT));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(sb.data().join("journal.jsonl")).unwrap();
+    // Named by --data-dir (the sandbox's) and by DUTYDESK_DATA alike.
+    let by_flag = sb.run(&["demo", "--incidents", "5", "--no-console"], None);
+    let by_env = std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
+        .env("DUTYDESK_DATA", sb.data())
+        .env("DUTYDESK_OFFICER", "李明")
+        .env("XDG_CONFIG_HOME", sb.path().join("config"))
+        .env("XDG_STATE_HOME", sb.path().join("state"))
+        .env("HOME", sb.path())
+        .args(["demo", "--incidents", "5", "--no-console"])
+        .output()
+        .unwrap();
+    for o in [by_flag, by_env] {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the demo did not make"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read(sb.data().join("journal.jsonl")).unwrap(),
+            before
+        );
+    }
+    // A new folder becomes the demo's own, and the demo may add to it again.
+    let fresh = Sandbox::new();
+    let demo = fresh.data();
+    for _ in 0..2 {
+        let o = fresh.run(&["demo", "--incidents", "5", "--no-console"], None);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(demo.join("DEMO").exists());
+}
+
+/// Starts `serve` on the sandbox and waits for its socket.
+fn serve(sb: &Sandbox) -> std::process::Child {
+    let child = sb
+        .cmd()
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sock = sb.data().join("dutydesk.sock");
+    let t0 = Instant::now();
+    while !sock.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "socket never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn signal(child: &std::process::Child, sig: i32) {
+    unsafe {
+        libc::kill(child.id() as i32, sig);
+    }
+}
+
+fn stop(mut child: std::process::Child) {
+    signal(&child, libc::SIGCONT);
+    signal(&child, libc::SIGTERM);
+    let _ = child.wait();
+}
+
+fn incident_count(sb: &Sandbox) -> usize {
+    events(sb)
+        .iter()
+        .filter(|e| e["body"]["kind"] == "report_filed")
+        .count()
+}
+
+#[test]
+fn a_stopped_console_is_named_and_what_it_never_took_up_is_never_filed() {
+    let sb = Sandbox::new();
+    let child = serve(&sb);
+    signal(&child, libc::SIGSTOP);
+    let wait = [("DUTYDESK_SOCKET_WAIT_MS", Some("1000"))];
+    let t0 = Instant::now();
+    let o = sb.run_env(&wait, &["--lang", "en", "report", "add"], Some(REPORT));
+    let took = t0.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("(PID {}", child.id()))
+            && stderr(&o).contains("not responding"),
+        "{}",
+        stderr(&o)
+    );
+    // Not the old 600 s wait (a guard against hanging, not a speed target).
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    // Resumed, the console reads the withdrawn request and refuses it: nothing filed.
+    signal(&child, libc::SIGCONT);
+    let o = sb.run(&["report", "add"], Some(REPORT));
+    assert!(o.status.success(), "{}", stderr(&o));
+    stop(child);
+    assert_eq!(incident_count(&sb), 1, "the retry is the only report");
+}
+
+#[test]
+fn a_request_asked_twice_under_one_key_runs_once() {
+    use std::io::{BufRead, BufReader, Write};
+    let sb = Sandbox::new();
+    let child = serve(&sb);
+    let envelope = serde_json::json!({
+        "v": 2,
+        "actor": {"officer": "李明", "os_user": "x"},
+        "request": {"op": "add_report", "draft": serde_json::from_str::<serde_json::Value>(REPORT).unwrap()},
+        "id": "0123456789abcdef0123456789abcdef",
+    });
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let s = std::os::unix::net::UnixStream::connect(sb.data().join("dutydesk.sock")).unwrap();
+        (&s).write_all(format!("{envelope}\n").as_bytes()).unwrap();
+        let mut r = BufReader::new(&s);
+        let mut lines = Vec::new();
+        for _ in 0..2 {
+            let mut l = String::new();
+            r.read_line(&mut l).unwrap();
+            lines.push(l);
+        }
+        assert_eq!(lines[0], "{\"accepted\":true}\n", "{lines:?}");
+        answers.push(lines[1].clone());
+    }
+    // Expired, and too large: refused, never run.
+    let expired = serde_json::json!({
+        "v": 2,
+        "actor": {"officer": "李明", "os_user": "x"},
+        "request": {"op": "add_report", "draft": serde_json::from_str::<serde_json::Value>(REPORT).unwrap()},
+        "deadline_ms": 1_000,
+    });
+    let huge = format!("{{\"v\":2,\"pad\":\"{}\"}}", "x".repeat(5 << 20));
+    let mut refusals = Vec::new();
+    for line in [expired.to_string(), huge] {
+        let s = std::os::unix::net::UnixStream::connect(sb.data().join("dutydesk.sock")).unwrap();
+        let _ = (&s).write_all(format!("{line}\n").as_bytes());
+        let mut l = String::new();
+        BufReader::new(&s).read_line(&mut l).unwrap();
+        refusals.push(l);
+    }
+    stop(child);
+    assert_eq!(
+        answers[0], answers[1],
+        "the second ask gets the first answer"
+    );
+    assert!(answers[0].contains("\"filed\""), "{}", answers[0]);
+    assert!(refusals[0].contains("expired"), "{}", refusals[0]);
+    assert!(refusals[1].contains("request over"), "{}", refusals[1]);
+    assert_eq!(incident_count(&sb), 1);
 }

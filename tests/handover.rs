@@ -358,6 +358,7 @@ fn sample() -> dutydesk::domain::handover::HandoverRecord {
             412,
             "9f2c4e1b7a3d5f608c1e2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70".into(),
         )),
+        checkpoint: None,
     }
 }
 

@@ -788,3 +788,112 @@ fn a_handover_writes_a_checkpoint_and_verify_checks_the_anchor_file() {
     let v = store::verify_journal(&dir.join(store::JOURNAL), true).unwrap();
     assert!(v.anchor_break.is_some(), "{v:?}");
 }
+
+#[test]
+fn a_signed_handover_checkpoint_is_printed_whole_and_a_forged_one_is_caught() {
+    use dutydesk::store::signing::DeskKey;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let key = Arc::new(DeskKey::from_bytes(&[9u8; 32]));
+    let signed = || OpenOptions {
+        signer: Some(key.clone()),
+        ..opts()
+    };
+    let clock = ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-11-23T00:10:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    let mut desk = Desk::open(
+        &dir,
+        Arc::new(dutydesk::config::defaults()),
+        Arc::new(clock),
+        signed(),
+    )
+    .unwrap();
+    file_one(&mut desk, 1).unwrap();
+    let from = Actor {
+        officer: "李明".into(),
+        os_user: "tester".into(),
+    };
+    let to = Actor {
+        officer: "王芳".into(),
+        os_user: "tester".into(),
+    };
+    let r = desk.handle(
+        &from,
+        Request::Handover {
+            shift: None,
+            lang: Some(dutydesk::domain::Lang::Zh),
+        },
+    );
+    let Response::Handover { record, .. } = r else {
+        panic!("{r:?}")
+    };
+    let seen = record.items.iter().map(|i| i.id.clone()).collect();
+    let r = desk.handle(
+        &to,
+        Request::AcceptHandover {
+            from: from.officer.clone(),
+            seen,
+            notes: String::new(),
+            lang: Some(dutydesk::domain::Lang::Zh),
+        },
+    );
+    let Response::Handover { record, file } = r else {
+        panic!("{r:?}")
+    };
+    let seal = record
+        .checkpoint
+        .clone()
+        .expect("the record carries its checkpoint");
+    assert_eq!(seal.key.as_deref(), Some(key.public_hex().as_str()));
+    assert_eq!(seal.seq, desk.store().head().seq);
+    // The paper (txt) and the markdown print the whole signature and key.
+    let md = std::fs::read_to_string(file.unwrap()).unwrap();
+    let sig = seal.sig.clone().unwrap();
+    assert!(md.contains(&sig) && md.contains(&seal.hash), "{md}");
+    let txt = std::fs::read_to_string(
+        dir.join("handovers")
+            .join(format!("{}.txt", record.shift.format("%Y-%m-%d"))),
+    )
+    .unwrap();
+    assert!(
+        txt.contains(&sig[..64]) && txt.contains(&sig[64..]),
+        "{txt}"
+    );
+    assert!(
+        txt.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "{txt}"
+    );
+    // What was printed verifies under the desk's public key.
+    let a = checkpoints::read(&dir).unwrap();
+    let cp = a.all.iter().find(|c| c.seq == seal.seq).unwrap();
+    assert_eq!(cp.signature_ok(), Some(true));
+    assert!(desk.store().verify().unwrap().ok());
+    drop(desk);
+    // Re-signing with another key, or changing a signed field, is caught by verify.
+    let original = std::fs::read(checkpoints::path(&dir)).unwrap();
+    let other = DeskKey::from_bytes(&[10u8; 32]);
+    let forgeries: Vec<(&str, checkpoints::Checkpoint)> = vec![
+        ("re-signed by another key", cp.clone().signed(&other)),
+        ("time changed under the signature", {
+            let mut c = cp.clone();
+            c.at = "2026-11-23T09:00:00+08:00".into();
+            c
+        }),
+    ];
+    for (what, forged) in forgeries {
+        std::fs::write(checkpoints::path(&dir), &original).unwrap();
+        checkpoints::append(&dir, &forged).unwrap();
+        let st = store::Store::open(&dir, signed()).unwrap();
+        let v = st.verify().unwrap();
+        let b = v.anchor_break.clone().or(v.chain_break.clone());
+        assert!(
+            b.as_ref()
+                .is_some_and(|b| b.reason.contains("anchor file was changed")),
+            "{what}: {v:?}"
+        );
+    }
+}

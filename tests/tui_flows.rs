@@ -592,6 +592,7 @@ fn handover_is_accepted_only_when_every_item_is_seen() {
         notes: String::new(),
         accepted_at: None,
         head: None,
+        checkpoint: None,
     };
     app.update(Msg::Answer {
         reply: Reply::Handover,
@@ -745,4 +746,38 @@ fn a_follow_up_that_answers_flags_offers_to_resolve_them_in_one_step() {
         assert_eq!(asked, sends, "{answer}: {c:?}");
         assert!(!screen(&app).contains("本报说明了"), "asked once");
     }
+}
+
+#[test]
+fn what_arrives_through_the_socket_refreshes_the_board_and_a_clock_behind_shows_in_the_banner() {
+    let mut app = board_app(Lang::En, 3);
+    let effects = app.update(Msg::Changed);
+    let c = calls(&effects);
+    assert!(
+        c.iter()
+            .any(|(r, q)| **r == Reply::Rows && matches!(q, Request::List { .. })),
+        "{c:?}"
+    );
+    assert!(c.iter().any(|(r, _)| **r == Reply::Notices), "{c:?}");
+    // The desk's status says the clock is behind the log: the banner says so.
+    let status = dutydesk::service::api::Status {
+        data_dir: "/d".into(),
+        head_seq: 9,
+        head_hash: "h".into(),
+        incidents: 3,
+        open_notes: Vec::new(),
+        sled_behind: None,
+        tail_ok: true,
+        shift: None,
+        clock_behind: Some("the system clock reads 1970-01-01 08:00:00 +08:00".into()),
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Status,
+        response: Response::Status(status),
+    });
+    assert!(
+        screen(&app).contains("the system clock reads 1970"),
+        "{}",
+        screen(&app)
+    );
 }

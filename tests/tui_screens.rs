@@ -371,6 +371,7 @@ fn handover_view(lang: Lang) -> App {
         notes: String::new(),
         accepted_at: None,
         head: None,
+        checkpoint: None,
     };
     app.update(Msg::Answer {
         reply: Reply::Handover,

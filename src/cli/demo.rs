@@ -440,6 +440,37 @@ fn generate(ctx: &Ctx, total: usize, out: &mut impl Write) -> Result<(), CliErro
     Ok(())
 }
 
+/// The file that marks a data folder as the demo's own: the demo writes nowhere else.
+pub const DEMO_MARK: &str = "DEMO";
+
+/// Refuses a folder that holds a record the demo did not make (a real desk's journal named by
+/// `DUTYDESK_DATA` or `--data-dir`, say): fabricated incidents never enter a real log. An empty
+/// or new folder is marked as the demo's own.
+fn claim(dir: &std::path::Path) -> Result<(), CliError> {
+    let mark = dir.join(DEMO_MARK);
+    let journal = dir.join(crate::store::JOURNAL);
+    let has_record = std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0)
+        || dir.join(crate::store::DB_DIR).exists();
+    if mark.exists() {
+        return Ok(());
+    }
+    if has_record {
+        return Err(CliError::BadInput(format!(
+            "{} 存有非演示的值班记录，演示不会写入；请用 --data-dir 指定一个新的目录 / {} holds a \
+             record the demo did not make: the demo writes only to a new folder or one of its \
+             own (give --data-dir a new folder)",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        &mark,
+        "dutydesk demo data: fabricated incidents, not a duty record / 演示数据，非值班记录\n",
+    )?;
+    Ok(())
+}
+
 /// Runs `dutydesk demo`.
 pub fn run(
     cli_ctx: &Ctx,
@@ -461,6 +492,7 @@ pub fn run(
             ctx.actor.officer = name;
         }
     }
+    claim(&ctx.data_dir)?;
     match incidents {
         Some(n) => generate(&ctx, n, out)?,
         None => {

@@ -406,6 +406,9 @@ pub fn status_text(out: &mut impl Write, s: &Status, lang: Lang) -> io::Result<(
             sanitize::line(b)
         )?;
     }
+    if let Some(c) = &s.clock_behind {
+        writeln!(out, "! {}", sanitize::line(c))?;
+    }
     Ok(())
 }
 

@@ -123,13 +123,18 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
             crate::sanitize::text(banner)
         );
     }
-    Ok(desk.handle(&ctx.actor, req))
+    let response = desk.handle(&ctx.actor, req);
+    if let Some(c) = desk.clock_behind() {
+        let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(&c));
+    }
+    Ok(response)
 }
 
 /// Opens the desk directly (taking the lock).
 pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
     let opts = OpenOptions {
         purpose: purpose.into(),
+        signer: super::notices::desk_key(ctx)?,
         ..OpenOptions::default()
     };
     Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(|e| match e {
@@ -565,6 +570,7 @@ pub fn run_store_command(
             // Never through the socket: it needs the folder to itself.
             let opts = OpenOptions {
                 purpose: "recover".into(),
+                signer: super::notices::desk_key(ctx)?,
                 ..OpenOptions::default()
             };
             match crate::store::recover::recover(&ctx.data_dir, &opts)? {
@@ -745,7 +751,7 @@ fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
             crate::service::socket::socket_path(dir).display()
         )?;
         out.flush()?;
-        let server = tokio::spawn(crate::service::socket::serve(listener, handle, None));
+        let server = tokio::spawn(crate::service::socket::serve(listener, handle, None, None));
         wait_for_signal().await;
         ticker.abort();
         server.abort();

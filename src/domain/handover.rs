@@ -80,4 +80,27 @@ pub struct HandoverRecord {
     pub accepted_at: Option<DateTime<FixedOffset>>,
     /// The log's head at acceptance (sequence number, hash).
     pub head: Option<(u64, String)>,
+    /// The checkpoint the acceptance wrote to the anchor file, printed in full so that the
+    /// paper record proves the log's head (signed with the desk key, when there is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Seal>,
+}
+
+/// A checkpoint of the log's head as the handover record prints it: the anchor file's line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// The head's sequence number.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+    /// When the checkpoint was written (RFC 3339).
+    pub at: String,
+    /// Why (`handover`).
+    pub why: String,
+    /// The desk's public key (hex), when signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The Ed25519 signature (hex), when signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
 }

@@ -390,6 +390,10 @@ pub struct Status {
     /// was accepted early.
     #[serde(default)]
     pub shift: Option<chrono::NaiveDate>,
+    /// Set while the system clock reads earlier than the log's last event (the desk then stamps
+    /// with that event's time): what to tell the officer.
+    #[serde(default)]
+    pub clock_behind: Option<String>,
 }
 
 /// The desk's answer.
@@ -540,10 +544,18 @@ impl Response {
 /// One request on the socket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Envelope {
-    /// Protocol version (1).
+    /// Protocol version: 2 (1 had no acceptance line, key or deadline).
     pub v: u32,
     /// Who asks.
     pub actor: Actor,
     /// What.
     pub request: Request,
+    /// The idempotency key: the same key asked again gets the first answer, never a second
+    /// run (a client retrying after a dropped connection).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Unix milliseconds by which the server must take the request up; a request read later
+    /// (its client gave up: a stopped console resumed) is refused, never carried out.
+    #[serde(default)]
+    pub deadline_ms: Option<i64>,
 }

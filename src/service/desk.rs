@@ -26,6 +26,11 @@ pub struct Desk {
     /// The newest shift the log says has started (`ShiftStarted`): an accepted handover starts
     /// the next shift before the clock's shift start.
     pub(super) started: Option<chrono::NaiveDate>,
+    /// The time of the log's last event, for the sequence number it was read at: no event is
+    /// stamped before it (see [`Desk::now`]).
+    last: std::cell::Cell<Option<(u64, DateTime<Utc>)>>,
+    /// Set while the system clock reads earlier than the log's last event: (clock, last event).
+    behind: std::cell::Cell<Option<(DateTime<Utc>, DateTime<Utc>)>>,
 }
 
 impl Desk {
@@ -36,6 +41,12 @@ impl Desk {
         clock: Arc<dyn Clock>,
         opts: OpenOptions,
     ) -> Result<Desk, StoreError> {
+        let opts = OpenOptions {
+            created_at: opts
+                .created_at
+                .or_else(|| Some(config.zone().localize(clock.now()))),
+            ..opts
+        };
         let store = Store::open(dir, opts)?;
         for n in &store.open_notes {
             tracing::warn!("{n}");
@@ -48,6 +59,8 @@ impl Desk {
             config,
             clock,
             started: None,
+            last: std::cell::Cell::new(None),
+            behind: std::cell::Cell::new(None),
         };
         desk.started = desk.latest_shift_started()?;
         Ok(desk)
@@ -63,9 +76,68 @@ impl Desk {
         &self.config
     }
 
+    /// The time to stamp and judge by. The system clock, unless it reads earlier than the log's
+    /// last event (stepped back, a dead RTC at 1970, a wrong manual setting): then that reading is
+    /// not used — events would be stamped before the ones they follow, an acknowledgement before
+    /// its notice, an incident numbered for 1970 — and the last event's time stands in until the
+    /// clock passes it. [`Desk::clock_behind`] reports it (status, the console's banner, the CLI).
     pub(super) fn now(&self) -> (DateTime<Utc>, DateTime<chrono::FixedOffset>) {
-        let now = self.clock.now();
+        let clock = self.clock.now();
+        let now = match self.last_event_at() {
+            Some(last) if clock < last => {
+                if self.behind.get().is_none() {
+                    tracing::warn!(
+                        "system clock {} is before the log's last event {}: stamping {} instead",
+                        clock.to_rfc3339(),
+                        last.to_rfc3339(),
+                        last.to_rfc3339()
+                    );
+                }
+                self.behind.set(Some((clock, last)));
+                last
+            }
+            _ => {
+                self.behind.set(None);
+                clock
+            }
+        };
         (now, self.config.zone().localize(now))
+    }
+
+    /// The time of the log's last event, read once per head.
+    fn last_event_at(&self) -> Option<DateTime<Utc>> {
+        let seq = self.store.head().seq;
+        match self.last.get() {
+            Some((s, at)) if s == seq => Some(at),
+            _ => {
+                let at = self
+                    .store
+                    .event(seq)
+                    .ok()
+                    .flatten()
+                    .map(|e| e.at.with_timezone(&Utc))?;
+                self.last.set(Some((seq, at)));
+                Some(at)
+            }
+        }
+    }
+
+    /// Why the desk does not use the system clock, when it does not: it reads earlier than the
+    /// log's last event.
+    pub fn clock_behind(&self) -> Option<String> {
+        let _ = self.now();
+        let (clock, last) = self.behind.get()?;
+        let zone = self.config.zone();
+        let fmt = |t: DateTime<Utc>| zone.localize(t).format("%Y-%m-%d %H:%M:%S %:z").to_string();
+        Some(format!(
+            "系统时钟 {} 早于日志最后一条记录 {}：在时钟追上之前按该时间记录，请校正系统时间 / \
+             the system clock reads {}, before the log's last event at {}: events are stamped \
+             with that time until the clock passes it; set the system clock right",
+            fmt(clock),
+            fmt(last),
+            fmt(clock),
+            fmt(last)
+        ))
     }
 
     /// Answers one request. Errors come back as [`Response::Error`]; nothing is half-written.
@@ -310,6 +382,7 @@ impl Desk {
             sled_behind: self.store.sled_behind.clone(),
             tail_ok: self.store.tail_ok,
             shift: Some(self.shift_day()),
+            clock_behind: self.clock_behind(),
         }
     }
 

@@ -158,6 +158,7 @@ impl Desk {
             ),
             notes: String::new(),
             accepted_at: None,
+            checkpoint: None,
             head: None,
         })
     }
@@ -217,6 +218,7 @@ impl Desk {
         record.notes = notes;
         record.accepted_at = Some(local);
         record.head = Some((head.seq, head.hash));
+        record.checkpoint = self.seal_after(head.seq);
         let file = self.write_record(&record, lang)?;
         Ok(Response::Handover {
             record: Box::new(record),
@@ -254,11 +256,30 @@ impl Desk {
                         notes,
                         accepted_at: Some(e.at),
                         head: Some((head_seq, head_hash)),
+                        checkpoint: self.seal_after(head_seq),
                     });
                 }
             }
         }
         Ok(found)
+    }
+
+    /// The handover checkpoint the anchor file holds for the batch that followed event
+    /// `head_seq` (its acceptance writes three events, then the checkpoint of the new head).
+    fn seal_after(&self, head_seq: u64) -> Option<crate::domain::handover::Seal> {
+        let anchors = crate::store::checkpoints::read(self.store.dir()).ok()?;
+        anchors
+            .all
+            .into_iter()
+            .find(|c| c.why == "handover" && c.seq > head_seq && c.seq <= head_seq + 3)
+            .map(|c| crate::domain::handover::Seal {
+                seq: c.seq,
+                hash: c.hash,
+                at: c.at,
+                why: c.why,
+                key: c.key,
+                sig: c.sig,
+            })
     }
 
     fn write_record(&self, record: &HandoverRecord, lang: Lang) -> Result<PathBuf, StoreError> {

@@ -9,9 +9,11 @@
 //! restore. Earlier checkpoints inside that range are superseded by it (their events are gone
 //! and the journal holds placeholders in their place); every other one is still checked.
 //!
-//! The file is unsigned: whoever can rewrite the journal can rewrite this file too. What it
-//! adds is a second copy that must be changed consistently, and sled records the newest
-//! checkpoint written, so a file cut short or deleted is noticed.
+//! With the desk key ([`super::signing`]) each checkpoint is signed (Ed25519; `key` and `sig`
+//! fields): whoever rewrites the journal and this file must also hold the key, and a checkpoint
+//! that left the machine (the printed handover record) proves the head to anyone with the
+//! public key. Without a key the file is still a second copy that must be changed consistently,
+//! and sled records the newest checkpoint written, so a file cut short or deleted is noticed.
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,40 @@ pub struct Checkpoint {
     /// Set by `recover`: the events it could not restore.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost: Option<Lost>,
+    /// The desk's public key (hex) that signed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The Ed25519 signature (hex) of [`Checkpoint::message`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
+}
+
+impl Checkpoint {
+    /// What the signature covers. A loss range is part of it through `why`'s partner fields:
+    /// the range is written into the message after the other fields.
+    pub fn message(&self) -> Vec<u8> {
+        let mut m = super::signing::checkpoint_message(self.seq, &self.hash, &self.at, &self.why);
+        if let Some(l) = &self.lost {
+            m.extend(format!("lost {} {} {}\n", l.from, l.to, l.witness_hash).into_bytes());
+        }
+        m
+    }
+
+    /// The checkpoint signed with `key`.
+    pub fn signed(mut self, key: &super::signing::DeskKey) -> Checkpoint {
+        self.key = Some(key.public_hex());
+        self.sig = Some(key.sign(&self.message()));
+        self
+    }
+
+    /// `None` for an unsigned checkpoint, else whether its signature verifies under its key.
+    pub fn signature_ok(&self) -> Option<bool> {
+        match (&self.key, &self.sig) {
+            (None, None) => None,
+            (Some(k), Some(s)) => Some(super::signing::verify(k, &self.message(), s)),
+            _ => Some(false),
+        }
+    }
 }
 
 /// Events lost and replaced by placeholders.
@@ -200,7 +236,34 @@ mod tests {
                 to,
                 witness_hash: String::new(),
             }),
+            key: None,
+            sig: None,
         }
+    }
+
+    #[test]
+    fn a_signed_checkpoint_verifies_until_any_field_changes() {
+        let key = crate::store::signing::DeskKey::from_bytes(&[3u8; 32]);
+        let c = cp(40, Some((15, 30))).signed(&key);
+        assert_eq!(c.signature_ok(), Some(true));
+        assert_eq!(cp(40, None).signature_ok(), None);
+        let changes: [fn(&mut Checkpoint); 6] = [
+            |c| c.seq += 1,
+            |c| c.hash.push('0'),
+            |c| c.at.push('Z'),
+            |c| c.why = "handover".into(),
+            |c| c.lost = None,
+            |c| c.sig = None,
+        ];
+        for change in changes {
+            let mut d = c.clone();
+            change(&mut d);
+            assert_eq!(d.signature_ok(), Some(false), "{d:?}");
+        }
+        // A checkpoint read back from its line verifies as written.
+        let line = serde_json::to_string(&c).unwrap();
+        let back: Checkpoint = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.signature_ok(), Some(true));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod lock;
 pub mod os;
 pub mod projection;
 pub mod recover;
+pub mod signing;
 mod witness;
 
 use std::path::{Path, PathBuf};
@@ -98,6 +99,11 @@ pub struct OpenOptions {
     /// Events between two checkpoints in the anchor file (`DUTYDESK_ANCHOR_EVERY`, default
     /// 1,000); a handover always writes one.
     pub anchor_every: u64,
+    /// The desk key that signs the checkpoints (none: they are written unsigned).
+    pub signer: Option<std::sync::Arc<signing::DeskKey>>,
+    /// The time a new store's first event is stamped with: the desk's clock (default: the
+    /// system clock).
+    pub created_at: Option<DateTime<FixedOffset>>,
 }
 
 impl Default for OpenOptions {
@@ -106,6 +112,8 @@ impl Default for OpenOptions {
             purpose: "dutydesk".into(),
             durability: Durability::Sync,
             anchor_every: checkpoints::every_from_env(),
+            signer: None,
+            created_at: None,
         }
     }
 }
@@ -135,6 +143,8 @@ pub struct Store {
     anchor_every: u64,
     /// The newest checkpoint's sequence number.
     last_anchor: u64,
+    /// The desk key that signs checkpoints.
+    signer: Option<std::sync::Arc<signing::DeskKey>>,
     _lock: DataLock,
 }
 
@@ -237,6 +247,7 @@ impl Store {
             tail_ok: true,
             read_only: None,
             anchor_every: opts.anchor_every.max(1),
+            signer: opts.signer.clone(),
             last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
             _lock: lock,
         };
@@ -246,7 +257,9 @@ impl Store {
         store.check_since_mark()?;
         store.reconcile()?;
         if store.journal.is_empty() && store.read_only.is_none() {
-            let at = chrono::Local::now().fixed_offset();
+            let at = opts
+                .created_at
+                .unwrap_or_else(|| chrono::Local::now().fixed_offset());
             let actor = Actor {
                 officer: "system".into(),
                 os_user: store.os_user.clone(),
@@ -326,6 +339,12 @@ impl Store {
             at: chrono::Local::now().fixed_offset().to_rfc3339(),
             why: why.into(),
             lost: None,
+            key: None,
+            sig: None,
+        };
+        let c = match &self.signer {
+            Some(k) => c.signed(k),
+            None => c,
         };
         match checkpoints::append(&self.dir, &c) {
             Ok(()) => {
@@ -707,7 +726,8 @@ impl Store {
         let path = self.journal.path();
         let mut mem = projection::MemView::default();
         let mut replay_error = None;
-        let mut seen = witness::AnchorCheck::new(&self.dir);
+        let trusted = self.signer.as_ref().map(|k| k.public_hex());
+        let mut seen = witness::AnchorCheck::new(&self.dir, trusted.as_deref());
         let walk = walk_chain(path, "read journal", |check, no, line| {
             let e = check.next(no, line)?;
             seen.see(e.seq, &e.hash);
@@ -922,7 +942,7 @@ fn walk_chain(
 pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreError> {
     let t0 = Instant::now();
     let what = format!("read {}", path.display());
-    let mut seen = witness::AnchorCheck::new(path.parent().unwrap_or(Path::new(".")));
+    let mut seen = witness::AnchorCheck::new(path.parent().unwrap_or(Path::new(".")), None);
     let walk = walk_chain(path, &what, |check, no, line| {
         let e = check.next(no, line)?;
         seen.see(e.seq, &e.hash);

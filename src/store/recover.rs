@@ -341,6 +341,12 @@ pub fn recover(dir: &Path, opts: &OpenOptions) -> Result<Option<RecoverReport>, 
                 .map(|(_, h)| h.hash.clone())
                 .unwrap_or_default(),
         }),
+        key: None,
+        sig: None,
+    };
+    let cp = match &opts.signer {
+        Some(k) => cp.signed(k),
+        None => cp,
     };
     checkpoints::append(dir, &cp).map_err(io("write the anchor file"))?;
     let existed = jpath.exists();

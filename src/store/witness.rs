@@ -353,15 +353,41 @@ pub struct AnchorCheck {
     wanted: BTreeMap<u64, Vec<checkpoints::Checkpoint>>,
     found: BTreeMap<u64, String>,
     unreadable: Option<String>,
+    /// The first checkpoint whose signature does not verify, or that another key signed.
+    forged: Option<Break>,
 }
 
 impl AnchorCheck {
-    /// Reads the anchor file of the data folder `dir`.
-    pub fn new(dir: &Path) -> AnchorCheck {
+    /// Reads the anchor file of the data folder `dir`. Every signed checkpoint must verify, and
+    /// under `trusted` (the desk key's public half) when given: a checkpoint re-signed with
+    /// some other key is no checkpoint of this desk.
+    pub fn new(dir: &Path, trusted: Option<&str>) -> AnchorCheck {
         let mut wanted: BTreeMap<u64, Vec<checkpoints::Checkpoint>> = BTreeMap::new();
         let mut unreadable = None;
+        let mut forged = None;
         match checkpoints::read(dir) {
             Ok(a) => {
+                for (i, c) in a.all.iter().enumerate() {
+                    let why = match (c.signature_ok(), &c.key) {
+                        (Some(false), _) => Some("carries a signature that does not verify"),
+                        (Some(true), Some(k)) if trusted.is_some_and(|t| t != k) => {
+                            Some("is signed by a key that is not this desk's")
+                        }
+                        _ => None,
+                    };
+                    if let (Some(why), None) = (why, &forged) {
+                        forged = Some(Break {
+                            seq: c.seq,
+                            line: 0,
+                            reason: format!(
+                                "the anchor file's checkpoint of {} (line {}, event #{}) {why}: the anchor file was changed",
+                                c.at,
+                                i + 1,
+                                c.seq
+                            ),
+                        });
+                    }
+                }
                 for c in a.live() {
                     wanted.entry(c.seq).or_default().push(c.clone());
                 }
@@ -372,6 +398,7 @@ impl AnchorCheck {
             wanted,
             found: BTreeMap::new(),
             unreadable,
+            forged,
         }
     }
 
@@ -390,6 +417,9 @@ impl AnchorCheck {
                 line: 0,
                 reason: format!("the anchor file cannot be read: {e}"),
             });
+        }
+        if let Some(b) = self.forged {
+            return Some(b);
         }
         for (seq, cs) in &self.wanted {
             for c in cs {

@@ -155,13 +155,19 @@ impl App {
                 let pending_open = self.route == Route::Notices
                     && self.notices.mode == super::screens::notices::Mode::Pending
                     && !self.notices.busy;
+                let mut effects = Vec::new();
                 if pending_open || (self.route == Route::Board && now.timestamp() % 15 == 0) {
-                    Out::effects(vec![super::screens::notices::load_pending(&self.env)])
-                } else {
-                    Out::none()
+                    effects.push(super::screens::notices::load_pending(&self.env));
                 }
+                // The banner follows the desk's state (a clock that fell behind the log, say).
+                if now.timestamp() % 60 == 0 {
+                    effects.push(self.env.call(Reply::Status, Request::Status));
+                }
+                Out::effects(effects)
             }
             Msg::Resized => Out::none(),
+            // What arrived through the socket shows at once: the board and the pending list.
+            Msg::Changed => Out::effects(crate::tui::screens::board::Board::refresh(&self.env)),
             Msg::Paste(text) => self.paste(&text),
             Msg::Key(key) => {
                 let input = Input {
@@ -273,6 +279,7 @@ impl App {
             }
             (Reply::Status, Response::Status(s)) => {
                 self.recovery = s.open_notes;
+                self.recovery.extend(s.clock_behind);
                 let moved = self.env.shift != s.shift;
                 self.env.shift = s.shift;
                 // The names sign-in offers are those of the shift the desk says is running.

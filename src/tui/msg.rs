@@ -60,6 +60,8 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The terminal changed size.
     Resized,
+    /// The record changed from outside the console (a command through its socket).
+    Changed,
     /// The desk answered.
     Answer {
         /// What the request was for.

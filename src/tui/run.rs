@@ -52,9 +52,15 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(async {
             let listener = bind(&dir)?;
-            let server = tokio::spawn(serve(listener, handle.clone(), Some(officer.clone())));
+            let changed = std::sync::Arc::new(tokio::sync::Notify::new());
+            let server = tokio::spawn(serve(
+                listener,
+                handle.clone(),
+                Some(officer.clone()),
+                Some(changed.clone()),
+            ));
             let ticker = tokio::spawn(tick_loop(handle.clone(), officer.clone()));
-            let r = console(ctx, env, handle.clone(), officer.clone()).await;
+            let r = console(ctx, env, handle.clone(), officer.clone(), changed).await;
             ticker.abort();
             server.abort();
             let _ = server.await;
@@ -124,6 +130,7 @@ async fn console(
     env: Env,
     handle: DeskHandle,
     officer: std::sync::Arc<std::sync::Mutex<crate::domain::Actor>>,
+    changed: std::sync::Arc<tokio::sync::Notify>,
 ) -> Result<(), CliError> {
     let mut terminal = ratatui::try_init()?;
     install_panic_log();
@@ -139,7 +146,7 @@ async fn console(
         .await;
     tracing::info!("console session started: {started:?}");
     let mut app = App::new(env);
-    let reason = event_loop(ctx, &mut app, &handle, &mut terminal, &officer).await;
+    let reason = event_loop(ctx, &mut app, &handle, &mut terminal, &officer, &changed).await;
     let actor = app.env.actor.clone();
     let ended = tokio::time::timeout(
         END_TIMEOUT,
@@ -199,6 +206,7 @@ async fn event_loop(
     handle: &DeskHandle,
     terminal: &mut ratatui::DefaultTerminal,
     officer: &std::sync::Mutex<crate::domain::Actor>,
+    changed: &tokio::sync::Notify,
 ) -> String {
     use tokio::signal::unix::{signal, SignalKind};
     // Test aid for the reliability suite: panic this many ms after start.
@@ -260,6 +268,8 @@ async fn event_loop(
                 Some(Msg::Tick(ctx.clock.now()))
             }
             Some(m) = rx.recv() => Some(m),
+            // Something came in through the socket (a report filed from the command line).
+            _ = changed.notified() => Some(Msg::Changed),
             _ = term.recv() => return "sigterm".into(),
             _ = hup.recv() => return "sighup".into(),
         };

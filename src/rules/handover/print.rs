@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::sanitize;
 
-use crate::domain::handover::{HandoverRecord, ItemKind};
+use crate::domain::handover::{HandoverRecord, ItemKind, Seal};
 use crate::domain::Lang;
 
 /// The widest plain-text line, in terminal columns.
@@ -90,7 +90,39 @@ pub fn markdown(r: &HandoverRecord, lang: Lang) -> String {
             s.push_str(&format!("> {}\n", md_escape(&sanitize::line(l))));
         }
     }
+    if let Some(c) = &r.checkpoint {
+        s.push_str(&format!("\n## {}\n\n", seal_heading(c, lang)));
+        for (k, v) in seal_lines(c, lang) {
+            s.push_str(&format!("- {k}: `{v}`\n"));
+        }
+    }
     s
+}
+
+fn seal_heading(c: &Seal, lang: Lang) -> &'static str {
+    if c.sig.is_some() {
+        lang.pick("日志签名核对点", "Signed log checkpoint")
+    } else {
+        lang.pick("日志核对点（未签名）", "Log checkpoint (unsigned)")
+    }
+}
+
+/// The checkpoint's fields as printed: whole, so the paper can be checked against the anchor
+/// file and the desk's public key. Only hex digits, digits and an RFC 3339 time come from the
+/// file; each is cleaned all the same.
+fn seal_lines(c: &Seal, lang: Lang) -> Vec<(&'static str, String)> {
+    let clean = |t: &str| sanitize::line(t).into_owned();
+    let mut v = vec![
+        (lang.pick("事件", "event"), format!("#{}", c.seq)),
+        (lang.pick("哈希", "hash"), clean(&c.hash)),
+        (lang.pick("时间", "time"), clean(&c.at)),
+        (lang.pick("缘由", "why"), clean(&c.why)),
+    ];
+    if let (Some(k), Some(sig)) = (&c.key, &c.sig) {
+        v.push((lang.pick("公钥", "key"), clean(k)));
+        v.push((lang.pick("签名", "signature"), clean(sig)));
+    }
+    v
 }
 
 fn md_escape(t: &str) -> String {
@@ -128,6 +160,21 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
     out.push("-".repeat(WIDTH));
     for l in r.notes.lines() {
         out.extend(wrap(&sanitize::line(l), "  ", WIDTH));
+    }
+    if let Some(c) = &r.checkpoint {
+        out.push(String::new());
+        out.push(seal_heading(c, lang).to_string());
+        out.push("-".repeat(WIDTH));
+        // Hex runs cut into pieces of 64, each on its own line under the name: nothing to
+        // reassemble but order.
+        for (k, v) in seal_lines(c, lang) {
+            let chars: Vec<char> = v.chars().collect();
+            let mut pieces = chars.chunks(64).map(|p| p.iter().collect::<String>());
+            out.push(format!("  {k}: {}", pieces.next().unwrap_or_default()));
+            for p in pieces {
+                out.push(format!("    {p}"));
+            }
+        }
     }
     out.push(String::new());
     out.push(format!(
