@@ -741,20 +741,20 @@ mod tests {
     /// still read as one (CI once printed the bare sled error for exactly this).
     #[test]
     fn a_full_disk_reads_as_full_whether_sled_kept_the_os_code_or_not() {
-        let raw = || std::io::Error::from_raw_os_error(libc::ENOSPC);
+        let raw = || std::io::Error::from(rustix::io::Errno::NOSPC);
         let cases = [
             (sled::Error::Io(raw()), true),
             (sled::Error::Io(raw()).clone(), true),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EDQUOT)).clone(),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::DQUOT)).clone(),
                 true,
             ),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::IO)),
                 false,
             ),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)).clone(),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::IO)).clone(),
                 false,
             ),
             (sled::Error::Unsupported("x".into()), false),

@@ -47,7 +47,7 @@ fn fault() -> io::Result<()> {
     };
     *count += 1;
     if *count == plan.fail_at || (plan.persistent && *count > plan.fail_at) {
-        return Err(io::Error::from_raw_os_error(libc::EIO));
+        return Err(io::Error::from(rustix::io::Errno::IO));
     }
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! The lock is `flock(2)` on `dutydesk.lock`, released by the kernel when the holder dies. Its
 //! contents say who holds it, so a second console can name them (as vim's swap file does).
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::io::{Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -94,11 +95,9 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
     let mut previous = String::new();
     file.read_to_string(&mut previous).map_err(io_err)?;
     let previous: Option<Holder> = serde_json::from_str(previous.trim()).ok();
-    // SAFETY: the fd is open for the life of `file`.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
-        if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => {
             return Err(match previous {
                 Some(holder) => LockError::Held {
                     path: dir.to_path_buf(),
@@ -107,7 +106,7 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
                 None => LockError::HeldUnknown(dir.to_path_buf()),
             });
         }
-        return Err(io_err(err));
+        Err(e) => return Err(io_err(e.into())),
     }
     // The kernel released the lock, so whoever is named in the file is gone (or never flocked).
     // A clean exit empties the file (see `Drop`), so a name left in it is a stale lock.

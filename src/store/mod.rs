@@ -44,11 +44,13 @@ const DISK_FULL: &str = " — 磁盘已满 / the disk is full: free space, then 
 /// True when an I/O error says the disk (or the quota) is full, by its OS code or, for an
 /// error rebuilt without one, by its kind.
 pub(crate) fn io_is_disk_full(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
-        || matches!(
-            e.kind(),
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-        )
+    matches!(
+        e.raw_os_error().map(rustix::io::Errno::from_raw_os_error),
+        Some(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT)
+    ) || matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// A store error a user can act on.
