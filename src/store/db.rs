@@ -40,6 +40,13 @@ pub enum DbError {
     /// The journal's lines could not be read.
     #[error("journal: {0}")]
     Journal(String),
+    /// sled still holds its folder's lock (another handle, or a previous holder's sled threads
+    /// shutting down) after the retries: not damage, nothing is set aside.
+    #[error("数据库仍被占用 / the database is still locked by another handle: {0}")]
+    Busy(String),
+    /// sled panicked opening or reading the database: damage, answered by a rebuild.
+    #[error("数据库已损坏（sled 内部错误）/ the database is damaged (sled failed: {0})")]
+    Panicked(String),
 }
 
 /// The last applied event.
@@ -203,7 +210,20 @@ impl View for TxView<'_> {
     }
 }
 
+/// How long a refused sled lock is tried again before [`DbError::Busy`].
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// True when sled could not take its folder's lock (`could not acquire lock … WouldBlock`).
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
 impl DbError {
+    /// True when sled's folder lock was still held after the retries: not damage.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, DbError::Busy(_))
+    }
+
     /// True when sled failed because the disk is full. Sled hands the error of its flusher to
     /// later calls as a clone, and its clone keeps only the kind (the OS code is lost), so the
     /// kind is checked as well as the code.
@@ -214,7 +234,36 @@ impl DbError {
 
 impl Db {
     /// Opens (or creates) the database in `path`, over the lines of the journal at `journal`.
+    ///
+    /// sled's folder lock refused is tried again with backoff for about three seconds (a
+    /// previous holder's sled threads can keep it a moment after its handle went), then
+    /// [`DbError::Busy`]. A panic inside sled while opening, or in the first reads that check
+    /// the database is usable, is [`DbError::Panicked`] (see [`super::guard`]).
     pub fn open(path: &Path, journal: &Path) -> Result<Db, DbError> {
+        let mut wait = std::time::Duration::from_millis(5);
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let attempt = super::guard::catch("opening the database", || {
+                let db = Db::open_once(path, journal)?;
+                db.check_usable()?;
+                Ok(db)
+            });
+            match attempt {
+                Ok(Err(DbError::Sled(e))) if is_lock_error(&e) => {
+                    if waited >= LOCK_PATIENCE {
+                        return Err(DbError::Busy(e.to_string()));
+                    }
+                    std::thread::sleep(wait);
+                    waited += wait;
+                    wait = (wait * 2).min(std::time::Duration::from_millis(250));
+                }
+                Ok(r) => return r,
+                Err(panic) => return Err(DbError::Panicked(panic)),
+            }
+        }
+    }
+
+    fn open_once(path: &Path, journal: &Path) -> Result<Db, DbError> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(32 * 1024 * 1024)
@@ -225,6 +274,27 @@ impl Db {
             db.index_offsets()?;
         }
         Ok(db)
+    }
+
+    /// The first reads, before the database is used: the head, every day counter, and the
+    /// first and last entry of every tree (a damaged page panics or fails here, inside the
+    /// open seam, rather than in the middle of a command).
+    fn check_usable(&self) -> Result<(), DbError> {
+        self.head()?;
+        self.day_counters()?;
+        for tree in [
+            &self.incidents,
+            &self.notices,
+            &self.meta,
+            &self.instructions,
+        ] {
+            tree.first()?;
+            tree.last()?;
+        }
+        for inc in self.incidents.iter().rev().take(1) {
+            decode_entry::<Incident>(inc)?;
+        }
+        Ok(())
     }
 
     /// An empty database in a temporary place (shared memory on Linux), standing in while the

@@ -82,7 +82,12 @@ pub struct DataLock {
     file: File,
     /// The previous holder, when a stale lock (dead PID) was taken over.
     pub took_over: Option<Holder>,
+    /// A file whose `flock` (sled's own, on `db/db`) must be free before this lock goes.
+    hold_until_free: Option<PathBuf>,
 }
+
+/// How long a release waits for sled's own lock to go (its threads outlive the handle).
+const RELEASE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Takes the lock on `dir`, or says who holds it.
 pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
@@ -116,11 +121,53 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
     let text = serde_json::to_string(me).unwrap_or_default();
     file.write_all(text.as_bytes()).map_err(io_err)?;
     file.sync_data().map_err(io_err)?;
-    Ok(DataLock { file, took_over })
+    Ok(DataLock {
+        file,
+        took_over,
+        hold_until_free: None,
+    })
+}
+
+impl DataLock {
+    /// Keeps the folder locked, when this lock is released, until nobody holds a `flock` on
+    /// `path` any more (the store names sled's `db/db`): the next process then never finds
+    /// the folder free while sled's threads of this one still hold the database (issue 26, B3).
+    pub fn hold_until_free(&mut self, path: PathBuf) {
+        self.hold_until_free = Some(path);
+    }
+}
+
+/// Waits (with backoff, up to [`RELEASE_PATIENCE`]) until an exclusive `flock` on `path` can be
+/// taken, then lets it go at once. A file that cannot be opened has no lock to wait for.
+fn wait_until_unlocked(path: &Path) {
+    let Ok(f) = File::open(path) else { return };
+    let t0 = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(1);
+    loop {
+        match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK) if t0.elapsed() < RELEASE_PATIENCE => {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_millis(100));
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                tracing::warn!(
+                    "{} still locked after {:?}; releasing the data folder anyway",
+                    path.display(),
+                    RELEASE_PATIENCE
+                );
+                return;
+            }
+            // Taken (closing `f` lets it go), or flock unsupported: nothing to wait for.
+            _ => return,
+        }
+    }
 }
 
 impl Drop for DataLock {
     fn drop(&mut self) {
+        if let Some(path) = &self.hold_until_free {
+            wait_until_unlocked(path);
+        }
         // Best effort: an emptied file tells the next start that this exit was clean.
         let _ = self.file.set_len(0);
         let _ = self.file.sync_data();

@@ -11,6 +11,7 @@ pub mod chain;
 pub mod checkpoints;
 pub mod db;
 pub mod digest;
+pub mod guard;
 pub mod journal;
 pub mod lines;
 pub mod lock;
@@ -37,6 +38,9 @@ pub const JOURNAL: &str = "journal.jsonl";
 pub const DB_DIR: &str = "db";
 /// The local socket a running console serves the CLI on.
 pub const SOCKET: &str = "dutydesk.sock";
+
+/// Events to apply from which a rebuild or catch-up says how far it is, on standard error.
+const PROGRESS_FROM: u64 = 50_000;
 
 /// What a full disk tells the officer, whichever file (journal or database) hit it.
 const DISK_FULL: &str = " — 磁盘已满 / the disk is full: free space, then try again";
@@ -137,7 +141,23 @@ pub struct Store {
     anchor_every: u64,
     /// The newest checkpoint's sequence number.
     last_anchor: u64,
+    /// Set when opening (or a request) found the database damaged and rebuilt it from the
+    /// journal: what happened, for the officer (the CLI prints it on standard error).
+    pub db_repaired: Option<String>,
+    /// True while opening or `rebuild` runs (a CLI's standard error is the officer's): a long
+    /// rebuild says how far it is. Never while a console owns the terminal.
+    progress: bool,
+    /// Dropped last: the folder stays locked until sled (dropped before it) has let go.
     _lock: DataLock,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // sled's writes reach its files before the handle goes (then `db`, then the lock).
+        if let Err(e) = self.db.flush() {
+            tracing::warn!("flushing the database on close: {e}");
+        }
+    }
 }
 
 /// The outcome of `verify`.
@@ -176,9 +196,41 @@ impl Store {
     /// where a witness saw one, is refused with [`StoreError::Evidence`] and nothing on disk
     /// is touched. An unfinished last line is cut off only when no witness saw it. The chain
     /// since the last verified point is then checked; a break makes the store read-only.
+    ///
+    /// sled's own lock is taken only under the folder's lock and tried again for a while when
+    /// refused (never taken for damage); a database sled cannot open, or panics on, is set
+    /// aside and rebuilt from the journal ([`Store::db_repaired`] says so).
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
+        let first = guard::catch("opening the store", || Store::open_inner(dir, opts.clone()));
+        let panic = match first {
+            Ok(r) => return r,
+            Err(panic) => panic,
+        };
+        // sled panicked reading a database it had opened: damage, answered as such, once.
+        let dbpath = dir.join(DB_DIR);
+        {
+            let (_lock, _, _) = take_lock(dir, &opts)?;
+            set_aside(&dbpath)?;
+        }
+        let mut store = guard::catch("opening the store", || Store::open_inner(dir, opts))
+            .map_err(|p| StoreError::Db(DbError::Panicked(p)))??;
+        store.repaired(&DbError::Panicked(panic));
+        Ok(store)
+    }
+
+    /// Says (on the open notes and in [`Store::db_repaired`]) that the database was damaged,
+    /// set aside and rebuilt from the journal.
+    fn repaired(&mut self, why: &DbError) {
+        let text = format!(
+            "数据库已损坏，已移至 db.broken-* 并从日志重建（日志完好，未丢失记录）/ the database was damaged ({why}); it was set aside as db.broken-* and rebuilt from the journal (the journal is intact: nothing was lost)"
+        );
+        self.open_notes.push(text.clone());
+        self.db_repaired = Some(text);
+    }
+
+    fn open_inner(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
         let t0 = Instant::now();
-        let (lock, me, mut notes) = take_lock(dir, &opts)?;
+        let (mut lock, me, mut notes) = take_lock(dir, &opts)?;
         let t_lock = t0.elapsed();
         let jpath = dir.join(JOURNAL);
         let dbpath = dir.join(DB_DIR);
@@ -201,16 +253,22 @@ impl Store {
         }
         let jhead = witness::journal_head(&jpath, &journal)?;
         let t_journal = t0.elapsed();
+        let mut damaged = None;
         let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
+            // A lock still held is not damage: nothing is set aside.
+            Err(e) if e.is_busy() => return Err(e.into()),
             Err(e) => {
                 notes.push(format!(
                     "数据库无法打开，正从日志重建 / the database could not be opened ({e}); rebuilding it from the journal"
                 ));
                 set_aside(&dbpath)?;
+                damaged = Some(e);
                 Db::open(&dbpath, &jpath)?
             }
         };
+        // The next holder of the folder's lock must find sled's lock free too.
+        lock.hold_until_free(dbpath.join("db"));
         let db = if db.has_line_copy() {
             slim(db, &dbpath, &jpath, &mut notes)?
         } else {
@@ -240,8 +298,15 @@ impl Store {
             read_only: None,
             anchor_every: opts.anchor_every.max(1),
             last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
+            db_repaired: None,
+            progress: true,
             _lock: lock,
         };
+        if let Some(e) = &damaged {
+            store.db_repaired = Some(format!(
+                "数据库无法打开，已移至 db.broken-* 并从日志重建 / the database could not be opened ({e}); it was set aside as db.broken-* and rebuilt from the journal"
+            ));
+        }
         if let Some(b) = store.db.chain_break()? {
             store.go_read_only(&b, false);
         }
@@ -261,6 +326,7 @@ impl Store {
             // A store from before the anchor file: its first checkpoint.
             store.checkpoint("open");
         }
+        store.progress = false;
         let t_reconcile = t0.elapsed();
         os::tighten_tree(dir).map_err(io("set file modes"))?;
         crate::logging::timings(
@@ -421,6 +487,7 @@ impl Store {
         let mut batch = Vec::new();
         let mut first_offset = 0;
         let mut n = 0;
+        let total = self.head.seq.saturating_sub(after);
         let mut stop = None;
         for r in lines {
             let (counted, at, line) = r.map_err(io("read journal"))?;
@@ -439,6 +506,13 @@ impl Store {
                 n += batch.len() as u64;
                 self.db.apply(&batch, first_offset)?;
                 batch.clear();
+                if self.progress && total >= PROGRESS_FROM && n % 20_000 == 0 {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "dutydesk: 正从日志重建数据库 / rebuilding the database from the journal: {n} / {total}"
+                    );
+                }
             }
         }
         n += batch.len() as u64;
@@ -457,7 +531,10 @@ impl Store {
     /// Stops at the first event that does not verify: nothing from it on is taken, the store
     /// turns read-only and the break is returned as [`StoreError::Corrupt`].
     pub fn rebuild_db(&mut self) -> Result<(), StoreError> {
-        match self.rebuild_inner()? {
+        self.progress = true;
+        let r = self.rebuild_inner();
+        self.progress = false;
+        match r? {
             Some(b) => Err(StoreError::Corrupt(b)),
             None => Ok(()),
         }
@@ -466,7 +543,12 @@ impl Store {
     fn rebuild_inner(&mut self) -> Result<Option<Break>, StoreError> {
         let dbpath = self.dir.join(DB_DIR);
         // The old database's witnesses, kept in the new one (it is a rebuild, not a reset).
-        let mark = self.db.meta_head(witness::ANCHOR).ok().flatten();
+        // (read in a seam: a damaged database can panic even here).
+        let mark = guard::catch("reading the anchor mark", || {
+            self.db.meta_head(witness::ANCHOR).ok().flatten()
+        })
+        .ok()
+        .flatten();
         // sled must let go of its files before they move.
         self.db.flush().ok();
         self.close_db()?;
@@ -612,24 +694,25 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the real database in place of the stand-in. Sled's own threads can hold its
-    /// folder's lock for a moment after the old handle went, so a lock refused is tried again
-    /// for up to a second.
+    /// Opens the real database in place of the stand-in (sled's own threads can hold its
+    /// folder's lock for a moment after the old handle went: [`Db::open`] tries again).
     fn open_db(&mut self) -> Result<(), StoreError> {
-        let dbpath = self.dir.join(DB_DIR);
-        let mut tries = 0;
-        self.db = loop {
-            match Db::open(&dbpath, self.journal.path()) {
-                Ok(db) => break db,
-                Err(e) if tries < 40 && e.to_string().contains("could not acquire lock") => {
-                    tries += 1;
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        self.db = Db::open(&self.dir.join(DB_DIR), self.journal.path())?;
         self.db_closed = false;
         Ok(())
+    }
+
+    /// Answers sled panicking in the middle of a request (`what` it said): the database is
+    /// set aside and rebuilt from the journal, as for damage found on open. The caller tries
+    /// its request again.
+    pub fn rebuild_after_panic(&mut self, what: &str) -> Result<(), StoreError> {
+        tracing::error!("sled panicked during a request ({what}); rebuilding the database");
+        let stop = self.rebuild_inner()?;
+        self.repaired(&DbError::Panicked(what.to_string()));
+        match stop {
+            Some(b) => Err(StoreError::Corrupt(b)),
+            None => Ok(()),
+        }
     }
 
     /// Checks that sled would take these events, catching it up (or reopening it) first when it
