@@ -219,6 +219,15 @@ fn is_lock_error(e: &sled::Error) -> bool {
 }
 
 impl DbError {
+    /// The kind of sled's I/O error, if it was one (a full disk, a read-only file system:
+    /// conditions of the disk, not damage to the database).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            DbError::Sled(sled::Error::Io(e)) => Some(e.kind()),
+            _ => None,
+        }
+    }
+
     /// True when sled's folder lock was still held after the retries: not damage.
     pub fn is_busy(&self) -> bool {
         matches!(self, DbError::Busy(_))

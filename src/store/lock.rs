@@ -79,7 +79,10 @@ pub enum LockError {
 /// The held lock; released on drop (and by the kernel if the process dies).
 #[derive(Debug)]
 pub struct DataLock {
-    file: File,
+    /// The lock file; `None` for a reader on a file system where it could not be opened.
+    file: Option<File>,
+    /// Taken shared, by a reader that writes nothing (see [`acquire_for_reading`]).
+    shared: bool,
     /// The previous holder, when a stale lock (dead PID) was taken over.
     pub took_over: Option<Holder>,
     /// A file whose `flock` (sled's own, on `db/db`) must be free before this lock goes.
@@ -99,6 +102,7 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
     let mut file = os::open_private_append(&path).map_err(io_err)?;
     let mut previous = String::new();
     file.read_to_string(&mut previous).map_err(io_err)?;
+    let was_empty = previous.is_empty();
     let previous: Option<Holder> = serde_json::from_str(previous.trim()).ok();
     match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => {}
@@ -116,16 +120,57 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
     // The kernel released the lock, so whoever is named in the file is gone (or never flocked).
     // A clean exit empties the file (see `Drop`), so a name left in it is a stale lock.
     let took_over = previous;
-    file.set_len(0).map_err(io_err)?;
-    file.rewind().map_err(io_err)?;
+    // On a disk without a free block the write is not even tried (a write that fails still
+    // stamps the file's time): the caller goes on read-only, the file left exactly as it was.
+    if rustix::fs::fstatvfs(&file).is_ok_and(|s| s.f_bfree == 0) {
+        return Err(io_err(rustix::io::Errno::NOSPC.into()));
+    }
+    // An empty file (the usual case) is written, not truncated first.
+    if !was_empty {
+        file.set_len(0).map_err(io_err)?;
+        file.rewind().map_err(io_err)?;
+    }
     let text = serde_json::to_string(me).unwrap_or_default();
     file.write_all(text.as_bytes()).map_err(io_err)?;
     file.sync_data().map_err(io_err)?;
     Ok(DataLock {
-        file,
+        file: Some(file),
+        shared: false,
         took_over,
         hold_until_free: None,
     })
+}
+
+/// Takes the lock on `dir` for a reader that must neither create nor write a file (the disk
+/// is full, or the file system read-only): the lock file, when it exists and can be opened,
+/// is opened read-only and locked shared, so a writer (which locks it exclusive) still
+/// excludes this reader and readers do not exclude one another. Where there is no lock file,
+/// or it cannot be opened, nobody can be writing there either: the reader goes on unlocked.
+pub fn acquire_for_reading(dir: &Path) -> Result<DataLock, LockError> {
+    let path = dir.join("dutydesk.lock");
+    let reader = |file| DataLock {
+        file,
+        shared: true,
+        took_over: None,
+        hold_until_free: None,
+    };
+    let Ok(file) = File::open(&path) else {
+        return Ok(reader(None));
+    };
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared) {
+        Ok(()) => Ok(reader(Some(file))),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(match holder(dir) {
+            Some(holder) => LockError::Held {
+                path: dir.to_path_buf(),
+                holder,
+            },
+            None => LockError::HeldUnknown(dir.to_path_buf()),
+        }),
+        Err(e) => Err(LockError::Io {
+            path,
+            source: e.into(),
+        }),
+    }
 }
 
 impl DataLock {
@@ -168,9 +213,12 @@ impl Drop for DataLock {
         if let Some(path) = &self.hold_until_free {
             wait_until_unlocked(path);
         }
-        // Best effort: an emptied file tells the next start that this exit was clean.
-        let _ = self.file.set_len(0);
-        let _ = self.file.sync_data();
+        // Best effort: an emptied file tells the next start that this exit was clean (a
+        // reader wrote nothing, and empties nothing).
+        if let (Some(file), false) = (&self.file, self.shared) {
+            let _ = file.set_len(0);
+            let _ = file.sync_data();
+        }
     }
 }
 

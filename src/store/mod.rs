@@ -57,6 +57,35 @@ pub(crate) fn io_is_disk_full(e: &std::io::Error) -> bool {
     )
 }
 
+/// The condition, in plain words, when an error says the data folder cannot be written at
+/// all (the disk or quota is full, the file system is read-only): reads then go on from the
+/// journal alone ([`Store::open`]), nothing is set aside and nothing is written.
+pub(crate) fn unwritable(e: &StoreError) -> Option<(&'static str, &'static str)> {
+    use std::io::ErrorKind as K;
+    let kind = match e {
+        StoreError::Io { source, .. } | StoreError::Lock(LockError::Io { source, .. }) => {
+            if io_is_disk_full(source) {
+                K::StorageFull
+            } else {
+                source.kind()
+            }
+        }
+        StoreError::Db(d) if d.is_disk_full() => K::StorageFull,
+        StoreError::Db(d) => d.io_kind()?,
+        _ => return None,
+    };
+    match kind {
+        K::StorageFull | K::QuotaExceeded => Some(DISK_FULL_PLAIN),
+        K::ReadOnlyFilesystem => Some(READ_ONLY_FS),
+        _ => None,
+    }
+}
+
+/// The banner's words for a full disk.
+const DISK_FULL_PLAIN: (&str, &str) = ("磁盘已满", "disk full");
+/// The banner's words for a read-only file system.
+const READ_ONLY_FS: (&str, &str) = ("只读文件系统", "read-only file system");
+
 /// A store error a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -203,6 +232,9 @@ impl Store {
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
         let first = guard::catch("opening the store", || Store::open_inner(dir, opts.clone()));
         let panic = match first {
+            Ok(Err(e)) if unwritable(&e).is_some() => {
+                return Store::open_for_reading(dir, &opts, e)
+            }
             Ok(r) => return r,
             Err(panic) => panic,
         };
@@ -215,6 +247,72 @@ impl Store {
         let mut store = guard::catch("opening the store", || Store::open_inner(dir, opts))
             .map_err(|p| StoreError::Db(DbError::Panicked(p)))??;
         store.repaired(&DbError::Panicked(panic));
+        Ok(store)
+    }
+
+    /// Opens the store where nothing can be written (`cause` said why: a full disk, a
+    /// read-only file system): the lock file read-only and shared (or none, where it cannot
+    /// be opened), the journal read-only, and the projection replayed from the journal into
+    /// an in-memory database (sled cannot open its own files there). Every read is answered;
+    /// every write is refused with the condition named. Nothing on disk is created or changed.
+    fn open_for_reading(
+        dir: &Path,
+        opts: &OpenOptions,
+        cause: StoreError,
+    ) -> Result<Store, StoreError> {
+        let why = unwritable(&cause).unwrap_or(READ_ONLY_FS);
+        let jpath = dir.join(JOURNAL);
+        if !jpath.is_file() {
+            return Err(cause);
+        }
+        let lock = lock::acquire_for_reading(dir)?;
+        let anchors = checkpoints::read(dir)
+            .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+        let journal =
+            Journal::open_read_only(&jpath).map_err(io(format!("read {}", jpath.display())))?;
+        let head = witness::journal_head(&jpath, &journal)?;
+        if let Some(c) = anchors.live().into_iter().max_by_key(|c| c.seq) {
+            if c.seq > head.seq {
+                return Err(StoreError::Evidence(format!(
+                    "日志缺少已确认的记录：日志止于第 {} 号事件，但锚点文件见过第 {} 号。未作任何改动 / the journal is missing acknowledged records: it ends at event #{}, but the anchor file saw #{}. Nothing on disk was changed; run `dutydesk recover` once the folder can be written",
+                    head.seq, c.seq, head.seq, c.seq
+                )));
+            }
+        }
+        tracing::warn!("the data folder cannot be written ({cause}); reading from the journal");
+        let (zh, en) = why;
+        let banner = format!(
+            "{zh}：本次只读——记录从日志读入内存，不写任何文件，写入操作被拒绝 / {en}: read-only this time — the record is read from the journal into memory, no file is written, and writing commands are refused"
+        );
+        let mut store = Store {
+            dir: dir.to_path_buf(),
+            journal,
+            db: Db::stand_in(&jpath)?,
+            head,
+            os_user: os::os_user(),
+            open_notes: vec![banner.clone()],
+            took_over: None,
+            sled_behind: None,
+            db_closed: false,
+            tail_ok: true,
+            read_only: Some(banner),
+            anchor_every: opts.anchor_every.max(1),
+            last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
+            db_repaired: None,
+            progress: true,
+            _lock: lock,
+        };
+        let genesis = Head {
+            seq: 0,
+            hash: crate::domain::GENESIS_HASH.to_string(),
+        };
+        let (_, stop) = store.apply_journal_after(&genesis)?;
+        if let Some(b) = stop {
+            let banner = store.read_only.take();
+            store.go_read_only(&b, false);
+            store.open_notes.extend(banner);
+        }
+        store.progress = false;
         Ok(store)
     }
 
@@ -256,8 +354,15 @@ impl Store {
         let mut damaged = None;
         let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
-            // A lock still held is not damage: nothing is set aside.
+            // A lock still held, a full disk or a read-only file system is not damage:
+            // nothing is set aside.
             Err(e) if e.is_busy() => return Err(e.into()),
+            Err(e)
+                if e.is_disk_full()
+                    || e.io_kind() == Some(std::io::ErrorKind::ReadOnlyFilesystem) =>
+            {
+                return Err(e.into())
+            }
             Err(e) => {
                 notes.push(format!(
                     "数据库无法打开，正从日志重建 / the database could not be opened ({e}); rebuilding it from the journal"
@@ -1089,6 +1194,40 @@ fn open_journal(dir: &Path, opts: &OpenOptions) -> Result<OpenedJournal, StoreEr
     })
 }
 
+/// [`open_journal`] where nothing can be written (`cause` says why): the lock read-only and
+/// shared (or none), the journal read-only, an unfinished last line left where it is.
+fn open_journal_for_reading(dir: &Path, cause: StoreError) -> Result<OpenedJournal, StoreError> {
+    let why = unwritable(&cause).unwrap_or(READ_ONLY_FS);
+    let lock = lock::acquire_for_reading(dir)?;
+    let jpath = dir.join(JOURNAL);
+    let anchors = checkpoints::read(dir)
+        .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+    let journal =
+        Journal::open_read_only(&jpath).map_err(io(format!("read {}", jpath.display())))?;
+    let head = witness::journal_head(&jpath, &journal)?;
+    if let Some(c) = anchors.live().into_iter().max_by_key(|c| c.seq) {
+        if c.seq > head.seq {
+            return Err(StoreError::Evidence(format!(
+                "日志缺少已确认的记录：日志止于第 {} 号事件，但锚点文件见过第 {} 号 / the journal is missing acknowledged records: it ends at event #{}, but the anchor file saw #{}",
+                head.seq, c.seq, head.seq, c.seq
+            )));
+        }
+    }
+    tracing::warn!("the data folder cannot be written ({cause}); reading the journal only");
+    let (zh, en) = why;
+    let mut notes = vec![format!(
+        "{zh}：本次只读，不写任何文件 / {en}: read-only this time, no file is written"
+    )];
+    let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
+    let (_, tail_ok) = check_tail(&tail, &mut notes);
+    Ok(OpenedJournal {
+        lock,
+        head,
+        tail_ok,
+        notes,
+    })
+}
+
 /// Creates the folder (0700) and takes its lock; notes a stale lock taken over.
 fn take_lock(
     dir: &Path,
@@ -1138,7 +1277,10 @@ impl JournalOnly {
             Ok(m) if m.len() > 0 => {}
             _ => return Ok(None),
         }
-        let opened = open_journal(dir, &opts)?;
+        let opened = match open_journal(dir, &opts) {
+            Err(e) if unwritable(&e).is_some() => open_journal_for_reading(dir, e)?,
+            r => r?,
+        };
         if opened.head.seq == 0 {
             return Ok(None);
         }
