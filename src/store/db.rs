@@ -65,12 +65,40 @@ struct TxView<'a> {
     instructions: &'a TransactionalTree,
 }
 
-/// Decodes the JSON value of one tree entry.
+/// The first byte of a compressed projection value (a JSON value starts with `{`).
+const DEFLATED: u8 = 0;
+/// A stored value inflates to at most this (a damaged length cannot make it allocate more).
+const INFLATED_MAX: usize = 64 << 20;
+
+/// A projection value (incident, notice, instruction) as stored: its JSON, deflated (issue 26,
+/// B5: an incident's flags repeat long rule texts, so the JSON shrinks to about 30 %; pure
+/// Rust, no C). Values stored before, as plain JSON, still read ([`decode_value`]).
+fn encode_value<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut out = Vec::with_capacity(json.len() / 3 + 8);
+    out.push(DEFLATED);
+    out.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&json, 3));
+    out
+}
+
+/// Reads a projection value stored by [`encode_value`] (or as plain JSON).
+fn decode_value<T: serde::de::DeserializeOwned>(v: &[u8]) -> Result<T, String> {
+    match v.split_first() {
+        Some((&DEFLATED, rest)) => {
+            let json = miniz_oxide::inflate::decompress_to_vec_with_limit(rest, INFLATED_MAX)
+                .map_err(|e| format!("inflate: {e}"))?;
+            serde_json::from_slice(&json).map_err(|e| e.to_string())
+        }
+        _ => serde_json::from_slice(v).map_err(|e| e.to_string()),
+    }
+}
+
+/// Decodes the value of one tree entry.
 fn decode_entry<T: serde::de::DeserializeOwned>(
     entry: sled::Result<(sled::IVec, sled::IVec)>,
 ) -> Result<T, DbError> {
     let (_, v) = entry?;
-    serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+    decode_value(&v).map_err(DbError::Decode)
 }
 
 fn counter_key(day: &str) -> Vec<u8> {
@@ -146,10 +174,10 @@ impl View for TxView<'_> {
         Ok(self
             .incidents
             .get(number.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_incident(&mut self, inc: Incident) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(&inc).unwrap_or_default();
+        let v = encode_value(&inc);
         self.incidents.insert(inc.number.0.as_bytes(), v)?;
         let key = attention_key(inc.number.as_str());
         if needs_attention(&inc) {
@@ -175,10 +203,10 @@ impl View for TxView<'_> {
         Ok(self
             .notices
             .get(id.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(n).unwrap_or_default();
+        let v = encode_value(n);
         self.notices.insert(n.q.id.as_bytes(), v)?;
         if is_live(n) {
             self.meta.insert(live_key(&n.q.id), &[])?;
@@ -201,10 +229,10 @@ impl View for TxView<'_> {
         Ok(self
             .instructions
             .get(id.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_instruction(&mut self, ins: &Instruction) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(ins).unwrap_or_default();
+        let v = encode_value(ins);
         self.instructions.insert(ins.id.as_bytes(), v)?;
         Ok(())
     }
@@ -609,7 +637,7 @@ impl Db {
     /// One incident.
     pub fn incident(&self, number: &str) -> Result<Option<Incident>, DbError> {
         match self.incidents.get(number.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("incident {number}: {e}"))),
             None => Ok(None),
@@ -637,7 +665,7 @@ impl Db {
     /// One notice.
     pub fn notice(&self, id: &str) -> Result<Option<Notice>, DbError> {
         match self.notices.get(id.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("notice {id}: {e}"))),
             None => Ok(None),
@@ -647,7 +675,7 @@ impl Db {
     /// One instruction (批示).
     pub fn instruction(&self, id: &str) -> Result<Option<Instruction>, DbError> {
         match self.instructions.get(id.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("instruction {id}: {e}"))),
             None => Ok(None),
@@ -815,6 +843,39 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::DbError;
+
+    /// Projection values are stored deflated, read back equal, and values stored before (plain
+    /// JSON) still read; a damaged value is an error, never a panic.
+    #[test]
+    fn projection_values_are_deflated_and_old_plain_values_still_read() {
+        let flag =
+            "先报告、后核实：回拨报告人确认身份，并向属地政府或该类事件的职能部门核实事件是否属实";
+        let value =
+            serde_json::json!({"number": "20261203-001", "flags": [flag, flag, flag, flag]});
+        let stored = super::encode_value(&value);
+        let json = serde_json::to_vec(&value).unwrap();
+        assert_eq!(stored[0], super::DEFLATED);
+        assert!(
+            stored.len() * 2 < json.len(),
+            "{} of {}",
+            stored.len(),
+            json.len()
+        );
+        let cases: [(&[u8], bool); 4] = [
+            (&stored, true),
+            (&json, true),
+            (&[super::DEFLATED, 0xff, 0x00, 0x13], false),
+            (b"", false),
+        ];
+        for (bytes, ok) in cases {
+            let back: Result<serde_json::Value, String> = super::decode_value(bytes);
+            assert_eq!(
+                back.as_ref().ok() == Some(&value),
+                ok,
+                "{bytes:?}: {back:?}"
+            );
+        }
+    }
 
     /// Sled passes its flusher's error on as a clone that keeps only the kind; a full disk must
     /// still read as one (CI once printed the bare sled error for exactly this).
