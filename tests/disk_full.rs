@@ -203,3 +203,204 @@ fn a_full_database_disk_is_reopened_when_space_comes_back() {
     assert_eq!(lost, 0);
     assert!(d.store().verify().unwrap().ok());
 }
+
+/// The real binary on `data`, isolated from the user's files.
+fn dutydesk(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dutydesk"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DUTYDESK_") {
+            c.env_remove(k);
+        }
+    }
+    let home = data.parent().unwrap().parent().unwrap().join("home");
+    c.env("DUTYDESK_OFFICER", "孙丽")
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LANG", "C.UTF-8")
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn dutydesk");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Every file below `dir` with its size and modification time, to show nothing was written.
+fn snapshot(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                todo.push(e.path());
+            }
+            out.push((e.path(), m.len(), m.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The read commands, and what each must print.
+const READS: &[(&[&str], &str)] = &[
+    (&["list"], "第1起"),
+    (&["show", "NUMBER"], "第1起"),
+    (&["verify"], "hash chain intact"),
+    (&["status"], "incidents: 3"),
+    (&["export", "--format", "jsonl"], "report_filed"),
+    (&["log"], "First report"),
+    (&["audit"], "incidents 3"),
+];
+
+/// Files three reports through the binary; returns the first incident's number.
+fn three_reports(data: &std::path::Path) -> String {
+    let mut first = String::new();
+    for i in 1..=3 {
+        let o = dutydesk(
+            data,
+            &["report", "add", "-"],
+            Some(&format!(r#"{{"summary":"第{i}起：城关镇东街仓库冒烟"}}"#)),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if i == 1 {
+            first = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        }
+    }
+    first
+}
+
+/// Runs every read command; each must succeed, print its part of the record and name the
+/// condition; a writing command is refused naming it. Nothing in the folder changes.
+fn reads_work_and_write_nothing(data: &std::path::Path, first: &str, condition: &[&str]) {
+    let before = snapshot(data);
+    for (args, want) in READS {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "NUMBER" { first } else { a })
+            .collect();
+        let o = dutydesk(data, &args, None);
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(o.status.success(), "{args:?} failed: {err}");
+        assert!(out.contains(want), "{args:?}: {out}");
+        assert!(
+            !err.contains("create "),
+            "{args:?}: a misleading 'create': {err}"
+        );
+        if args[0] != "audit" {
+            assert!(
+                condition.iter().all(|c| err.contains(c)),
+                "{args:?} does not say {condition:?}: {err}"
+            );
+        }
+    }
+    let o = dutydesk(
+        data,
+        &["report", "add", "-"],
+        Some(r#"{"summary":"第4起"}"#),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "a write went through");
+    assert!(
+        condition.iter().all(|c| err.contains(c)),
+        "the refusal does not say {condition:?}: {err}"
+    );
+    assert_eq!(
+        snapshot(data),
+        before,
+        "a read command changed the data folder"
+    );
+}
+
+/// Issue 26, item 5: with the disk full, every read command still works (the lock file is
+/// opened read-only, the journal read-only, the projection replayed into memory), says
+/// "disk full", and writes nothing; a write is refused saying so. Space back: all as before.
+#[test]
+fn reads_work_on_a_full_disk_and_write_nothing() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let _guard = Mount::tmpfs(&mnt, "8m");
+    let data = mnt.join("data");
+    let first = three_reports(&data);
+    // Fill the disk to the last byte.
+    let filler = mnt.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        while f.write_all(&[0u8]).is_ok() {}
+    }
+    assert_eq!(free_bytes(&mnt), 0);
+    reads_work_and_write_nothing(&data, &first, &["磁盘已满", "disk full"]);
+    std::fs::remove_file(&filler).unwrap();
+    let o = dutydesk(
+        &data,
+        &["report", "add", "-"],
+        Some(r#"{"summary":"第4起"}"#),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list = String::from_utf8_lossy(&dutydesk(&data, &["list"], None).stdout).into_owned();
+    assert!(list.contains("第4起") && list.contains("第1起"), "{list}");
+    assert!(!std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("db.broken")));
+}
+
+/// The same on a read-only file system: a tmpfs remounted read-only (the tests run as root,
+/// so `chmod` would not stop them; a real read-only mount does).
+#[test]
+fn reads_work_on_a_read_only_file_system() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let _guard = Mount::tmpfs(&mnt, "8m");
+    let data = mnt.join("data");
+    let first = three_reports(&data);
+    let remount = |how: &str| {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,{how}")])
+            .arg(&mnt)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "remount {how} (needs root, as the tmpfs does)");
+    };
+    remount("ro");
+    assert!(
+        std::fs::write(mnt.join("probe"), b"x").is_err(),
+        "not read-only"
+    );
+    reads_work_and_write_nothing(&data, &first, &["只读文件系统", "read-only file system"]);
+    remount("rw");
+    let o = dutydesk(
+        &data,
+        &["report", "add", "-"],
+        Some(r#"{"summary":"第4起"}"#),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

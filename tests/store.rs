@@ -1,5 +1,7 @@
 //! The store: round trip, reopen, recovery, lock, file modes, clock steps.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
@@ -450,4 +452,143 @@ fn a_time_zone_change_between_runs_keeps_durations_right() {
     assert!(a.starts_with("20261101-"), "{a}");
     assert!(b.starts_with("20261101-"), "{b}");
     assert!(d.store().verify().unwrap().ok());
+}
+
+/// The folder's set-aside databases (`db.broken*`).
+fn set_aside_dbs(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("db.broken"))
+        .collect()
+}
+
+/// Issue 26, B3: two CLI processes one right after the other (and at once) on one folder. The
+/// second must never take the first's sled lock for damage: no healthy database is set aside,
+/// and every acknowledged report is there at the end.
+#[test]
+fn back_to_back_processes_never_set_a_healthy_database_aside() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let sb = common::Sandbox::new();
+    assert!(sb
+        .run(&["report", "add", "-"], Some(r#"{"summary":"起始"}"#))
+        .status
+        .success());
+    let mut acked = Vec::new();
+    let mut refused = 0;
+    for round in 0..30 {
+        let mut writer = sb.cmd();
+        writer
+            .args(["report", "add", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut w = writer.spawn().unwrap();
+        w.stdin
+            .take()
+            .unwrap()
+            .write_all(format!(r#"{{"summary":"第{round}轮"}}"#).as_bytes())
+            .unwrap();
+        // At once, while the writer runs: refused as "in use" or served, never a rebuild.
+        let mut reader = sb.cmd();
+        reader
+            .arg("list")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let r = reader.spawn().unwrap().wait_with_output().unwrap();
+        let w = w.wait_with_output().unwrap();
+        // And right after the writer has exited.
+        let after = sb.run(&["list"], None);
+        for (who, o) in [("reader", &r), ("writer", &w), ("after", &after)] {
+            let err = common::stderr(o);
+            assert!(
+                !err.contains("rebuil") && !err.contains("could not be opened"),
+                "round {round}, {who}: {err}"
+            );
+            if !o.status.success() {
+                assert!(
+                    err.contains("数据目录正在使用中"),
+                    "round {round}, {who}: {err}"
+                );
+                refused += 1;
+            }
+        }
+        if w.status.success() {
+            acked.push(round);
+        }
+        assert_eq!(
+            set_aside_dbs(&sb.data()),
+            Vec::<String>::new(),
+            "round {round}"
+        );
+    }
+    let list = common::stdout(&sb.run(&["list", "--limit", "1000"], None));
+    let journal = std::fs::read_to_string(sb.data().join("journal.jsonl")).unwrap();
+    for round in &acked {
+        assert!(
+            journal.contains(&format!("第{round}轮")),
+            "round {round} lost"
+        );
+    }
+    assert!(
+        acked.len() + refused >= 30,
+        "{} acked, {refused} refused",
+        acked.len()
+    );
+    // The database answers for every acknowledged report (the header line, then one a row).
+    assert_eq!(list.lines().count(), 1 + 1 + acked.len(), "{list}");
+    assert!(sb.run(&["verify"], None).status.success());
+}
+
+/// Issue 26, B3, in one process and without timing luck: sled's own lock on `db/db` is still
+/// held (as by a previous holder's sled threads shutting down) when the folder's lock is
+/// free. Opening waits for it instead of taking the lock error for damage; and a store whose
+/// database handle outlives it keeps the folder locked until sled lets go.
+#[test]
+fn sleds_own_lock_still_held_is_waited_for_never_taken_for_damage() {
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(t("2026-11-22T18:05:00Z"));
+    let mut d = desk(dir.path(), &clock);
+    let a = file(&mut d, "城关镇一民房起火");
+    drop(d);
+
+    // A lock on db/db held for 300 ms by someone else, released from another thread.
+    let f = std::fs::File::open(dir.path().join("db/db")).unwrap();
+    assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(f);
+    });
+    let s = Store::open(dir.path(), OpenOptions::default()).expect("open waits for sled's lock");
+    release.join().unwrap();
+    assert!(s.db_repaired.is_none(), "{:?}", s.open_notes);
+    assert_eq!(set_aside_dbs(dir.path()), Vec::<String>::new());
+    assert!(s.incident(&a).unwrap().is_some());
+
+    // The database handle outlives the store (as sled's threads can): the folder stays locked
+    // until it goes, so the next open finds sled free.
+    let held = s.db().clone();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(held);
+    });
+    drop(s);
+    let s = Store::open(dir.path(), OpenOptions::default()).expect("reopen");
+    release.join().unwrap();
+    assert!(s.db_repaired.is_none(), "{:?}", s.open_notes);
+    assert_eq!(set_aside_dbs(dir.path()), Vec::<String>::new());
+    assert!(s.incident(&a).unwrap().is_some());
+    drop(s);
+
+    // Held for good: a clear "still locked" error after the retries, and nothing set aside.
+    let f = std::fs::File::open(dir.path().join("db/db")).unwrap();
+    assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let e = Store::open(dir.path(), OpenOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("still locked"), "{e}");
+    assert_eq!(set_aside_dbs(dir.path()), Vec::<String>::new());
+    drop(f);
+    assert!(Store::open(dir.path(), OpenOptions::default()).is_ok());
 }

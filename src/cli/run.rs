@@ -123,11 +123,20 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
             crate::sanitize::text(banner)
         );
     }
-    let response = desk.handle(&ctx.actor, req);
+    let at_open = desk.store().db_repaired.is_some();
+    let answer = desk.handle(&ctx.actor, req);
+    // Damage found by the request itself (damage found by opening was said by `open_desk`).
+    if let Some(repaired) = desk.store().db_repaired.as_ref().filter(|_| !at_open) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "dutydesk: {}",
+            crate::sanitize::text(repaired)
+        );
+    }
     if let Some(c) = desk.clock_behind() {
         let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(&c));
     }
-    Ok(response)
+    Ok(answer)
 }
 
 /// Opens the desk directly (taking the lock).
@@ -137,10 +146,20 @@ pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
         signer: super::notices::desk_key(ctx)?,
         ..OpenOptions::default()
     };
-    Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(|e| match e {
-        StoreError::Lock(l) => CliError::Failure(l.to_string()),
-        other => CliError::Failure(other.to_string()),
-    })
+    let desk = Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(
+        |e| match e {
+            StoreError::Lock(l) => CliError::Failure(l.to_string()),
+            other => CliError::Failure(other.to_string()),
+        },
+    )?;
+    if let Some(repaired) = &desk.store().db_repaired {
+        let _ = writeln!(
+            std::io::stderr(),
+            "dutydesk: {}",
+            crate::sanitize::text(repaired)
+        );
+    }
+    Ok(desk)
 }
 
 /// A bad-input or failure answer as an error; anything else as it is.

@@ -159,11 +159,36 @@ impl Desk {
                  DUTYDESK_OFFICER); the OS account never stands in for an officer",
             );
         }
-        match self.try_handle(actor, req) {
+        match self.handle_guarded(actor, req) {
             Ok(r) => r,
             Err(StoreError::Rejected(m)) => Response::bad(m),
             Err(e) => Response::fail(e.to_string()),
         }
+    }
+
+    /// [`Self::try_handle`] with sled's panics caught (issue 26, B1): a damaged database is
+    /// set aside and rebuilt from the journal, and the request is answered from the rebuilt
+    /// one — unless the journal took events before sled failed, when trying again would
+    /// record them twice.
+    fn handle_guarded(&mut self, actor: &Actor, req: Request) -> Result<Response, StoreError> {
+        use crate::store::guard;
+        let before = self.store.head().seq;
+        let retry = req.clone();
+        let panic = match guard::catch("a request", || self.try_handle(actor, req)) {
+            Ok(r) => return r,
+            Err(panic) => panic,
+        };
+        self.store.rebuild_after_panic(&panic)?;
+        let head = self.store.head().seq;
+        if head != before {
+            return Ok(Response::fail(format!(
+                "已记入日志（第 {} 至 {head} 号事件），随后数据库出错并已从日志重建；请先用 `list` 查看，勿重复提交 / recorded in the journal (events #{} to #{head}), then the database failed and was rebuilt from the journal; check with `list` before trying again",
+                before + 1,
+                before + 1
+            )));
+        }
+        guard::catch("a request", || self.try_handle(actor, retry))
+            .unwrap_or_else(|p| Err(crate::store::DbError::Panicked(p).into()))
     }
 
     fn record(&mut self, actor: &Actor, body: EventBody) -> Result<Response, StoreError> {

@@ -40,6 +40,13 @@ pub enum DbError {
     /// The journal's lines could not be read.
     #[error("journal: {0}")]
     Journal(String),
+    /// sled still holds its folder's lock (another handle, or a previous holder's sled threads
+    /// shutting down) after the retries: not damage, nothing is set aside.
+    #[error("数据库仍被占用 / the database is still locked by another handle: {0}")]
+    Busy(String),
+    /// sled panicked opening or reading the database: damage, answered by a rebuild.
+    #[error("数据库已损坏（sled 内部错误）/ the database is damaged (sled failed: {0})")]
+    Panicked(String),
 }
 
 /// The last applied event.
@@ -58,12 +65,40 @@ struct TxView<'a> {
     instructions: &'a TransactionalTree,
 }
 
-/// Decodes the JSON value of one tree entry.
+/// The first byte of a compressed projection value (a JSON value starts with `{`).
+const DEFLATED: u8 = 0;
+/// A stored value inflates to at most this (a damaged length cannot make it allocate more).
+const INFLATED_MAX: usize = 64 << 20;
+
+/// A projection value (incident, notice, instruction) as stored: its JSON, deflated (issue 26,
+/// B5: an incident's flags repeat long rule texts, so the JSON shrinks to about 30 %; pure
+/// Rust, no C). Values stored before, as plain JSON, still read ([`decode_value`]).
+fn encode_value<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut out = Vec::with_capacity(json.len() / 3 + 8);
+    out.push(DEFLATED);
+    out.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&json, 3));
+    out
+}
+
+/// Reads a projection value stored by [`encode_value`] (or as plain JSON).
+fn decode_value<T: serde::de::DeserializeOwned>(v: &[u8]) -> Result<T, String> {
+    match v.split_first() {
+        Some((&DEFLATED, rest)) => {
+            let json = miniz_oxide::inflate::decompress_to_vec_with_limit(rest, INFLATED_MAX)
+                .map_err(|e| format!("inflate: {e}"))?;
+            serde_json::from_slice(&json).map_err(|e| e.to_string())
+        }
+        _ => serde_json::from_slice(v).map_err(|e| e.to_string()),
+    }
+}
+
+/// Decodes the value of one tree entry.
 fn decode_entry<T: serde::de::DeserializeOwned>(
     entry: sled::Result<(sled::IVec, sled::IVec)>,
 ) -> Result<T, DbError> {
     let (_, v) = entry?;
-    serde_json::from_slice(&v).map_err(|e| DbError::Decode(e.to_string()))
+    decode_value(&v).map_err(DbError::Decode)
 }
 
 fn counter_key(day: &str) -> Vec<u8> {
@@ -139,10 +174,10 @@ impl View for TxView<'_> {
         Ok(self
             .incidents
             .get(number.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_incident(&mut self, inc: Incident) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(&inc).unwrap_or_default();
+        let v = encode_value(&inc);
         self.incidents.insert(inc.number.0.as_bytes(), v)?;
         let key = attention_key(inc.number.as_str());
         if needs_attention(&inc) {
@@ -168,10 +203,10 @@ impl View for TxView<'_> {
         Ok(self
             .notices
             .get(id.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_notice(&mut self, n: &Notice) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(n).unwrap_or_default();
+        let v = encode_value(n);
         self.notices.insert(n.q.id.as_bytes(), v)?;
         if is_live(n) {
             self.meta.insert(live_key(&n.q.id), &[])?;
@@ -194,16 +229,38 @@ impl View for TxView<'_> {
         Ok(self
             .instructions
             .get(id.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| decode_value(&v).ok()))
     }
     fn put_instruction(&mut self, ins: &Instruction) -> Result<(), Self::Err> {
-        let v = serde_json::to_vec(ins).unwrap_or_default();
+        let v = encode_value(ins);
         self.instructions.insert(ins.id.as_bytes(), v)?;
         Ok(())
     }
 }
 
+/// How long a refused sled lock is tried again before [`DbError::Busy`].
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// True when sled could not take its folder's lock (`could not acquire lock … WouldBlock`).
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
 impl DbError {
+    /// The kind of sled's I/O error, if it was one (a full disk, a read-only file system:
+    /// conditions of the disk, not damage to the database).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            DbError::Sled(sled::Error::Io(e)) => Some(e.kind()),
+            _ => None,
+        }
+    }
+
+    /// True when sled's folder lock was still held after the retries: not damage.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, DbError::Busy(_))
+    }
+
     /// True when sled failed because the disk is full. Sled hands the error of its flusher to
     /// later calls as a clone, and its clone keeps only the kind (the OS code is lost), so the
     /// kind is checked as well as the code.
@@ -214,7 +271,36 @@ impl DbError {
 
 impl Db {
     /// Opens (or creates) the database in `path`, over the lines of the journal at `journal`.
+    ///
+    /// sled's folder lock refused is tried again with backoff for about three seconds (a
+    /// previous holder's sled threads can keep it a moment after its handle went), then
+    /// [`DbError::Busy`]. A panic inside sled while opening, or in the first reads that check
+    /// the database is usable, is [`DbError::Panicked`] (see [`super::guard`]).
     pub fn open(path: &Path, journal: &Path) -> Result<Db, DbError> {
+        let mut wait = std::time::Duration::from_millis(5);
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let attempt = super::guard::catch("opening the database", || {
+                let db = Db::open_once(path, journal)?;
+                db.check_usable()?;
+                Ok(db)
+            });
+            match attempt {
+                Ok(Err(DbError::Sled(e))) if is_lock_error(&e) => {
+                    if waited >= LOCK_PATIENCE {
+                        return Err(DbError::Busy(e.to_string()));
+                    }
+                    std::thread::sleep(wait);
+                    waited += wait;
+                    wait = (wait * 2).min(std::time::Duration::from_millis(250));
+                }
+                Ok(r) => return r,
+                Err(panic) => return Err(DbError::Panicked(panic)),
+            }
+        }
+    }
+
+    fn open_once(path: &Path, journal: &Path) -> Result<Db, DbError> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(32 * 1024 * 1024)
@@ -225,6 +311,27 @@ impl Db {
             db.index_offsets()?;
         }
         Ok(db)
+    }
+
+    /// The first reads, before the database is used: the head, every day counter, and the
+    /// first and last entry of every tree (a damaged page panics or fails here, inside the
+    /// open seam, rather than in the middle of a command).
+    fn check_usable(&self) -> Result<(), DbError> {
+        self.head()?;
+        self.day_counters()?;
+        for tree in [
+            &self.incidents,
+            &self.notices,
+            &self.meta,
+            &self.instructions,
+        ] {
+            tree.first()?;
+            tree.last()?;
+        }
+        for inc in self.incidents.iter().rev().take(1) {
+            decode_entry::<Incident>(inc)?;
+        }
+        Ok(())
     }
 
     /// An empty database in a temporary place (shared memory on Linux), standing in while the
@@ -530,7 +637,7 @@ impl Db {
     /// One incident.
     pub fn incident(&self, number: &str) -> Result<Option<Incident>, DbError> {
         match self.incidents.get(number.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("incident {number}: {e}"))),
             None => Ok(None),
@@ -558,7 +665,7 @@ impl Db {
     /// One notice.
     pub fn notice(&self, id: &str) -> Result<Option<Notice>, DbError> {
         match self.notices.get(id.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("notice {id}: {e}"))),
             None => Ok(None),
@@ -568,7 +675,7 @@ impl Db {
     /// One instruction (批示).
     pub fn instruction(&self, id: &str) -> Result<Option<Instruction>, DbError> {
         match self.instructions.get(id.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => decode_value(&v)
                 .map(Some)
                 .map_err(|e| DbError::Decode(format!("instruction {id}: {e}"))),
             None => Ok(None),
@@ -737,24 +844,57 @@ impl Db {
 mod tests {
     use super::DbError;
 
+    /// Projection values are stored deflated, read back equal, and values stored before (plain
+    /// JSON) still read; a damaged value is an error, never a panic.
+    #[test]
+    fn projection_values_are_deflated_and_old_plain_values_still_read() {
+        let flag =
+            "先报告、后核实：回拨报告人确认身份，并向属地政府或该类事件的职能部门核实事件是否属实";
+        let value =
+            serde_json::json!({"number": "20261203-001", "flags": [flag, flag, flag, flag]});
+        let stored = super::encode_value(&value);
+        let json = serde_json::to_vec(&value).unwrap();
+        assert_eq!(stored[0], super::DEFLATED);
+        assert!(
+            stored.len() * 2 < json.len(),
+            "{} of {}",
+            stored.len(),
+            json.len()
+        );
+        let cases: [(&[u8], bool); 4] = [
+            (&stored, true),
+            (&json, true),
+            (&[super::DEFLATED, 0xff, 0x00, 0x13], false),
+            (b"", false),
+        ];
+        for (bytes, ok) in cases {
+            let back: Result<serde_json::Value, String> = super::decode_value(bytes);
+            assert_eq!(
+                back.as_ref().ok() == Some(&value),
+                ok,
+                "{bytes:?}: {back:?}"
+            );
+        }
+    }
+
     /// Sled passes its flusher's error on as a clone that keeps only the kind; a full disk must
     /// still read as one (CI once printed the bare sled error for exactly this).
     #[test]
     fn a_full_disk_reads_as_full_whether_sled_kept_the_os_code_or_not() {
-        let raw = || std::io::Error::from_raw_os_error(libc::ENOSPC);
+        let raw = || std::io::Error::from(rustix::io::Errno::NOSPC);
         let cases = [
             (sled::Error::Io(raw()), true),
             (sled::Error::Io(raw()).clone(), true),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EDQUOT)).clone(),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::DQUOT)).clone(),
                 true,
             ),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::IO)),
                 false,
             ),
             (
-                sled::Error::Io(std::io::Error::from_raw_os_error(libc::EIO)).clone(),
+                sled::Error::Io(std::io::Error::from(rustix::io::Errno::IO)).clone(),
                 false,
             ),
             (sled::Error::Unsupported("x".into()), false),

@@ -47,7 +47,7 @@ fn fault() -> io::Result<()> {
     };
     *count += 1;
     if *count == plan.fail_at || (plan.persistent && *count > plan.fail_at) {
-        return Err(io::Error::from_raw_os_error(libc::EIO));
+        return Err(io::Error::from(rustix::io::Errno::IO));
     }
     Ok(())
 }
@@ -84,7 +84,16 @@ impl Journal {
     /// caller decides, once it has compared the journal with its witnesses, whether to cut it
     /// off ([`Journal::trim_torn`]). Nothing is appended while it is there.
     pub fn open_untrimmed(path: &Path, durability: Durability) -> io::Result<Journal> {
-        let mut file = os::open_private_append(path)?;
+        Journal::over(os::open_private_append(path)?, path, durability)
+    }
+
+    /// Opens an existing journal for reading only (a full disk, a read-only file system):
+    /// nothing is created, trimmed or written; an append fails with the OS's own error.
+    pub fn open_read_only(path: &Path) -> io::Result<Journal> {
+        Journal::over(File::open(path)?, path, Durability::Sync)
+    }
+
+    fn over(mut file: File, path: &Path, durability: Durability) -> io::Result<Journal> {
         let len = file.metadata()?.len();
         let mut keep = len;
         if len > 0 {

@@ -3,9 +3,10 @@
 //! The lock is `flock(2)` on `dutydesk.lock`, released by the kernel when the holder dies. Its
 //! contents say who holds it, so a second console can name them (as vim's swap file does).
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::io::{Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -78,10 +79,18 @@ pub enum LockError {
 /// The held lock; released on drop (and by the kernel if the process dies).
 #[derive(Debug)]
 pub struct DataLock {
-    file: File,
+    /// The lock file; `None` for a reader on a file system where it could not be opened.
+    file: Option<File>,
+    /// Taken shared, by a reader that writes nothing (see [`acquire_for_reading`]).
+    shared: bool,
     /// The previous holder, when a stale lock (dead PID) was taken over.
     pub took_over: Option<Holder>,
+    /// A file whose `flock` (sled's own, on `db/db`) must be free before this lock goes.
+    hold_until_free: Option<PathBuf>,
 }
+
+/// How long a release waits for sled's own lock to go (its threads outlive the handle).
+const RELEASE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Takes the lock on `dir`, or says who holds it.
 pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
@@ -93,12 +102,11 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
     let mut file = os::open_private_append(&path).map_err(io_err)?;
     let mut previous = String::new();
     file.read_to_string(&mut previous).map_err(io_err)?;
+    let was_empty = previous.is_empty();
     let previous: Option<Holder> = serde_json::from_str(previous.trim()).ok();
-    // SAFETY: the fd is open for the life of `file`.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
-        if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => {
             return Err(match previous {
                 Some(holder) => LockError::Held {
                     path: dir.to_path_buf(),
@@ -107,24 +115,110 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
                 None => LockError::HeldUnknown(dir.to_path_buf()),
             });
         }
-        return Err(io_err(err));
+        Err(e) => return Err(io_err(e.into())),
     }
     // The kernel released the lock, so whoever is named in the file is gone (or never flocked).
     // A clean exit empties the file (see `Drop`), so a name left in it is a stale lock.
     let took_over = previous;
-    file.set_len(0).map_err(io_err)?;
-    file.rewind().map_err(io_err)?;
+    // On a disk without a free block the write is not even tried (a write that fails still
+    // stamps the file's time): the caller goes on read-only, the file left exactly as it was.
+    if rustix::fs::fstatvfs(&file).is_ok_and(|s| s.f_bfree == 0) {
+        return Err(io_err(rustix::io::Errno::NOSPC.into()));
+    }
+    // An empty file (the usual case) is written, not truncated first.
+    if !was_empty {
+        file.set_len(0).map_err(io_err)?;
+        file.rewind().map_err(io_err)?;
+    }
     let text = serde_json::to_string(me).unwrap_or_default();
     file.write_all(text.as_bytes()).map_err(io_err)?;
     file.sync_data().map_err(io_err)?;
-    Ok(DataLock { file, took_over })
+    Ok(DataLock {
+        file: Some(file),
+        shared: false,
+        took_over,
+        hold_until_free: None,
+    })
+}
+
+/// Takes the lock on `dir` for a reader that must neither create nor write a file (the disk
+/// is full, or the file system read-only): the lock file, when it exists and can be opened,
+/// is opened read-only and locked shared, so a writer (which locks it exclusive) still
+/// excludes this reader and readers do not exclude one another. Where there is no lock file,
+/// or it cannot be opened, nobody can be writing there either: the reader goes on unlocked.
+pub fn acquire_for_reading(dir: &Path) -> Result<DataLock, LockError> {
+    let path = dir.join("dutydesk.lock");
+    let reader = |file| DataLock {
+        file,
+        shared: true,
+        took_over: None,
+        hold_until_free: None,
+    };
+    let Ok(file) = File::open(&path) else {
+        return Ok(reader(None));
+    };
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared) {
+        Ok(()) => Ok(reader(Some(file))),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(match holder(dir) {
+            Some(holder) => LockError::Held {
+                path: dir.to_path_buf(),
+                holder,
+            },
+            None => LockError::HeldUnknown(dir.to_path_buf()),
+        }),
+        Err(e) => Err(LockError::Io {
+            path,
+            source: e.into(),
+        }),
+    }
+}
+
+impl DataLock {
+    /// Keeps the folder locked, when this lock is released, until nobody holds a `flock` on
+    /// `path` any more (the store names sled's `db/db`): the next process then never finds
+    /// the folder free while sled's threads of this one still hold the database (issue 26, B3).
+    pub fn hold_until_free(&mut self, path: PathBuf) {
+        self.hold_until_free = Some(path);
+    }
+}
+
+/// Waits (with backoff, up to [`RELEASE_PATIENCE`]) until an exclusive `flock` on `path` can be
+/// taken, then lets it go at once. A file that cannot be opened has no lock to wait for.
+fn wait_until_unlocked(path: &Path) {
+    let Ok(f) = File::open(path) else { return };
+    let t0 = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(1);
+    loop {
+        match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK) if t0.elapsed() < RELEASE_PATIENCE => {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_millis(100));
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                tracing::warn!(
+                    "{} still locked after {:?}; releasing the data folder anyway",
+                    path.display(),
+                    RELEASE_PATIENCE
+                );
+                return;
+            }
+            // Taken (closing `f` lets it go), or flock unsupported: nothing to wait for.
+            _ => return,
+        }
+    }
 }
 
 impl Drop for DataLock {
     fn drop(&mut self) {
-        // Best effort: an emptied file tells the next start that this exit was clean.
-        let _ = self.file.set_len(0);
-        let _ = self.file.sync_data();
+        if let Some(path) = &self.hold_until_free {
+            wait_until_unlocked(path);
+        }
+        // Best effort: an emptied file tells the next start that this exit was clean (a
+        // reader wrote nothing, and empties nothing).
+        if let (Some(file), false) = (&self.file, self.shared) {
+            let _ = file.set_len(0);
+            let _ = file.sync_data();
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod chain;
 pub mod checkpoints;
 pub mod db;
 pub mod digest;
+pub mod guard;
 pub mod journal;
 pub mod lines;
 pub mod lock;
@@ -39,18 +40,52 @@ pub const DB_DIR: &str = "db";
 /// The local socket a running console serves the CLI on.
 pub const SOCKET: &str = "dutydesk.sock";
 
+/// Events to apply from which a rebuild or catch-up says how far it is, on standard error.
+const PROGRESS_FROM: u64 = 50_000;
+
 /// What a full disk tells the officer, whichever file (journal or database) hit it.
 const DISK_FULL: &str = " — 磁盘已满 / the disk is full: free space, then try again";
 
 /// True when an I/O error says the disk (or the quota) is full, by its OS code or, for an
 /// error rebuilt without one, by its kind.
 pub(crate) fn io_is_disk_full(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
-        || matches!(
-            e.kind(),
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-        )
+    matches!(
+        e.raw_os_error().map(rustix::io::Errno::from_raw_os_error),
+        Some(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT)
+    ) || matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
+
+/// The condition, in plain words, when an error says the data folder cannot be written at
+/// all (the disk or quota is full, the file system is read-only): reads then go on from the
+/// journal alone ([`Store::open`]), nothing is set aside and nothing is written.
+pub(crate) fn unwritable(e: &StoreError) -> Option<(&'static str, &'static str)> {
+    use std::io::ErrorKind as K;
+    let kind = match e {
+        StoreError::Io { source, .. } | StoreError::Lock(LockError::Io { source, .. }) => {
+            if io_is_disk_full(source) {
+                K::StorageFull
+            } else {
+                source.kind()
+            }
+        }
+        StoreError::Db(d) if d.is_disk_full() => K::StorageFull,
+        StoreError::Db(d) => d.io_kind()?,
+        _ => return None,
+    };
+    match kind {
+        K::StorageFull | K::QuotaExceeded => Some(DISK_FULL_PLAIN),
+        K::ReadOnlyFilesystem => Some(READ_ONLY_FS),
+        _ => None,
+    }
+}
+
+/// The banner's words for a full disk.
+const DISK_FULL_PLAIN: (&str, &str) = ("磁盘已满", "disk full");
+/// The banner's words for a read-only file system.
+const READ_ONLY_FS: (&str, &str) = ("只读文件系统", "read-only file system");
 
 /// A store error a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +180,23 @@ pub struct Store {
     last_anchor: u64,
     /// The desk key that signs checkpoints.
     signer: Option<std::sync::Arc<signing::DeskKey>>,
+    /// Set when opening (or a request) found the database damaged and rebuilt it from the
+    /// journal: what happened, for the officer (the CLI prints it on standard error).
+    pub db_repaired: Option<String>,
+    /// True while opening or `rebuild` runs (a CLI's standard error is the officer's): a long
+    /// rebuild says how far it is. Never while a console owns the terminal.
+    progress: bool,
+    /// Dropped last: the folder stays locked until sled (dropped before it) has let go.
     _lock: DataLock,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // sled's writes reach its files before the handle goes (then `db`, then the lock).
+        if let Err(e) = self.db.flush() {
+            tracing::warn!("flushing the database on close: {e}");
+        }
+    }
 }
 
 /// The outcome of `verify`.
@@ -184,9 +235,111 @@ impl Store {
     /// where a witness saw one, is refused with [`StoreError::Evidence`] and nothing on disk
     /// is touched. An unfinished last line is cut off only when no witness saw it. The chain
     /// since the last verified point is then checked; a break makes the store read-only.
+    ///
+    /// sled's own lock is taken only under the folder's lock and tried again for a while when
+    /// refused (never taken for damage); a database sled cannot open, or panics on, is set
+    /// aside and rebuilt from the journal ([`Store::db_repaired`] says so).
     pub fn open(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
+        let first = guard::catch("opening the store", || Store::open_inner(dir, opts.clone()));
+        let panic = match first {
+            Ok(Err(e)) if unwritable(&e).is_some() => {
+                return Store::open_for_reading(dir, &opts, e)
+            }
+            Ok(r) => return r,
+            Err(panic) => panic,
+        };
+        // sled panicked reading a database it had opened: damage, answered as such, once.
+        let dbpath = dir.join(DB_DIR);
+        {
+            let (_lock, _, _) = take_lock(dir, &opts)?;
+            set_aside(&dbpath)?;
+        }
+        let mut store = guard::catch("opening the store", || Store::open_inner(dir, opts))
+            .map_err(|p| StoreError::Db(DbError::Panicked(p)))??;
+        store.repaired(&DbError::Panicked(panic));
+        Ok(store)
+    }
+
+    /// Opens the store where nothing can be written (`cause` said why: a full disk, a
+    /// read-only file system): the lock file read-only and shared (or none, where it cannot
+    /// be opened), the journal read-only, and the projection replayed from the journal into
+    /// an in-memory database (sled cannot open its own files there). Every read is answered;
+    /// every write is refused with the condition named. Nothing on disk is created or changed.
+    fn open_for_reading(
+        dir: &Path,
+        opts: &OpenOptions,
+        cause: StoreError,
+    ) -> Result<Store, StoreError> {
+        let why = unwritable(&cause).unwrap_or(READ_ONLY_FS);
+        let jpath = dir.join(JOURNAL);
+        if !jpath.is_file() {
+            return Err(cause);
+        }
+        let lock = lock::acquire_for_reading(dir)?;
+        let anchors = checkpoints::read(dir)
+            .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+        let journal =
+            Journal::open_read_only(&jpath).map_err(io(format!("read {}", jpath.display())))?;
+        let head = witness::journal_head(&jpath, &journal)?;
+        if let Some(c) = anchors.live().into_iter().max_by_key(|c| c.seq) {
+            if c.seq > head.seq {
+                return Err(StoreError::Evidence(format!(
+                    "日志缺少已确认的记录：日志止于第 {} 号事件，但锚点文件见过第 {} 号。未作任何改动 / the journal is missing acknowledged records: it ends at event #{}, but the anchor file saw #{}. Nothing on disk was changed; run `dutydesk recover` once the folder can be written",
+                    head.seq, c.seq, head.seq, c.seq
+                )));
+            }
+        }
+        tracing::warn!("the data folder cannot be written ({cause}); reading from the journal");
+        let (zh, en) = why;
+        let banner = format!(
+            "{zh}：本次只读——记录从日志读入内存，不写任何文件，写入操作被拒绝 / {en}: read-only this time — the record is read from the journal into memory, no file is written, and writing commands are refused"
+        );
+        let mut store = Store {
+            dir: dir.to_path_buf(),
+            journal,
+            db: Db::stand_in(&jpath)?,
+            head,
+            os_user: os::os_user(),
+            open_notes: vec![banner.clone()],
+            took_over: None,
+            sled_behind: None,
+            db_closed: false,
+            tail_ok: true,
+            read_only: Some(banner),
+            anchor_every: opts.anchor_every.max(1),
+            signer: opts.signer.clone(),
+            last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
+            db_repaired: None,
+            progress: true,
+            _lock: lock,
+        };
+        let genesis = Head {
+            seq: 0,
+            hash: crate::domain::GENESIS_HASH.to_string(),
+        };
+        let (_, stop) = store.apply_journal_after(&genesis)?;
+        if let Some(b) = stop {
+            let banner = store.read_only.take();
+            store.go_read_only(&b, false);
+            store.open_notes.extend(banner);
+        }
+        store.progress = false;
+        Ok(store)
+    }
+
+    /// Says (on the open notes and in [`Store::db_repaired`]) that the database was damaged,
+    /// set aside and rebuilt from the journal.
+    fn repaired(&mut self, why: &DbError) {
+        let text = format!(
+            "数据库已损坏，已移至 db.broken-* 并从日志重建（日志完好，未丢失记录）/ the database was damaged ({why}); it was set aside as db.broken-* and rebuilt from the journal (the journal is intact: nothing was lost)"
+        );
+        self.open_notes.push(text.clone());
+        self.db_repaired = Some(text);
+    }
+
+    fn open_inner(dir: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
         let t0 = Instant::now();
-        let (lock, me, mut notes) = take_lock(dir, &opts)?;
+        let (mut lock, me, mut notes) = take_lock(dir, &opts)?;
         let t_lock = t0.elapsed();
         let jpath = dir.join(JOURNAL);
         let dbpath = dir.join(DB_DIR);
@@ -209,16 +362,29 @@ impl Store {
         }
         let jhead = witness::journal_head(&jpath, &journal)?;
         let t_journal = t0.elapsed();
+        let mut damaged = None;
         let db = match Db::open(&dbpath, &jpath) {
             Ok(db) => db,
+            // A lock still held, a full disk or a read-only file system is not damage:
+            // nothing is set aside.
+            Err(e) if e.is_busy() => return Err(e.into()),
+            Err(e)
+                if e.is_disk_full()
+                    || e.io_kind() == Some(std::io::ErrorKind::ReadOnlyFilesystem) =>
+            {
+                return Err(e.into())
+            }
             Err(e) => {
                 notes.push(format!(
                     "数据库无法打开，正从日志重建 / the database could not be opened ({e}); rebuilding it from the journal"
                 ));
                 set_aside(&dbpath)?;
+                damaged = Some(e);
                 Db::open(&dbpath, &jpath)?
             }
         };
+        // The next holder of the folder's lock must find sled's lock free too.
+        lock.hold_until_free(dbpath.join("db"));
         let db = if db.has_line_copy() {
             slim(db, &dbpath, &jpath, &mut notes)?
         } else {
@@ -249,8 +415,15 @@ impl Store {
             anchor_every: opts.anchor_every.max(1),
             signer: opts.signer.clone(),
             last_anchor: anchors.all.last().map(|c| c.seq).unwrap_or(0),
+            db_repaired: None,
+            progress: true,
             _lock: lock,
         };
+        if let Some(e) = &damaged {
+            store.db_repaired = Some(format!(
+                "数据库无法打开，已移至 db.broken-* 并从日志重建 / the database could not be opened ({e}); it was set aside as db.broken-* and rebuilt from the journal"
+            ));
+        }
         if let Some(b) = store.db.chain_break()? {
             store.go_read_only(&b, false);
         }
@@ -272,6 +445,7 @@ impl Store {
             // A store from before the anchor file: its first checkpoint.
             store.checkpoint("open");
         }
+        store.progress = false;
         let t_reconcile = t0.elapsed();
         os::tighten_tree(dir).map_err(io("set file modes"))?;
         crate::logging::timings(
@@ -438,6 +612,7 @@ impl Store {
         let mut batch = Vec::new();
         let mut first_offset = 0;
         let mut n = 0;
+        let total = self.head.seq.saturating_sub(after);
         let mut stop = None;
         for r in lines {
             let (counted, at, line) = r.map_err(io("read journal"))?;
@@ -456,6 +631,13 @@ impl Store {
                 n += batch.len() as u64;
                 self.db.apply(&batch, first_offset)?;
                 batch.clear();
+                if self.progress && total >= PROGRESS_FROM && n % 20_000 == 0 {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "dutydesk: 正从日志重建数据库 / rebuilding the database from the journal: {n} / {total}"
+                    );
+                }
             }
         }
         n += batch.len() as u64;
@@ -474,7 +656,10 @@ impl Store {
     /// Stops at the first event that does not verify: nothing from it on is taken, the store
     /// turns read-only and the break is returned as [`StoreError::Corrupt`].
     pub fn rebuild_db(&mut self) -> Result<(), StoreError> {
-        match self.rebuild_inner()? {
+        self.progress = true;
+        let r = self.rebuild_inner();
+        self.progress = false;
+        match r? {
             Some(b) => Err(StoreError::Corrupt(b)),
             None => Ok(()),
         }
@@ -483,7 +668,12 @@ impl Store {
     fn rebuild_inner(&mut self) -> Result<Option<Break>, StoreError> {
         let dbpath = self.dir.join(DB_DIR);
         // The old database's witnesses, kept in the new one (it is a rebuild, not a reset).
-        let mark = self.db.meta_head(witness::ANCHOR).ok().flatten();
+        // (read in a seam: a damaged database can panic even here).
+        let mark = guard::catch("reading the anchor mark", || {
+            self.db.meta_head(witness::ANCHOR).ok().flatten()
+        })
+        .ok()
+        .flatten();
         // sled must let go of its files before they move.
         self.db.flush().ok();
         self.close_db()?;
@@ -629,24 +819,25 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the real database in place of the stand-in. Sled's own threads can hold its
-    /// folder's lock for a moment after the old handle went, so a lock refused is tried again
-    /// for up to a second.
+    /// Opens the real database in place of the stand-in (sled's own threads can hold its
+    /// folder's lock for a moment after the old handle went: [`Db::open`] tries again).
     fn open_db(&mut self) -> Result<(), StoreError> {
-        let dbpath = self.dir.join(DB_DIR);
-        let mut tries = 0;
-        self.db = loop {
-            match Db::open(&dbpath, self.journal.path()) {
-                Ok(db) => break db,
-                Err(e) if tries < 40 && e.to_string().contains("could not acquire lock") => {
-                    tries += 1;
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        self.db = Db::open(&self.dir.join(DB_DIR), self.journal.path())?;
         self.db_closed = false;
         Ok(())
+    }
+
+    /// Answers sled panicking in the middle of a request (`what` it said): the database is
+    /// set aside and rebuilt from the journal, as for damage found on open. The caller tries
+    /// its request again.
+    pub fn rebuild_after_panic(&mut self, what: &str) -> Result<(), StoreError> {
+        tracing::error!("sled panicked during a request ({what}); rebuilding the database");
+        let stop = self.rebuild_inner()?;
+        self.repaired(&DbError::Panicked(what.to_string()));
+        match stop {
+            Some(b) => Err(StoreError::Corrupt(b)),
+            None => Ok(()),
+        }
     }
 
     /// Checks that sled would take these events, catching it up (or reopening it) first when it
@@ -1024,6 +1215,40 @@ fn open_journal(dir: &Path, opts: &OpenOptions) -> Result<OpenedJournal, StoreEr
     })
 }
 
+/// [`open_journal`] where nothing can be written (`cause` says why): the lock read-only and
+/// shared (or none), the journal read-only, an unfinished last line left where it is.
+fn open_journal_for_reading(dir: &Path, cause: StoreError) -> Result<OpenedJournal, StoreError> {
+    let why = unwritable(&cause).unwrap_or(READ_ONLY_FS);
+    let lock = lock::acquire_for_reading(dir)?;
+    let jpath = dir.join(JOURNAL);
+    let anchors = checkpoints::read(dir)
+        .map_err(|e| StoreError::Evidence(witness::anchor_file_unreadable(&e)))?;
+    let journal =
+        Journal::open_read_only(&jpath).map_err(io(format!("read {}", jpath.display())))?;
+    let head = witness::journal_head(&jpath, &journal)?;
+    if let Some(c) = anchors.live().into_iter().max_by_key(|c| c.seq) {
+        if c.seq > head.seq {
+            return Err(StoreError::Evidence(format!(
+                "日志缺少已确认的记录：日志止于第 {} 号事件，但锚点文件见过第 {} 号 / the journal is missing acknowledged records: it ends at event #{}, but the anchor file saw #{}",
+                head.seq, c.seq, head.seq, c.seq
+            )));
+        }
+    }
+    tracing::warn!("the data folder cannot be written ({cause}); reading the journal only");
+    let (zh, en) = why;
+    let mut notes = vec![format!(
+        "{zh}：本次只读，不写任何文件 / {en}: read-only this time, no file is written"
+    )];
+    let tail = journal::tail_lines(&jpath, 256).map_err(io("read journal tail"))?;
+    let (_, tail_ok) = check_tail(&tail, &mut notes);
+    Ok(OpenedJournal {
+        lock,
+        head,
+        tail_ok,
+        notes,
+    })
+}
+
 /// Creates the folder (0700) and takes its lock; notes a stale lock taken over.
 fn take_lock(
     dir: &Path,
@@ -1073,7 +1298,10 @@ impl JournalOnly {
             Ok(m) if m.len() > 0 => {}
             _ => return Ok(None),
         }
-        let opened = open_journal(dir, &opts)?;
+        let opened = match open_journal(dir, &opts) {
+            Err(e) if unwritable(&e).is_some() => open_journal_for_reading(dir, e)?,
+            r => r?,
+        };
         if opened.head.seq == 0 {
             return Ok(None);
         }

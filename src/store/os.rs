@@ -1,39 +1,37 @@
 //! The few OS facts the store needs: the real user, the terminal, whether a PID lives, file modes.
 
+#![forbid(unsafe_code)]
+
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-/// The account of the real uid (`getuid` + `getpwuid_r`), never `$USER`; `uid:N` if unnamed.
+/// The account of the real uid, never `$USER` (which anyone can set); `uid:N` if unnamed.
 pub fn os_user() -> String {
-    // SAFETY: getuid has no preconditions.
-    user_name(unsafe { libc::getuid() })
+    user_name(rustix::process::getuid().as_raw())
 }
 
-/// The account name of a uid (`uid:N` if it has none).
+/// The account name of a uid from `/etc/passwd` (`uid:N` if it has none there).
+///
+/// Read from the file rather than through `getpwuid_r`, which needs `unsafe` FFI: an account
+/// known only to a directory service (LDAP, SSSD) is then written as `uid:N`, which still
+/// names the account exactly.
 pub fn user_name(uid: u32) -> String {
-    let mut buf = vec![0u8; 4096];
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer refers to live memory of the stated size.
-    let rc = unsafe {
-        libc::getpwuid_r(
-            uid,
-            &mut pwd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc == 0 && !result.is_null() && !pwd.pw_name.is_null() {
-        // SAFETY: pw_name points into buf, NUL-terminated by getpwuid_r.
-        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-        if let Ok(s) = name.to_str() {
-            return s.to_string();
-        }
-    }
-    format!("uid:{uid}")
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|text| passwd_name(&text, uid))
+        .unwrap_or_else(|| format!("uid:{uid}"))
+}
+
+/// The first account of `uid` in the text of a passwd file (`name:x:uid:gid:…`).
+fn passwd_name(text: &str, uid: u32) -> Option<String> {
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        let mut fields = l.split(':');
+        let name = fields.next()?;
+        let id = fields.nth(1)?.parse::<u32>().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// The terminal on standard input, if any (`/dev/pts/3`).
@@ -46,20 +44,22 @@ pub fn tty() -> Option<String> {
 
 /// True if a process with this PID exists (it may belong to another user).
 pub fn pid_alive(pid: u32) -> bool {
-    if pid == 0 || pid > i32::MAX as u32 {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return false;
+    };
+    // Signal 0 only checks for existence and permission.
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e == rustix::io::Errno::PERM,
     }
-    // SAFETY: signal 0 only checks for existence and permission.
-    let rc = unsafe { libc::kill(pid as i32, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Only the owner may read what the store writes, whatever the umask was.
 pub fn restrict_umask() {
-    // SAFETY: umask cannot fail.
-    unsafe {
-        libc::umask(0o077);
-    }
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 /// Creates a folder (and parents) with mode 0700; tightens an existing one.
@@ -96,18 +96,34 @@ pub fn tighten_tree(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// `fdatasync(2)`: the data (and the size) reach the disk before this returns.
+/// `fdatasync(2)`: the data (and the size) reach the disk before this returns (std's
+/// `sync_data` is `fdatasync` on Linux).
 pub fn fdatasync(f: &File) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: the fd is owned by `f` and open.
-    if unsafe { libc::fdatasync(f.as_raw_fd()) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    f.sync_data()
 }
 
 /// `fsync` on a directory, so that a newly created file's name is durable too.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uid_is_named_from_the_passwd_text() {
+        let text = "# comment\nroot:x:0:0:root:/root:/bin/bash\nduty:x:1000:1000::/home/duty:/bin/sh\nbad:x:notanumber:0::/:\n";
+        let cases = [(0, Some("root")), (1000, Some("duty")), (4242, None)];
+        for (uid, want) in cases {
+            assert_eq!(passwd_name(text, uid).as_deref(), want, "{uid}");
+        }
+    }
+
+    #[test]
+    fn this_process_is_alive_and_pid_zero_is_not() {
+        assert!(pid_alive(std::process::id()));
+        assert!(!pid_alive(0));
+        assert!(!pid_alive(u32::MAX));
+    }
 }

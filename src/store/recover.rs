@@ -179,32 +179,40 @@ pub fn recover(dir: &Path, opts: &OpenOptions) -> Result<Option<RecoverReport>, 
     let mut sled_counters = None;
     let mut sled_incidents = Vec::new();
     let mut anchor_note = 0;
-    if dbpath.exists() {
-        match Db::open(&dbpath, &jpath) {
-            Ok(db) => {
-                if let Ok(h) = db.head() {
-                    if h.seq > 0 && !anchors.declared_lost(h.seq) {
-                        witnesses.push(("the database (sled)".into(), h));
+    // In a seam: a damaged database that panics sled says nothing, rather than ending recover.
+    let read = dbpath.exists().then(|| {
+        super::guard::catch("reading the database for recover", || {
+            match Db::open(&dbpath, &jpath) {
+                Ok(db) => {
+                    if let Ok(h) = db.head() {
+                        if h.seq > 0 && !anchors.declared_lost(h.seq) {
+                            witnesses.push(("the database (sled)".into(), h));
+                        }
+                    }
+                    if let Ok(Some(h)) = db.meta_head(witness::VERIFIED) {
+                        if h.seq > 0 && !anchors.declared_lost(h.seq) {
+                            witnesses.push(("the database's verified mark".into(), h));
+                        }
+                    }
+                    if let Ok(Some(a)) = db.meta_head(witness::ANCHOR) {
+                        anchor_note = a.seq;
+                    }
+                    sled_counters = db.day_counters().ok();
+                    for inc in db.incidents() {
+                        match inc {
+                            Ok(i) => sled_incidents.push(i),
+                            Err(e) => {
+                                tracing::warn!("recover: an incident in sled is unreadable: {e}")
+                            }
+                        }
                     }
                 }
-                if let Ok(Some(h)) = db.meta_head(witness::VERIFIED) {
-                    if h.seq > 0 && !anchors.declared_lost(h.seq) {
-                        witnesses.push(("the database's verified mark".into(), h));
-                    }
-                }
-                if let Ok(Some(a)) = db.meta_head(witness::ANCHOR) {
-                    anchor_note = a.seq;
-                }
-                sled_counters = db.day_counters().ok();
-                for inc in db.incidents() {
-                    match inc {
-                        Ok(i) => sled_incidents.push(i),
-                        Err(e) => tracing::warn!("recover: an incident in sled is unreadable: {e}"),
-                    }
-                }
+                Err(e) => tracing::warn!("recover: the database cannot be opened ({e})"),
             }
-            Err(e) => tracing::warn!("recover: the database cannot be opened ({e})"),
-        }
+        })
+    });
+    if let Some(Err(panic)) = read {
+        tracing::warn!("recover: the database is unreadable (sled panicked: {panic})");
     }
     for c in anchors.live() {
         witnesses.push((
