@@ -10,13 +10,13 @@ pub mod anchors;
 pub mod chain;
 pub mod checkpoints;
 pub mod db;
-pub mod digest;
 pub mod journal;
 pub mod lines;
 pub mod lock;
 pub mod os;
 pub mod projection;
 pub mod recover;
+pub mod view;
 mod witness;
 
 use std::path::{Path, PathBuf};

@@ -281,7 +281,7 @@ impl<'c> IntervalFold<'c> {
         self.take(&AuditEvent::from(e));
     }
 
-    /// Takes one event, as the audit reads it, into account (see [`AuditEvent::from_line`]).
+    /// Takes one event, as the audit reads it, into account (see [`AuditEvent`]).
     /// Returns the index of the track of the incident the event concerns
     /// ([`AuditBody::incident`]), if that incident is known.
     pub fn take(&mut self, e: &AuditEvent<&str>) -> Option<usize> {
