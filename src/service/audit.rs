@@ -113,11 +113,14 @@ struct Decoded<'b> {
     hashed: Option<bool>,
 }
 
+/// Decoded blocks: each block's first sequence number and its lines.
+type Batch<'b> = Vec<(u64, Vec<Decoded<'b>>)>;
+
 /// Runs a [`LogAudit`] over blocks of whole lines in log order: `fill(buf)` empties `buf`,
 /// fills it with the next lines (each ending in `\n`) and returns the sequence number of the
 /// first, or `None` at the end (as [`crate::store::lines::Blocks::fill`]). Blocks are read
-/// `workers` at a time; each is decoded and hashed on a thread of its own (scoped threads),
-/// then all are folded in log order on the caller's thread. Stops at the first error of `fill`.
+/// `workers` at a time and each is decoded and hashed on a scoped thread of its own while the
+/// caller's thread folds the batch before, in log order. Stops at the first error of `fill`.
 pub fn audit_blocks<'c, E>(
     mut fill: impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E>,
     config: &'c Config,
@@ -125,43 +128,72 @@ pub fn audit_blocks<'c, E>(
     workers: usize,
 ) -> Result<LogAudit<'c>, E> {
     let mut pass = LogAudit::new(config, period);
-    let mut blocks: Vec<(u64, Vec<u8>)> = (0..workers.max(1)).map(|_| (0, Vec::new())).collect();
+    let workers = workers.max(1);
+    let mut ended = false;
+    // Two sets of blocks, taking turns: one decoded while the other is folded.
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut decoded_a = Vec::new();
     loop {
-        let mut filled = 0;
-        for (first, text) in blocks.iter_mut() {
-            match fill(text)? {
-                Some(seq) => *first = seq,
-                None => break,
-            }
-            filled += 1;
+        let decoded_b = step(&mut pass, decoded_a, &mut b, &mut fill, workers, &mut ended)?;
+        if decoded_b.is_empty() {
+            return Ok(pass);
         }
-        let batch = &blocks[..filled];
-        // Lines from here on are hashed with their decode: the chain check starts there (it
-        // moves only when this batch is folded; lines before it that it then wants are hashed
-        // as they are folded).
-        let hash_from = pass.digests_wanted_from();
-        let decoded: Vec<Vec<Decoded>> = std::thread::scope(|s| {
-            let handles: Vec<_> = batch
-                .iter()
-                .skip(1)
-                .map(|(first, text)| s.spawn(move || decode_block(*first, text, hash_from)))
-                .collect();
-            let mut out = Vec::with_capacity(batch.len());
-            out.extend(batch.first().map(|(f, t)| decode_block(*f, t, hash_from)));
-            for h in handles {
-                out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        decoded_a = step(&mut pass, decoded_b, &mut a, &mut fill, workers, &mut ended)?;
+        if decoded_a.is_empty() {
+            return Ok(pass);
+        }
+    }
+}
+
+/// One turn of [`audit_blocks`]: fills `blocks` (unless the lines `ended`), decodes them on
+/// scoped threads while folding `folding` here, and returns them decoded.
+fn step<'b, E>(
+    pass: &mut LogAudit,
+    folding: Batch,
+    blocks: &'b mut Vec<(u64, Vec<u8>)>,
+    fill: &mut impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E>,
+    workers: usize,
+    ended: &mut bool,
+) -> Result<Batch<'b>, E> {
+    blocks.resize_with(workers, Default::default);
+    let mut filled = 0;
+    while filled < workers && !*ended {
+        let (first, text) = &mut blocks[filled];
+        match fill(text)? {
+            Some(seq) => {
+                *first = seq;
+                filled += 1;
             }
-            out
-        });
-        for ((first, _), lines) in batch.iter().zip(decoded) {
+            None => *ended = true,
+        }
+    }
+    let blocks: &'b [(u64, Vec<u8>)] = &blocks[..filled];
+    // Lines from here on are hashed with their decode: where the chain check starts, as far
+    // as the blocks folded so far tell (lines it wants before that are hashed as folded).
+    let hash_from = pass.digests_wanted_from();
+    Ok(std::thread::scope(|s| {
+        let decoding: Vec<_> = blocks
+            .iter()
+            .map(|(first, text)| {
+                (
+                    *first,
+                    s.spawn(move || decode_block(*first, text, hash_from)),
+                )
+            })
+            .collect();
+        for (first, lines) in folding {
             for (k, d) in lines.into_iter().enumerate() {
                 pass.feed_decoded(first + k as u64, d);
             }
         }
-        if filled < blocks.len() {
-            return Ok(pass);
-        }
-    }
+        decoding
+            .into_iter()
+            .map(|(first, h)| {
+                let lines = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (first, lines)
+            })
+            .collect()
+    }))
 }
 
 /// Decodes each line of a block (the lines' bytes are not checked as UTF-8 as a whole: the

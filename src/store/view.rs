@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::de::{self, IgnoredAny};
+use serde::{Deserialize, Deserializer};
 
 use crate::domain::instruction::FeedbackKind;
 use crate::domain::{CallOutcome, Level, RecipientKind, ReportKind};
@@ -19,6 +19,31 @@ use crate::rules::audit::{AuditBody, AuditEvent};
 
 type At = DateTime<FixedOffset>;
 
+/// An instant as the journal writes it, read by chrono's RFC 3339 parser; any other form
+/// chrono's `FromStr` takes (what `Event` reads) is read by that, so that both accept the same
+/// lines.
+#[derive(Debug, Clone, Copy)]
+pub struct Instant(pub At);
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+        struct Rfc3339;
+        impl de::Visitor<'_> for Rfc3339 {
+            type Value = Instant;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an RFC 3339 instant")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Instant, E> {
+                DateTime::parse_from_rfc3339(s)
+                    .or_else(|_| s.parse())
+                    .map(Instant)
+                    .map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Rfc3339)
+    }
+}
+
 /// One journal line, its strings borrowed where they need no unescaping; `B` is what is read
 /// of the body.
 #[derive(Debug, Deserialize)]
@@ -26,7 +51,7 @@ pub struct LineView<'a, B> {
     /// The sequence number.
     pub seq: u64,
     /// When.
-    pub at: At,
+    pub at: Instant,
     /// The duty officer.
     #[serde(borrow)]
     pub officer: Cow<'a, str>,
@@ -111,7 +136,7 @@ pub enum BodyView<'a> {
         id: Cow<'a, str>,
         #[serde(default, borrow)]
         incident: Option<Cow<'a, str>>,
-        received_at: At,
+        received_at: Instant,
     },
     InstructionRelayed {
         #[serde(borrow)]
@@ -125,7 +150,7 @@ pub enum BodyView<'a> {
         #[serde(borrow)]
         recipient: Cow<'a, str>,
         feedback_kind: FeedbackKind,
-        at: At,
+        at: Instant,
     },
     /// Every kind the audit ignores, listed one by one so that an unknown one fails.
     #[serde(
@@ -147,7 +172,7 @@ pub enum BodyView<'a> {
 #[derive(Debug, Deserialize)]
 pub struct ReportView<'a> {
     pub kind: ReportKind,
-    pub received_at: At,
+    pub received_at: Instant,
     #[serde(default, borrow)]
     pub category: Option<Cow<'a, str>>,
     #[serde(default)]
@@ -171,7 +196,7 @@ pub struct FlagView<'a> {
 /// What the audit reads of a flag's resolution.
 #[derive(Debug, Deserialize)]
 pub struct ResolutionView {
-    pub at: At,
+    pub at: Instant,
 }
 
 /// What the audit reads of a queued notice.
@@ -185,7 +210,7 @@ pub struct QueuedView<'a> {
     pub recipient: Cow<'a, str>,
     pub recipient_kind: RecipientKind,
     #[serde(default)]
-    pub deadline: Option<At>,
+    pub deadline: Option<Instant>,
     #[serde(default)]
     pub parent: Option<IgnoredAny>,
 }
@@ -195,7 +220,7 @@ pub struct QueuedView<'a> {
 pub struct RelayedView<'a> {
     #[serde(borrow)]
     pub name: Cow<'a, str>,
-    pub deadline: At,
+    pub deadline: Instant,
 }
 
 impl AuditLine<'_> {
@@ -203,7 +228,7 @@ impl AuditLine<'_> {
     pub fn audit(&self) -> AuditEvent<&str> {
         AuditEvent {
             seq: self.seq,
-            at: self.at,
+            at: self.at.0,
             officer: &self.officer,
             prev: &self.prev,
             hash: &self.hash,
@@ -219,7 +244,7 @@ impl BodyView<'_> {
             BodyView::ReportFiled { incident, report } => AuditBody::ReportFiled {
                 incident,
                 kind: report.kind,
-                received_at: report.received_at,
+                received_at: report.received_at.0,
                 level: report.level,
                 category: report.category.as_deref(),
             },
@@ -234,14 +259,14 @@ impl BodyView<'_> {
             } => AuditBody::FlagResolved {
                 incident,
                 flag,
-                at: resolution.at,
+                at: resolution.at.0,
             },
             BodyView::NoticeQueued { notice: n } => AuditBody::NoticeQueued {
                 id: &n.id,
                 incident: &n.incident,
                 recipient: name_hash(n.recipient.as_bytes()),
                 recipient_kind: n.recipient_kind,
-                deadline: n.deadline,
+                deadline: n.deadline.map(|d| d.0),
                 follow_on: n.parent.is_some(),
             },
             BodyView::NoticeDelivered { notice } => AuditBody::NoticeDelivered { notice },
@@ -258,7 +283,7 @@ impl BodyView<'_> {
             } => AuditBody::InstructionRecorded {
                 id,
                 incident: incident.as_deref(),
-                received_at: *received_at,
+                received_at: received_at.0,
             },
             BodyView::InstructionRelayed { id, recipients } => AuditBody::InstructionRelayed {
                 id,
@@ -266,7 +291,7 @@ impl BodyView<'_> {
                     .iter()
                     .map(|r| Relayed {
                         name: r.name.as_ref(),
-                        deadline: r.deadline,
+                        deadline: r.deadline.0,
                     })
                     .collect(),
             },
@@ -279,7 +304,7 @@ impl BodyView<'_> {
                 id,
                 recipient,
                 kind: *feedback_kind,
-                at: *at,
+                at: at.0,
             },
             BodyView::Other(_) => AuditBody::Other,
         }
