@@ -280,7 +280,7 @@ fn report(
     }
 }
 
-/// The audit as the desk did it before the light decode: every line parsed into an `Event`.
+/// The audit the long way: every line parsed into a full `Event`, the chain by `ChainCheck::check`.
 fn old_pass(lines: &[String], config: &Config, period: Period, now: At) -> AuditReport {
     let mut fold = IntervalFold::new(config);
     let mut in_period: HashSet<String> = HashSet::new();
