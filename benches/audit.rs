@@ -3,11 +3,11 @@
 //! in the audit's own figure below). Then, over the same lines:
 //!
 //! 1. the desk's audit as `dutydesk audit` runs it ([`audit_blocks`]: the lines written to a
-//!    journal file and read back in blocks, workers hashing and decoding them, the fold, then
-//!    statistics), minus the database;
+//!    journal file and read back in blocks, scoped threads decoding (the store's serde view)
+//!    and hashing them, the fold, then statistics), minus the database;
 //! 2. the old way, the baseline: every line parsed into a full `Event`, folded, the chain
 //!    checked by `ChainCheck::check` (which reads the line again), one thread;
-//! 3. the new steps one by one, one thread.
+//! 3. the desk's steps one by one, one thread.
 //!
 //! Each incident is ten events: a first report, a flag and its check, the report to the leader
 //! and a notice to a department with their deliveries and acknowledgements, a final report.
@@ -28,10 +28,11 @@ use dutydesk::domain::{
     RecipientKind, Report, ReportKind, Reporter, Resolution, ResolutionMethod, ResolutionResult,
     GENESIS_HASH,
 };
-use dutydesk::rules::audit::{self, AuditEvent, GroupBy, IntervalFold, Period, Source};
+use dutydesk::rules::audit::{self, GroupBy, IntervalFold, Period, Source};
 use dutydesk::service::audit::{audit_blocks, workers, BLOCK};
-use dutydesk::store::chain::{hash_ok, hashes_ok, Ahead};
+use dutydesk::store::chain::hash_ok;
 use dutydesk::store::lines::Blocks;
+use dutydesk::store::view::AuditLine;
 use dutydesk::store::ChainCheck;
 
 const OFFICERS: [&str; 4] = ["李明", "张三", "王五", "赵六"];
@@ -319,45 +320,32 @@ fn main() {
     let old_total = t_parse + t_push + t_check + t_old_build;
     assert_eq!(
         old_report, new_report,
-        "the light audit differs from the full one"
+        "the desk's audit differs from the full one"
     );
 
     // 3. The new steps one by one.
     let mut new_fold = IntervalFold::new(&config);
     let mut new_chain = ChainCheck::default();
-    let (mut t_light, mut t_take, mut t_hash, mut t_check_parsed) = (z, z, z, z);
-    let mut t_hashes = z;
+    let (mut t_view, mut t_take, mut t_hash, mut t_check_parsed) = (z, z, z, z);
     for chunk in lines.chunks(CHUNK) {
-        let light: Vec<AuditEvent<&str>> = timed(&mut t_light, || {
+        let views: Vec<AuditLine> = timed(&mut t_view, || {
             chunk
                 .iter()
-                .map(|(_, l)| AuditEvent::from_line(l).expect("light decode"))
+                .map(|(_, l)| AuditLine::parse(l.as_bytes()).expect("view"))
                 .collect()
         });
         timed(&mut t_take, || {
-            light.iter().for_each(|e| {
-                new_fold.take(e);
+            views.iter().for_each(|v| {
+                new_fold.take(&v.audit());
             })
         });
         let hashed: Vec<bool> = timed(&mut t_hash, || {
             chunk.iter().map(|(_, l)| hash_ok(l.as_bytes())).collect()
         });
-        let both: Vec<bool> = timed(&mut t_hashes, || {
-            let refs: Vec<&[u8]> = chunk.iter().map(|(_, l)| l.as_bytes()).collect();
-            let mut ok = vec![false; refs.len()];
-            hashes_ok(&refs, |k, h| ok[k] = h);
-            ok
-        });
-        assert_eq!(hashed, both, "hashes_ok differs from hash_ok");
         timed(&mut t_check_parsed, || {
-            for (((seq, _), e), h) in chunk.iter().zip(&light).zip(hashed) {
-                let ahead = Ahead {
-                    hash_ok: h,
-                    linked: false,
-                    keep: true,
-                };
+            for (((seq, l), v), h) in chunk.iter().zip(&views).zip(hashed) {
                 new_chain
-                    .check_ahead(*seq, e.seq, ahead, || Some((e.prev, e.hash)))
+                    .check_hashed(*seq, l.as_bytes(), v.seq, &v.prev, &v.hash, Some(h))
                     .expect("chain");
             }
         });
@@ -375,22 +363,17 @@ fn main() {
     row("  chain check (reads each line again)", t_check, events);
     row("  finish + statistics by officer", t_old_build, events);
     row("  END-TO-END, old", old_total, events);
-    println!("the new steps one by one (one thread):");
-    row("  light decode → AuditEvent", t_light, events);
+    println!("the desk's steps one by one (one thread):");
+    row("  serde view → AuditEvent", t_view, events);
     row("  fold (take)", t_take, events);
-    row("  hash each line (hash_ok)", t_hash, events);
-    row("  hash two lines at a time (hashes_ok)", t_hashes, events);
-    println!(
-        "  two at a time / one at a time: {:.2}",
-        t_hashes.as_secs_f64() / t_hash.as_secs_f64()
-    );
+    row("  hash each line (hash_ok, sha2)", t_hash, events);
     row(
         "  chain links (decoded seq/prev/hash)",
         t_check_parsed,
         events,
     );
     println!(
-        "the desk's audit (audit_blocks: {threads} worker(s) read, hash and decode blocks; this thread folds):"
+        "the desk's audit (audit_blocks: {threads} block(s) at a time decoded and hashed on scoped threads; this thread folds):"
     );
     row("  journal file → folded", t_feed, events);
     row("  finish + statistics by officer", t_build, events);

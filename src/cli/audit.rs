@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use clap::ValueEnum;
 
 use super::format::{fit, pad};
@@ -13,7 +13,7 @@ use super::run::{open_desk, CliError, Ctx};
 use crate::clock::short_duration;
 use crate::config::Config;
 use crate::domain::{Lang, Level};
-use crate::rules::audit::{AuditReport, Breach, GroupBy, StageRow};
+use crate::rules::audit::{AuditReport, GroupBy, StageRow};
 use crate::sanitize;
 use crate::service::socket::call_socket;
 use crate::service::{Request, Response};
@@ -122,136 +122,11 @@ pub fn print(
     out.flush()
 }
 
-/// The report as pretty JSON, exactly as `serde_json::to_writer_pretty` writes it, with a line
-/// after. The breaches, nearly all of the text (two million lines for 100k incidents), are
-/// written by [`breaches_json`]: serde's writer took about a tenth of the whole audit's time.
+/// The report as pretty JSON (serde's pretty writer, with the sanitiser's escapes), with a
+/// line after.
 pub fn json(out: &mut impl Write, r: &AuditReport) -> io::Result<()> {
-    // Everything but the breaches through serde (a literal without `..`: a field added to the
-    // report must be added here, or this stops compiling).
-    let head = AuditReport {
-        period: r.period,
-        as_of: r.as_of,
-        by: r.by,
-        chain_verified: r.chain_verified,
-        events_read: r.events_read,
-        incidents: r.incidents,
-        stages: r.stages.clone(),
-        groups: r.groups.clone(),
-        breaches: Vec::new(),
-        slowest: r.slowest.clone(),
-        not_measured: r.not_measured.clone(),
-        histogram: r.histogram.clone(),
-        daily: r.daily.clone(),
-    };
-    let text = crate::sanitize::json::to_string_pretty(&head)?;
-    // A key at the top level starts a line with two spaces; inside a string a newline is
-    // escaped, so this is found once, where serde put the empty list.
-    const EMPTY: &str = "\n  \"breaches\": [],\n";
-    match text.split_once(EMPTY) {
-        Some((before, after)) if !r.breaches.is_empty() => {
-            out.write_all(before.as_bytes())?;
-            out.write_all(b"\n  \"breaches\": [")?;
-            // Long lists in two halves, the second written into memory on another thread
-            // meanwhile (each element's strings lie elsewhere on the heap: reading them is
-            // most of the time).
-            let (first, second) = r.breaches.split_at(r.breaches.len() / 2);
-            if first.len() < 4096 {
-                breaches_json(out, &r.breaches, true)?;
-            } else {
-                std::thread::scope(|s| -> io::Result<()> {
-                    let second = s.spawn(|| {
-                        let mut buf = Vec::with_capacity(second.len() * 240);
-                        breaches_json(&mut buf, second, false).map(|()| buf)
-                    });
-                    breaches_json(out, first, true)?;
-                    match second.join() {
-                        Ok(buf) => out.write_all(&buf?),
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    }
-                })?;
-            }
-            out.write_all(b"\n  ],\n")?;
-            out.write_all(after.as_bytes())?;
-        }
-        _ => out.write_all(text.as_bytes())?,
-    }
+    crate::sanitize::json::to_writer_pretty(&mut *out, r)?;
     writeln!(out)
-}
-
-/// Elements of the breach list, as serde's pretty writer puts them at that depth; `first`:
-/// these begin the list (no comma before the first).
-fn breaches_json(out: &mut impl Write, breaches: &[Breach], first: bool) -> io::Result<()> {
-    let mut num = itoa::Buffer::new();
-    for (k, b) in breaches.iter().enumerate() {
-        out.write_all(if k == 0 && first {
-            b"\n    {"
-        } else {
-            b",\n    {"
-        })?;
-        out.write_all(b"\n      \"incident\": ")?;
-        json_str(out, &b.incident)?;
-        out.write_all(b",\n      \"stage\": \"")?;
-        out.write_all(b.stage.key().as_bytes())?;
-        out.write_all(b"\",\n      \"officer\": ")?;
-        json_str(out, &b.officer)?;
-        out.write_all(b",\n      \"shift\": ")?;
-        match iso_day(b.shift) {
-            Some(day) => {
-                out.write_all(b"\"")?;
-                out.write_all(&day)?;
-                out.write_all(b"\"")?;
-            }
-            None => serde_json::to_writer(&mut *out, &b.shift).map_err(io::Error::other)?,
-        }
-        for (key, n) in [
-            (&b",\n      \"duration_s\": "[..], b.duration_s),
-            (b",\n      \"limit_s\": ", b.limit_s),
-            (b",\n      \"over_s\": ", b.over_s),
-        ] {
-            out.write_all(key)?;
-            out.write_all(num.format(n).as_bytes())?;
-        }
-        out.write_all(if b.open {
-            b",\n      \"open\": true\n    }"
-        } else {
-            b",\n      \"open\": false\n    }"
-        })?;
-    }
-    Ok(())
-}
-
-/// A JSON string: as it is when nothing in it needs escaping, else through serde with the
-/// sanitiser's escapes (nothing raw that a terminal would act on).
-fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
-    if s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\') && crate::sanitize::is_safe(s) {
-        out.write_all(b"\"")?;
-        out.write_all(s.as_bytes())?;
-        out.write_all(b"\"")
-    } else {
-        crate::sanitize::json::to_writer(out, s)
-    }
-}
-
-/// `YYYY-MM-DD` for years 0 to 9999 (chrono writes others with a sign).
-fn iso_day(d: NaiveDate) -> Option<[u8; 10]> {
-    let (y, m, day) = (
-        u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?,
-        d.month(),
-        d.day(),
-    );
-    let digit = |n: u32| b'0' + (n % 10) as u8;
-    Some([
-        digit(y / 1000),
-        digit(y / 100),
-        digit(y / 10),
-        digit(y),
-        b'-',
-        digit(m / 10),
-        digit(m),
-        b'-',
-        digit(day / 10),
-        digit(day),
-    ])
 }
 
 /// A group key as people read it: category and level names, "not stated" for `null`.

@@ -1,33 +1,26 @@
-//! Answering `Request::Audit`: one pass over the event lines of the journal, each decoded (the
-//! light [`AuditEvent`] view), fed to the pure audit fold and, from the period's first incident
-//! on, checked against the hash chain. Memory grows with incidents, not events. The numbers come
-//! from [`crate::rules::audit`]; this module only reads.
+//! Answering `Request::Audit`: one pass over the event lines of the journal, each read through
+//! the store's serde view ([`AuditLine`]), fed to the pure audit fold and, from the period's
+//! first incident on, checked against the hash chain. Memory grows with incidents, not events.
+//! The numbers come from [`crate::rules::audit`]; this module only reads.
 //!
-//! The journal is read in blocks of whole lines ([`audit_blocks`]). Worker threads (one per
-//! core, and one more) each take the next block, find its lines, decode each (the light view)
-//! and, from the period's first incident on, hash it (SHA-256, two lines at a time) and check
-//! its link to the line before it; the caller's thread takes the blocks back in log order,
-//! checks the links at the blocks' edges and folds. Workers learn where the chain starts through an atomic: lines they
-//! took before learning it are checked by the folding thread.
+//! The journal is read in blocks of whole lines ([`audit_blocks`]), one block per core at a
+//! time; scoped threads decode the blocks and hash their lines (SHA-256 by `sha2`), and the
+//! caller's thread folds them in log order and checks the links.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::Config;
-use crate::domain::{Event, ReportKind};
-use crate::rules::audit::{
-    event::chain_tail, AuditBody, AuditEvent, AuditReport, GroupBy, IntervalFold, Period, Source,
-};
-use crate::store::chain::{hashes_ok, Ahead};
+use crate::domain::ReportKind;
+use crate::rules::audit::{AuditBody, AuditReport, GroupBy, IntervalFold, Period, Source};
+use crate::store::chain::hash_ok;
 use crate::store::lines::Blocks;
+use crate::store::view::AuditLine;
 use crate::store::{ChainCheck, DbError, JournalOnly, Store, StoreError};
 
-/// Bytes of whole lines per block: about 1,800 events. (On 1M events, one megabyte took 0.975
-/// of the time of half a megabyte in two rounds, at the same peak memory; a quarter, 1.00.)
+/// Bytes of whole lines per block: about 1,800 events.
 pub const BLOCK: usize = 1 << 20;
 
 /// Audits the store's log for `period` as of `now`.
@@ -99,11 +92,10 @@ pub fn trace_stages(stages: &[(&str, Duration)]) {
     crate::logging::timings("DUTYDESK_TRACE_AUDIT", "audit", stages);
 }
 
-/// One worker per core and one more (at least one, at most eight): the folding thread needs
-/// about a fifth of a core, and the extra worker takes up the time it leaves. On 2 cores and
-/// 1M events, 3 workers took the audit 0.94 s where 2 took 1.02 s (same minutes).
+/// Threads of the parallel pass: one per core this process may use (at least one, at most
+/// eight).
 pub fn workers() -> usize {
-    (cores() + 1).min(8)
+    cores()
 }
 
 /// The cores this process may use (at least one, at most eight).
@@ -111,198 +103,113 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// Where a string lies in its block's text.
-type Span = (usize, usize);
-
-/// One line as a worker hands it back: where it ends in the block, what the worker checked of
-/// its chain (from `hash_from` on, for lines it decoded), and the light decode (`None`: the
-/// folding thread falls back to the full one) without `prev` and `hash` (see
-/// [`LogAudit::feed_checked`]).
-struct CheckedLine {
-    end: usize,
-    ahead: Option<Ahead>,
-    event: Option<AuditEvent<Span>>,
+/// One line of a block as decoded by [`decode_block`].
+struct Decoded<'b> {
+    /// The line's bytes (without its `\n`).
+    line: &'b [u8],
+    /// The view, or `None` when the bytes are not an event as they stand.
+    view: Option<AuditLine<'b>>,
+    /// [`hash_ok`] of the line, worked out when the chain check will want it.
+    hashed: Option<bool>,
 }
 
-/// A block as a worker hands it back: its text, the strings the light decode read (copied
-/// into one `String`, so that the folding thread need not check them as UTF-8 again), and its
-/// lines. Blocks are recycled, buffers and all.
-#[derive(Default)]
-struct Checked {
-    first_seq: u64,
-    text: Vec<u8>,
-    strings: String,
-    lines: Vec<CheckedLine>,
-}
-
-/// What the workers share: the source of blocks, the empty buffers, the next block's index.
-struct Shared<F> {
-    fill: F,
-    free: mpsc::Receiver<Checked>,
-    next: u64,
-    done: bool,
-}
+/// Decoded blocks: each block's first sequence number and its lines.
+type Batch<'b> = Vec<(u64, Vec<Decoded<'b>>)>;
 
 /// Runs a [`LogAudit`] over blocks of whole lines in log order: `fill(buf)` empties `buf`,
 /// fills it with the next lines (each ending in `\n`) and returns the sequence number of the
-/// first, or `None` at the end (as [`crate::store::lines::Blocks::fill`]). `workers` threads
-/// read, decode and hash blocks while the caller's thread folds. Stops at the first error of
-/// `fill`.
-pub fn audit_blocks<'c, E: Send>(
-    fill: impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E> + Send,
+/// first, or `None` at the end (as [`crate::store::lines::Blocks::fill`]). Blocks are read
+/// `workers` at a time and each is decoded and hashed on a scoped thread of its own while the
+/// caller's thread folds the batch before, in log order. Stops at the first error of `fill`.
+pub fn audit_blocks<'c, E>(
+    mut fill: impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E>,
     config: &'c Config,
     period: Period,
     workers: usize,
 ) -> Result<LogAudit<'c>, E> {
-    let workers = workers.max(1);
     let mut pass = LogAudit::new(config, period);
-    // Lines from this sequence number on are hashed by the workers.
-    let hash_from = AtomicU64::new(u64::MAX);
-    let (free_tx, free_rx) = mpsc::channel();
-    // Three blocks per worker and one being folded (with two, workers waited for the folding
-    // thread more often): memory stays a few blocks.
-    for _ in 0..3 * workers + 1 {
-        let _ = free_tx.send(Checked::default());
+    let workers = workers.max(1);
+    let mut ended = false;
+    // Two sets of blocks, taking turns: one decoded while the other is folded.
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut decoded_a = Vec::new();
+    loop {
+        let decoded_b = step(&mut pass, decoded_a, &mut b, &mut fill, workers, &mut ended)?;
+        if decoded_b.is_empty() {
+            return Ok(pass);
+        }
+        decoded_a = step(&mut pass, decoded_b, &mut a, &mut fill, workers, &mut ended)?;
+        if decoded_a.is_empty() {
+            return Ok(pass);
+        }
     }
-    let source = Mutex::new(Shared {
-        fill,
-        free: free_rx,
-        next: 0,
-        done: false,
-    });
-    std::thread::scope(|s| {
-        // Owned here, so that if this thread stops early (an error, a panic) a worker waiting
-        // for a free block wakes and ends.
-        let free_tx = free_tx;
-        let (done_tx, done_rx) = mpsc::channel::<(u64, Result<Checked, E>)>();
-        for _ in 0..workers {
-            let (done_tx, source, hash_from) = (done_tx.clone(), &source, &hash_from);
-            s.spawn(move || loop {
-                let (index, mut block) = {
-                    let Ok(mut src) = source.lock() else { return };
-                    if src.done {
-                        return;
-                    }
-                    let Ok(mut block) = src.free.recv() else {
-                        return;
-                    };
-                    let index = src.next;
-                    src.next += 1;
-                    match (src.fill)(&mut block.text) {
-                        Ok(Some(first)) => {
-                            block.first_seq = first;
-                            (index, block)
-                        }
-                        Ok(None) => {
-                            src.done = true;
-                            return;
-                        }
-                        Err(e) => {
-                            src.done = true;
-                            let _ = done_tx.send((index, Err(e)));
-                            return;
-                        }
-                    }
-                };
-                check_block(&mut block, hash_from.load(Ordering::Relaxed));
-                if done_tx.send((index, Ok(block))).is_err() {
-                    return;
-                }
-            });
-        }
-        drop(done_tx);
-        // Blocks come back in any order; fold them in log order.
-        let mut waiting = BTreeMap::new();
-        let mut next = 0u64;
-        for (index, block) in done_rx {
-            waiting.insert(index, block);
-            while let Some(block) = waiting.remove(&next) {
-                next += 1;
-                let mut block = block?;
-                let mut start = 0;
-                let (text, strings) = (block.text.as_slice(), block.strings.as_str());
-                let mut of = |(a, b): Span| strings.get(a..b).unwrap_or_default();
-                for (k, l) in block.lines.drain(..).enumerate() {
-                    let line = text.get(start..l.end).unwrap_or_default();
-                    let event = l.event.map(|e| e.map(&mut of));
-                    pass.feed_checked(block.first_seq + k as u64, line, event.as_ref(), l.ahead);
-                    start = l.end + 1;
-                }
-                hash_from.store(pass.digests_wanted_from(), Ordering::Relaxed);
-                let _ = free_tx.send(block);
-            }
-        }
-        Ok(())
-    })?;
-    Ok(pass)
 }
 
-/// A worker's share of a block: where each line ends, the light decode of each line, and from
-/// `hash_from` on, what can be checked of its chain here: its hash, and its link to the line
-/// before it when that line is in the block (see [`Ahead`]). Lines are not checked as UTF-8 as
-/// a whole: the hash covers their bytes, and the strings the audit reads are checked as it
-/// reads them.
-fn check_block(block: &mut Checked, hash_from: u64) {
-    let Checked {
-        first_seq,
-        text,
-        strings,
-        lines,
-    } = block;
-    strings.clear();
-    lines.clear();
-    let mut span = |s: &str| {
-        let a = strings.len();
-        strings.push_str(s);
-        (a, strings.len())
-    };
-    let mut start = 0;
-    // The hash of the line before, if it was decoded.
-    let mut before: Option<&[u8]> = None;
-    // The lines to hash, hashed together at the end (two at a time, see `hashes_ok`), and
-    // where their `Ahead` is.
-    let (mut to_hash, mut at) = (Vec::new(), Vec::new());
-    for (k, end) in memchr::memchr_iter(b'\n', text).enumerate() {
-        let line = text.get(start..end).unwrap_or_default();
-        start = end + 1;
-        let Some(mut e) = AuditEvent::from_bytes(line) else {
-            before = None;
-            lines.push(CheckedLine {
-                end,
-                ahead: None,
-                event: None,
-            });
-            continue;
-        };
-        let ahead = (*first_seq + k as u64 >= hash_from).then(|| Ahead {
-            hash_ok: false,
-            linked: before == Some(e.prev.as_bytes()),
-            keep: true,
-        });
-        if ahead.is_some() {
-            to_hash.push(line);
-            at.push(lines.len());
-        }
-        before = Some(e.hash.as_bytes());
-        // `prev` and `hash` are left in the line, found there again only when needed.
-        (e.prev, e.hash) = ("", "");
-        lines.push(CheckedLine {
-            end,
-            ahead,
-            event: Some(e.map(&mut span)),
-        });
-        // A line whose successor's link was checked here need not hand its hash on.
-        if let (Some(a), Some(b)) = (lines.len().checked_sub(2), ahead) {
-            if let Some(prev) = lines[a].ahead.as_mut() {
-                prev.keep = !b.linked;
+/// One turn of [`audit_blocks`]: fills `blocks` (unless the lines `ended`), decodes them on
+/// scoped threads while folding `folding` here, and returns them decoded.
+fn step<'b, E>(
+    pass: &mut LogAudit,
+    folding: Batch,
+    blocks: &'b mut Vec<(u64, Vec<u8>)>,
+    fill: &mut impl FnMut(&mut Vec<u8>) -> Result<Option<u64>, E>,
+    workers: usize,
+    ended: &mut bool,
+) -> Result<Batch<'b>, E> {
+    blocks.resize_with(workers, Default::default);
+    let mut filled = 0;
+    while filled < workers && !*ended {
+        let (first, text) = &mut blocks[filled];
+        match fill(text)? {
+            Some(seq) => {
+                *first = seq;
+                filled += 1;
             }
+            None => *ended = true,
         }
     }
-    hashes_ok(&to_hash, |j, ok| {
-        if let Some(a) = at.get(j).and_then(|&k| lines.get_mut(k)?.ahead.as_mut()) {
-            a.hash_ok = ok;
+    let blocks: &'b [(u64, Vec<u8>)] = &blocks[..filled];
+    // Lines from here on are hashed with their decode: where the chain check starts, as far
+    // as the blocks folded so far tell (lines it wants before that are hashed as folded).
+    let hash_from = pass.digests_wanted_from();
+    Ok(std::thread::scope(|s| {
+        let decoding: Vec<_> = blocks
+            .iter()
+            .map(|(first, text)| {
+                (
+                    *first,
+                    s.spawn(move || decode_block(*first, text, hash_from)),
+                )
+            })
+            .collect();
+        for (first, lines) in folding {
+            for (k, d) in lines.into_iter().enumerate() {
+                pass.feed_decoded(first + k as u64, d);
+            }
         }
-    });
+        decoding
+            .into_iter()
+            .map(|(first, h)| {
+                let lines = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (first, lines)
+            })
+            .collect()
+    }))
+}
+
+/// Decodes each line of a block (the lines' bytes are not checked as UTF-8 as a whole: the
+/// hash covers them, and the strings read are checked as they are read) and, from `hash_from`
+/// on, hashes it.
+fn decode_block(first_seq: u64, text: &[u8], hash_from: u64) -> Vec<Decoded<'_>> {
+    text.split_inclusive(|&c| c == b'\n')
+        .map(|l| l.strip_suffix(b"\n").unwrap_or(l))
+        .enumerate()
+        .map(|(k, line)| {
+            let view = AuditLine::parse(line).ok();
+            let hashed =
+                (view.is_some() && first_seq + k as u64 >= hash_from).then(|| hash_ok(line));
+            Decoded { line, view, hashed }
+        })
+        .collect()
 }
 
 /// One pass of the audit over event lines in log order (what [`run`] does with the database's
@@ -339,53 +246,44 @@ impl<'c> LogAudit<'c> {
 
     /// Takes the next line of the log (`seq` is its key in the database).
     pub fn feed(&mut self, seq: u64, line: &str) {
-        let light = AuditEvent::from_line(line);
-        self.feed_checked(seq, line.as_bytes(), light.as_ref(), None);
+        let line = line.as_bytes();
+        let view = AuditLine::parse(line).ok();
+        self.feed_decoded(
+            seq,
+            Decoded {
+                line,
+                view,
+                hashed: None,
+            },
+        );
     }
 
-    /// The sequence number from which the chain check wants lines hashed ahead: the first line
-    /// it checks, `u64::MAX` before the period's first incident or after a break.
-    pub fn digests_wanted_from(&self) -> u64 {
+    /// The sequence number from which the chain check wants lines hashed: the first line it
+    /// checks, `u64::MAX` before the period's first incident or after a break.
+    fn digests_wanted_from(&self) -> u64 {
         match (&self.chain, self.first_break) {
             (Some(c), None) => c.expected(),
             _ => u64::MAX,
         }
     }
 
-    /// As [`feed`](Self::feed), with the line's light decode ([`AuditEvent::from_line`]) and
-    /// some of its chain checks done ahead (`ahead: None`: all done here if needed). The light
-    /// event's `prev` and `hash` are not read: a line the light decode reads ends with them
-    /// ([`chain_tail`]), and they are found there when needed.
-    pub fn feed_checked(
-        &mut self,
-        seq: u64,
-        line: &[u8],
-        light: Option<&AuditEvent<&str>>,
-        ahead: Option<Ahead>,
-    ) {
-        self.events_read += 1;
-        // The light decode reads canonical lines; anything else goes through the full one.
-        // (By reference: an event is larger than the compiler copies inline.)
-        let full: Option<Event>;
-        let (lossy, decoded);
-        let is_light = light.is_some();
-        let (event, line) = match light {
-            Some(e) => (Some(e), line),
-            None => {
-                // As `Db::event_line` reads a line: an invalid byte replaced.
-                lossy = String::from_utf8_lossy(line);
-                full = serde_json::from_str(&lossy).ok();
-                decoded = full.as_ref().map(AuditEvent::from);
-                (decoded.as_ref(), lossy.as_bytes())
+    /// Takes a decoded line; one that is not an event as it stands is read again with each
+    /// invalid byte replaced, as `Db::event_line` reads a line.
+    fn feed_decoded(&mut self, seq: u64, d: Decoded) {
+        if d.view.is_none() {
+            if let Cow::Owned(lossy) = String::from_utf8_lossy(d.line) {
+                let view = AuditLine::parse(lossy.as_bytes()).ok();
+                return self.take(seq, lossy.as_bytes(), view.as_ref(), None);
             }
-        };
+        }
+        self.take(seq, d.line, d.view.as_ref(), d.hashed)
+    }
+
+    /// Folds one line and checks its chain link (`hashed`: its [`hash_ok`], if worked out).
+    fn take(&mut self, seq: u64, line: &[u8], view: Option<&AuditLine>, hashed: Option<bool>) {
+        self.events_read += 1;
+        let event = view.map(AuditLine::audit);
         self.unreadable |= event.is_none();
-        // The event's `prev` and `hash`, read only when the chain check needs them.
-        let chain = || match &event {
-            Some(_) if is_light => chain_tail(line),
-            Some(e) => Some((e.prev, e.hash)),
-            None => None,
-        };
         let track = event.as_ref().and_then(|e| self.fold.take(e));
         if let Some(e) = &event {
             if let AuditBody::ReportFiled {
@@ -403,8 +301,7 @@ impl<'c> LogAudit<'c> {
                         self.in_period[t] = true;
                     }
                     if self.chain.is_none() {
-                        let prev = chain().map_or("", |c| c.0);
-                        self.chain = Some(ChainCheck::after(seq.saturating_sub(1), prev));
+                        self.chain = Some(ChainCheck::after(seq.saturating_sub(1), e.prev));
                     }
                 }
             }
@@ -414,13 +311,9 @@ impl<'c> LogAudit<'c> {
         }
         if self.first_break.is_none() {
             if let Some(c) = self.chain.as_mut() {
-                let checked = match (&event, ahead) {
-                    (Some(e), Some(a)) => c.check_ahead(seq, e.seq, a, chain),
-                    (Some(e), None) => {
-                        let (prev, hash) = chain().unwrap_or_default();
-                        c.check_bytes(seq, line, e.seq, prev, hash)
-                    }
-                    (None, _) => c.check(seq, &String::from_utf8_lossy(line)),
+                let checked = match &event {
+                    Some(e) => c.check_hashed(seq, line, e.seq, e.prev, e.hash, hashed),
+                    None => c.check(seq, &String::from_utf8_lossy(line)),
                 };
                 if let Err(b) = checked {
                     self.first_break = Some(b.seq);

@@ -5,6 +5,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::event::HASH_MARK;
 use crate::domain::{Event, GENESIS_HASH};
 
+use super::view::HeadView;
+
 /// Where and why a chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Break {
@@ -14,20 +16,6 @@ pub struct Break {
     pub line: u64,
     /// What is wrong.
     pub reason: String,
-}
-
-/// What was checked of a line ahead of [`ChainCheck::check_ahead`], where the line before it
-/// was at hand (in the same block of the journal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ahead {
-    /// [`hash_ok`] of the line.
-    pub hash_ok: bool,
-    /// The line's `prev` is the `hash` of the line just before it, which was checked ahead too
-    /// (so its link and the chain's stand or fall together).
-    pub linked: bool,
-    /// The line's hash is to be kept: the next line's link was not checked ahead (`false`
-    /// only when the next line is `linked`, which then vouches for it).
-    pub keep: bool,
 }
 
 /// Walks lines in order, checking sequence, link and hash of each.
@@ -55,17 +43,10 @@ impl ChainCheck {
         }
     }
 
-    /// Checks the next line's sequence, link and hash without parsing its payload.
+    /// Checks the next line's sequence, link and hash without reading its payload (the
+    /// journal's [`HeadView`]).
     pub fn check(&mut self, line_no: u64, line: &str) -> Result<(), Break> {
-        #[derive(serde::Deserialize)]
-        struct Head<'a> {
-            seq: u64,
-            #[serde(borrow)]
-            prev: std::borrow::Cow<'a, str>,
-            #[serde(borrow)]
-            hash: std::borrow::Cow<'a, str>,
-        }
-        let head: Head = serde_json::from_str(line)
+        let head = HeadView::parse(line.as_bytes())
             .map_err(|e| self.bad(line_no, format!("not a valid event: {e}")))?;
         self.check_parsed(line_no, line, head.seq, &head.prev, &head.hash)
     }
@@ -84,7 +65,7 @@ impl ChainCheck {
     }
 
     /// As [`check_parsed`](Self::check_parsed), for a line as bytes (not checked as UTF-8: the
-    /// hash covers the bytes). Checks made ahead go through [`check_ahead`](Self::check_ahead).
+    /// hash covers the bytes).
     pub fn check_bytes(
         &mut self,
         line_no: u64,
@@ -92,6 +73,20 @@ impl ChainCheck {
         seq: u64,
         prev: &str,
         hash: &str,
+    ) -> Result<(), Break> {
+        self.check_hashed(line_no, line, seq, prev, hash, None)
+    }
+
+    /// As [`check_bytes`](Self::check_bytes), with [`hash_ok`] of the line if it was already
+    /// worked out (on another thread: the audit hashes blocks of lines in parallel).
+    pub fn check_hashed(
+        &mut self,
+        line_no: u64,
+        line: &[u8],
+        seq: u64,
+        prev: &str,
+        hash: &str,
+        hashed: Option<bool>,
     ) -> Result<(), Break> {
         self.check_seq(line_no, seq)?;
         if prev != self.prev_hash {
@@ -107,7 +102,7 @@ impl ChainCheck {
         if !last {
             return Err(self.bad(line_no, "bytes after the hash".into()));
         }
-        if !hash_ok(line) {
+        if !hashed.unwrap_or_else(|| hash_ok(line)) {
             return Err(self.bad(
                 line_no,
                 "hash does not match the content (the record was modified)".into(),
@@ -116,41 +111,6 @@ impl ChainCheck {
         self.expect_seq += 1;
         self.prev_hash.clear();
         self.prev_hash.push_str(hash);
-        Ok(())
-    }
-
-    /// As [`check_bytes`](Self::check_bytes), for a line some of whose checks were made
-    /// ahead, perhaps on another thread, where the line before it was at hand (see [`Ahead`]).
-    /// `chain` gives the line's `prev` and `hash`; it is asked only when the link was not
-    /// checked ahead or the hash is to be kept, so that a run of lines checked ahead costs
-    /// a comparison of numbers each.
-    pub fn check_ahead<'l>(
-        &mut self,
-        line_no: u64,
-        seq: u64,
-        ahead: Ahead,
-        chain: impl Fn() -> Option<(&'l str, &'l str)>,
-    ) -> Result<(), Break> {
-        self.check_seq(line_no, seq)?;
-        if !ahead.linked && chain().map(|c| c.0) != Some(self.prev_hash.as_str()) {
-            return Err(self.bad(line_no,
-                "does not link to the previous record (a record before it changed, deleted or inserted)".into(),
-            ));
-        }
-        if !ahead.hash_ok {
-            return Err(self.bad(
-                line_no,
-                "hash does not match the content (the record was modified)".into(),
-            ));
-        }
-        if ahead.keep {
-            let Some((_, hash)) = chain() else {
-                return Err(self.bad(line_no, "bytes after the hash".into()));
-            };
-            self.prev_hash.clear();
-            self.prev_hash.push_str(hash);
-        }
-        self.expect_seq += 1;
         Ok(())
     }
 
@@ -199,28 +159,6 @@ impl ChainCheck {
 /// allocates nothing.
 pub fn hash_ok(line: &[u8]) -> bool {
     sealed(line).is_some_and(|(hashed, hex)| hex_is(&Sha256::digest(hashed).into(), hex))
-}
-
-/// [`hash_ok`] of many lines, hashed two at a time where the CPU can (see
-/// [`super::digest`]): calls `ok(k, hash_ok(lines[k]))` for each line, in no stated order. The
-/// audit calls it for every line of the log.
-pub fn hashes_ok(lines: &[&[u8]], mut ok: impl FnMut(usize, bool)) {
-    let mut hashed = Vec::with_capacity(lines.len());
-    let mut stated = Vec::with_capacity(lines.len());
-    for (k, line) in lines.iter().enumerate() {
-        match sealed(line) {
-            Some((h, hex)) => {
-                hashed.push(h);
-                stated.push((k, hex));
-            }
-            None => ok(k, false),
-        }
-    }
-    super::digest::each_digest(&hashed, |j, digest| {
-        if let Some(&(k, hex)) = stated.get(j) {
-            ok(k, hex_is(&digest, hex));
-        }
-    });
 }
 
 /// A sealed line's hashed bytes (all before `,"hash":"`) and its stated hash (the 64 digits
@@ -302,45 +240,10 @@ mod tests {
                 c.next(1, &good[0]).unwrap();
                 let e: Result<Event, _> = serde_json::from_str(&bad);
                 if let Ok(e) = e {
-                    let checked = match ahead {
-                        None => c.check_bytes(2, bad.as_bytes(), e.seq, &e.prev, &e.hash),
-                        Some(hash_ok) => {
-                            let ahead = Ahead {
-                                hash_ok,
-                                linked: false,
-                                keep: true,
-                            };
-                            c.check_ahead(2, e.seq, ahead, || Some((&e.prev, &e.hash)))
-                        }
-                    };
+                    let checked = c.check_hashed(2, bad.as_bytes(), e.seq, &e.prev, &e.hash, ahead);
                     assert!(checked.is_err());
                 }
             }
-        }
-    }
-
-    #[test]
-    fn many_lines_hash_as_each_does_alone() {
-        let good = chain(9);
-        let l = &good[4];
-        let n = l.len();
-        let mut lines: Vec<String> = good.clone();
-        lines.extend([
-            l.replacen("n5", "n6", 1),
-            format!("{l} "),
-            l[..n - 3].to_string() + "\"}",
-            String::new(),
-            "\"}".into(),
-        ]);
-        // Every line in every position: the two lanes pair them differently.
-        for shift in 0..lines.len() {
-            lines.rotate_left(1);
-            let refs: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-            let mut got = vec![None; refs.len()];
-            hashes_ok(&refs, |k, ok| got[k] = Some(ok));
-            let want: Vec<Option<bool>> = refs.iter().map(|l| Some(hash_ok(l))).collect();
-            assert_eq!(got, want, "rotated {shift}");
-            assert_eq!(want.iter().flatten().filter(|ok| **ok).count(), 9);
         }
     }
 

@@ -10,7 +10,6 @@ pub mod anchors;
 pub mod chain;
 pub mod checkpoints;
 pub mod db;
-pub mod digest;
 pub mod guard;
 pub mod journal;
 pub mod lines;
@@ -19,6 +18,7 @@ pub mod os;
 pub mod projection;
 pub mod recover;
 pub mod signing;
+pub mod view;
 mod witness;
 
 use std::path::{Path, PathBuf};

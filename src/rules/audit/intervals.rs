@@ -8,7 +8,6 @@
 //! `store`, `service` or `cli`.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -133,46 +132,7 @@ impl Interval {
 /// notice ids, names) millions of times: FxHash (rustc's) costs a fraction of SipHash there.
 /// It is not built to resist keys crafted to collide; such a log would make the audit slow,
 /// never wrong.
-type Fx = BuildHasherDefault<FxHasher>;
-
-/// FxHash: rotate, xor, multiply, a word at a time.
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(w);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type Fx = rustc_hash::FxBuildHasher;
 
 /// A key of the fold's maps, kept in the map's own memory when short (incident numbers and
 /// notice ids are 13 to 20 bytes): comparing it on a lookup then reads no string elsewhere on
@@ -281,7 +241,7 @@ impl<'c> IntervalFold<'c> {
         self.take(&AuditEvent::from(e));
     }
 
-    /// Takes one event, as the audit reads it, into account (see [`AuditEvent::from_line`]).
+    /// Takes one event, as the audit reads it, into account (see [`AuditEvent`]).
     /// Returns the index of the track of the incident the event concerns
     /// ([`AuditBody::incident`]), if that incident is known.
     pub fn take(&mut self, e: &AuditEvent<&str>) -> Option<usize> {
