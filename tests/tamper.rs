@@ -883,6 +883,12 @@ fn a_signed_handover_checkpoint_is_printed_whole_and_a_forged_one_is_caught() {
             c.at = "2026-11-23T09:00:00+08:00".into();
             c
         }),
+        ("an unsigned checkpoint after signed ones", {
+            let mut c = cp.clone();
+            c.key = None;
+            c.sig = None;
+            c
+        }),
     ];
     for (what, forged) in forgeries {
         std::fs::write(checkpoints::path(&dir), &original).unwrap();

@@ -157,7 +157,11 @@ enum Step {
 /// something to chase and the audit (`t`) has a night to measure.
 fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
     let now_utc = ctx.clock.now();
-    let clock = ManualClock::new(now_utc);
+    let templates = templates()?;
+    // The desk opens before the night's first step: it never stamps an event before the log's
+    // last one, so a store made at the end of the night would stamp the whole night then.
+    let earliest = templates.iter().map(|t| t.minutes_ago).max().unwrap_or(0);
+    let clock = ManualClock::new(now_utc - Duration::minutes(earliest + 10));
     let night = Ctx {
         clock: Arc::new(clock.clone()),
         ..ctx.clone()
@@ -174,7 +178,6 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
     super::notices::attach_outbox(&night, &mut desk, rt.handle())?;
     let now = ctx.config.zone().localize(now_utc);
     let minutes = Duration::minutes;
-    let templates = templates()?;
     // The steps by time (and, at the same minute, in the order they were planned).
     let mut steps = BTreeMap::new();
     let mut planned = 0usize;

@@ -367,14 +367,22 @@ impl AnchorCheck {
         let mut forged = None;
         match checkpoints::read(dir) {
             Ok(a) => {
+                let mut signing_began = false;
                 for (i, c) in a.all.iter().enumerate() {
                     let why = match (c.signature_ok(), &c.key) {
                         (Some(false), _) => Some("carries a signature that does not verify"),
-                        (Some(true), Some(k)) if trusted.is_some_and(|t| t != k) => {
-                            Some("is signed by a key that is not this desk's")
+                        (Some(true), Some(k)) if trusted.is_some_and(|t| t != k) => Some(
+                            "is signed by a key that is not this desk's (if this desk's \
+                                 desk.key was lost or replaced, put the old one back)",
+                        ),
+                        // A desk with its key signs every checkpoint: an unsigned one after
+                        // the first signed one was written by someone without the key.
+                        (None, _) if signing_began && trusted.is_some() => {
+                            Some("is unsigned, after checkpoints this desk signed")
                         }
                         _ => None,
                     };
+                    signing_began |= c.sig.is_some();
                     if let (Some(why), None) = (why, &forged) {
                         forged = Some(Break {
                             seq: c.seq,
