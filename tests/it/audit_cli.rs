@@ -1,6 +1,6 @@
 //! `dutydesk audit` end to end: the real binary on a temp data folder, in three formats.
 
-mod common;
+use crate::common;
 
 use common::{stderr, stdout, Sandbox};
 

@@ -1,6 +1,6 @@
 //! The real binary: exit codes, messages, and the same output through the socket and direct.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

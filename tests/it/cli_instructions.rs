@@ -1,7 +1,7 @@
 //! The instruction commands of the real binary: add, relay, feedback, instructions, change and
 //! report, directly on the store; `verify` still passes afterwards.
 
-mod common;
+use crate::common;
 
 use common::{stderr, stdout, Sandbox};
 

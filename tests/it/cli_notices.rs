@@ -1,7 +1,7 @@
 //! The notice commands of the real binary: `notify`, `notices`, `ack`, directly on the store
 //! and through a running console's socket (`serve` delivers and ticks).
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

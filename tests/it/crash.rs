@@ -3,7 +3,7 @@
 //! acknowledged report is there with no gaps. The negative control (durability off) must show
 //! loss, proving the test can see it.
 
-mod common;
+use crate::common;
 
 use std::io::BufRead;
 use std::process::Stdio;

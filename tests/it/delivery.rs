@@ -1,7 +1,7 @@
 //! Delivery against real peers: an HTTP server for each webhook format, child processes for
-//! the command channel, the spool folder. SMTP is in `tests/smtp.rs`.
+//! the command channel, the spool folder. SMTP is in `smtp.rs`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -5,9 +5,9 @@
 //! exercised even where cargo-fuzz cannot be installed. `DUTYDESK_FUZZ_MUTATIONS` (default 1000)
 //! sets the mutations per target.
 
-mod common;
+use crate::common;
 
-#[path = "../fuzz/props.rs"]
+#[path = "../../fuzz/props.rs"]
 mod props;
 
 use common::hostile::payloads;

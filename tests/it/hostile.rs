@@ -3,7 +3,7 @@
 //! or bidi character from user text may reach the terminal. Invalid UTF-8 and GB18030 input
 //! files are refused with a clear message.
 
-mod common;
+use crate::common;
 
 use common::hostile::{dangerous, payloads, raw};
 use common::{stderr, stdout, Sandbox};

@@ -7,7 +7,7 @@
 //! and chat apps, so they are shown as visible stand-ins (`␛`, `⟦bidi⟧`, `⟦zw⟧`). A secret
 //! reference (`${DING}`) in the text must never be expanded into the secret.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! escalation on a manual clock, acknowledgements, the key-holder rule end to end, and the
 //! secret that never leaks.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

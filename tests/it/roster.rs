@@ -1,7 +1,7 @@
 //! `dutydesk roster import`: a CSV roster lands in roster.toml beside the config file and is in
 //! force; bad rows are named by line number and change nothing; GB18030 is refused.
 
-mod common;
+use crate::common;
 
 use common::{stderr, stdout, Sandbox};
 

@@ -1,8 +1,8 @@
-//! E-mail against a real SMTP peer: a minimal server (tests/common/smtp.rs) over tokio TCP on 127.0.0.1
+//! E-mail against a real SMTP peer: a minimal server (`common/smtp.rs`) over tokio TCP on 127.0.0.1
 //! (EHLO/MAIL/RCPT/DATA/QUIT). The Chinese subject (RFC 2047) and the body (base64) are
 //! decoded and compared byte for byte; a rejected recipient is a permanent failure.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! `DUTYDESK_TAMPER_EVENTS` (default 2,000) and `DUTYDESK_TAMPER_TRIALS` (default 100 per kind);
 //! the full size is 100,000 events and 1,000 trials.
 
-mod common;
+use crate::common;
 
 use common::Rng;
 use dutydesk::domain::{Event, EventBody, GENESIS_HASH};

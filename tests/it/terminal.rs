@@ -2,7 +2,7 @@
 //! under a parent that ignores SIGHUP; an injected panic; idle CPU. Each must end within 2 s
 //! without spinning, with the terminal restored and the session's end recorded where possible.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Key-driven flows calling `update` directly: what effects come out, what the screen shows
 //! after the desk's answer is fed back. No terminal, no store, no sleeps.
 
-mod tui_support;
+use crate::tui_support;
 
 use dutydesk::domain::{Lang, ReportKind, ResolutionMethod, ResolutionResult};
 use dutydesk::service::{ErrorCode, Request, Response};

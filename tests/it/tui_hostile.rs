@@ -2,8 +2,8 @@
 //! an incident's report and flags, the log, and pasted into the intake form. No escape, C1 or
 //! bidi character may reach a cell of the terminal buffer.
 
-mod common;
-mod tui_support;
+use crate::common;
+use crate::tui_support;
 
 use common::hostile::{dangerous, payloads};
 use dutydesk::domain::{Event, EventBody, Lang, GENESIS_HASH};

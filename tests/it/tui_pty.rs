@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal: sign in, type a report in Chinese, save, see 已保存,
 //! quit, start again and find the report on the board. Polls the screen with a deadline.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

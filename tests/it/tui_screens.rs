@@ -1,7 +1,7 @@
 //! Every screen on a TestBackend in zh and en (insta snapshots), and a size sweep that must
 //! never panic. State is built from Responses: no store.
 
-mod tui_support;
+use crate::tui_support;
 
 use dutydesk::domain::Lang;
 use dutydesk::service::Response;
