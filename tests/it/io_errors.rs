@@ -1,6 +1,6 @@
 //! I/O errors: the N-th journal write or sync fails, N = 1, 2, … until the intake completes,
 //! once and persistently. Nothing is acknowledged that is not durable, nothing panics, and the
-//! store goes on (or recovers) without a restart. One test per binary: the fault plan is global.
+//! store goes on (or recovers) without a restart. The fault plan holds for this test's thread.
 
 use std::sync::Arc;
 
