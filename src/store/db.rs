@@ -3,6 +3,7 @@
 //! read from the journal (see [`super::lines`]). The only file that imports sled.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
@@ -212,13 +213,33 @@ impl DbError {
     }
 }
 
+/// How long an open waits for sled's lock on its folder: sled's own threads can hold it for a
+/// moment after the last handle went, and a child forked by another thread meanwhile keeps a
+/// copy of the descriptor until it execs. Refused for good, the open would set a healthy
+/// database aside and rebuild it.
+const SLED_LOCK_WAIT: Duration = Duration::from_secs(2);
+
 impl Db {
     /// Opens (or creates) the database in `path`, over the lines of the journal at `journal`.
+    /// Sled's lock on its folder refused is tried again for up to [`SLED_LOCK_WAIT`].
     pub fn open(path: &Path, journal: &Path) -> Result<Db, DbError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(32 * 1024 * 1024)
-            .open()?;
+        let waited_since = Instant::now();
+        let db = loop {
+            match sled::Config::new()
+                .path(path)
+                .cache_capacity(32 * 1024 * 1024)
+                .open()
+            {
+                Ok(db) => break db,
+                Err(e)
+                    if e.to_string().contains("could not acquire lock")
+                        && waited_since.elapsed() < SLED_LOCK_WAIT =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let db = Db::with_trees(db, journal)?;
         db.index_attention()?;
         if !db.has_line_copy() {

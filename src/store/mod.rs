@@ -610,22 +610,10 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the real database in place of the stand-in. Sled's own threads can hold its
-    /// folder's lock for a moment after the old handle went, so a lock refused is tried again
-    /// for up to a second.
+    /// Opens the real database in place of the stand-in ([`Db::open`] waits for sled's lock,
+    /// which its own threads can hold for a moment after the old handle went).
     fn open_db(&mut self) -> Result<(), StoreError> {
-        let dbpath = self.dir.join(DB_DIR);
-        let mut tries = 0;
-        self.db = loop {
-            match Db::open(&dbpath, self.journal.path()) {
-                Ok(db) => break db,
-                Err(e) if tries < 40 && e.to_string().contains("could not acquire lock") => {
-                    tries += 1;
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        self.db = Db::open(&self.dir.join(DB_DIR), self.journal.path())?;
         self.db_closed = false;
         Ok(())
     }
