@@ -49,7 +49,7 @@ fn verify(d: &mut Desk) -> dutydesk::store::VerifyReport {
 /// Changes the meta tree of a closed store's database directly (as a bug or an older dutydesk
 /// could have left it).
 fn edit_meta(dir: &std::path::Path, edit: impl FnOnce(&sled::Db, &sled::Tree)) {
-    let db = sled::open(dir.join(DB_DIR)).unwrap();
+    let db = crate::common::open_sled(dir.join(DB_DIR)).unwrap();
     let meta = db.open_tree("meta").unwrap();
     edit(&db, &meta);
     db.flush().unwrap();
@@ -302,7 +302,7 @@ fn acknowledged_delivered_notices_leave_the_live_index() {
     let left: Vec<String> = all.iter().filter(|i| **i != leader.id).cloned().collect();
     assert_eq!(pending(&mut d), left);
     let live_keys = |dir: &std::path::Path| -> Vec<String> {
-        let db = sled::open(dir.join(DB_DIR)).unwrap();
+        let db = crate::common::open_sled(dir.join(DB_DIR)).unwrap();
         let meta = db.open_tree("meta").unwrap();
         meta.scan_prefix("live/")
             .map(|r| String::from_utf8(r.unwrap().0.to_vec()).unwrap())
@@ -440,7 +440,7 @@ fn a_database_with_a_copy_of_every_line_is_indexed_and_slimmed() {
     let v = verify(&mut d);
     assert!(v.ok(), "{v:?}");
     drop(d);
-    let db = sled::open(dir.path().join(DB_DIR)).unwrap();
+    let db = crate::common::open_sled(dir.path().join(DB_DIR)).unwrap();
     assert!(
         !db.tree_names().iter().any(|n| n.as_ref() == b"events"),
         "the copy of every line is dropped"

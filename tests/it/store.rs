@@ -253,7 +253,7 @@ fn a_database_whose_trees_went_past_its_head_is_rebuilt() {
     let b = file(&mut d, "b");
     drop(d);
     {
-        let db = sled::open(dir.path().join(store::DB_DIR)).unwrap();
+        let db = crate::common::open_sled(dir.path().join(store::DB_DIR)).unwrap();
         let meta = db.open_tree("meta").unwrap();
         meta.insert("head", serde_json::to_vec(&head_after_a).unwrap())
             .unwrap();

@@ -254,7 +254,7 @@ fn entries(dir: &Path) -> Vec<String> {
 
 /// sled's head, read with sled directly (the store is not opened).
 fn sled_head(dir: &Path) -> Option<store::Head> {
-    let db = sled::open(dir.join(store::DB_DIR)).ok()?;
+    let db = crate::common::open_sled(dir.join(store::DB_DIR)).ok()?;
     let meta = db.open_tree("meta").ok()?;
     let v = meta.get("head").ok()??;
     serde_json::from_slice(&v).ok()

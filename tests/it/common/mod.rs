@@ -7,6 +7,25 @@ pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Opens a sled database directly, waiting (up to 2 s, as the store does) while its lock is
+/// held: all tests share one process, and a child forked by another test's thread keeps a
+/// copy of a just-closed database's descriptor until it execs.
+pub fn open_sled(path: impl AsRef<Path>) -> sled::Result<sled::Db> {
+    let since = Instant::now();
+    loop {
+        match sled::open(path.as_ref()) {
+            Err(e)
+                if e.to_string().contains("could not acquire lock")
+                    && since.elapsed() < Duration::from_secs(2) =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            opened => return opened,
+        }
+    }
+}
 
 /// A scratch home: data, config and state folders of its own.
 pub struct Sandbox {
