@@ -2,7 +2,7 @@
 //! (spool, command, loopback webhook) and to all delivered, p50/p90; (2) outbox throughput to a
 //! loopback webhook, notices per second. `cargo bench --bench notices`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! The properties the fuzz targets check, one function per parser of outside input. Shared by
-//! the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`) and the stable test `tests/fuzz_props.rs`,
-//! which runs them over the seeds and the hostile-text corpus on every `cargo test`.
+//! the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`) and the stable test
+//! `tests/it/fuzz_props.rs`, which runs them over the seeds and the hostile-text corpus on every
+//! `cargo test`.
 //!
 //! Each function takes raw bytes and panics (failing the fuzzer) when a property does not hold;
 //! "did not panic" alone is never the property.

@@ -28,25 +28,25 @@ pub struct FaultPlan {
     pub persistent: bool,
 }
 
-static FAULTS: std::sync::Mutex<Option<(FaultPlan, u64)>> = std::sync::Mutex::new(None);
+thread_local! {
+    /// Per thread, so tests that share a process (one integration-test binary) never see
+    /// another test's faults.
+    static FAULTS: std::cell::Cell<Option<(FaultPlan, u64)>> = const { std::cell::Cell::new(None) };
+}
 
-/// Arms (or with `None`, disarms) a fault plan for every journal in this process.
+/// Arms (or with `None`, disarms) a fault plan for the journal writes of the calling thread.
 pub fn inject_faults(plan: Option<FaultPlan>) {
-    if let Ok(mut g) = FAULTS.lock() {
-        *g = plan.map(|p| (p, 0));
-    }
+    FAULTS.set(plan.map(|p| (p, 0)));
 }
 
 /// Counts one journal I/O operation and says whether it must fail.
 fn fault() -> io::Result<()> {
-    let Ok(mut g) = FAULTS.lock() else {
+    let Some((plan, count)) = FAULTS.get() else {
         return Ok(());
     };
-    let Some((plan, count)) = g.as_mut() else {
-        return Ok(());
-    };
-    *count += 1;
-    if *count == plan.fail_at || (plan.persistent && *count > plan.fail_at) {
+    let count = count + 1;
+    FAULTS.set(Some((plan, count)));
+    if count == plan.fail_at || (plan.persistent && count > plan.fail_at) {
         return Err(io::Error::from(rustix::io::Errno::IO));
     }
     Ok(())
