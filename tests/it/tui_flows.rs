@@ -619,6 +619,48 @@ fn handover_is_accepted_only_when_every_item_is_seen() {
     }
 }
 
+/// Going through the handover list is one key per item: marking moves on, so space after
+/// space marks every item (before, space toggled the same item: 26 spaces marked nothing).
+#[test]
+fn space_after_space_marks_every_handover_item() {
+    use dutydesk::domain::handover::{HandoverItem, HandoverRecord, ItemKind};
+    let mut app = board_app(Lang::En, 3);
+    key(&mut app, Key::char('h'));
+    let items: Vec<HandoverItem> = (0..5)
+        .map(|i| HandoverItem {
+            id: format!("incident:{i}"),
+            kind: ItemKind::Incident,
+            incident: format!("{i}"),
+            summary: format!("{i}"),
+            due: None,
+        })
+        .collect();
+    let record = HandoverRecord {
+        shift: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        from: "李明".into(),
+        to: String::new(),
+        items,
+        notes: String::new(),
+        accepted_at: None,
+        head: None,
+        checkpoint: None,
+    };
+    app.update(Msg::Answer {
+        reply: Reply::Handover,
+        response: Response::Handover {
+            record: Box::new(record),
+            file: None,
+        },
+    });
+    for _ in 0..5 {
+        key(&mut app, Key::char(' '));
+    }
+    match calls(&key(&mut app, ctrl_s())).as_slice() {
+        [(Reply::Handover, Request::AcceptHandover { seen, .. })] => assert_eq!(seen.len(), 5),
+        other => panic!("all five marked: {other:?}"),
+    }
+}
+
 /// The board holds a page of a large store: the title says how much is loaded, the end of the
 /// list asks for the next page (once), and a refresh from another screen keeps the page size.
 #[test]

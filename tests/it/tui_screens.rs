@@ -380,8 +380,8 @@ fn handover_view(lang: Lang) -> App {
             file: None,
         },
     });
+    // Marking moves on to the next item: the first two are marked.
     key(&mut app, Key::plain(Code::Enter));
-    key(&mut app, Key::char('j'));
     key(&mut app, Key::char(' '));
     key(&mut app, Key::plain(Code::Tab));
     typed(&mut app, "火场明早复查");

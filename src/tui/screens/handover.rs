@@ -78,16 +78,18 @@ impl HandoverView {
             .unwrap_or_else(|| record.from.clone())
     }
 
+    /// Marks the selected item seen and moves to the next one (space after space goes
+    /// through the list), or unmarks it and stays.
     fn toggle(&mut self) {
-        let Some(item) = self
-            .record
-            .as_ref()
-            .and_then(|r| r.items.get(self.selected))
-        else {
+        let Some(record) = self.record.as_ref() else {
+            return;
+        };
+        let Some(item) = record.items.get(self.selected) else {
             return;
         };
         if !self.seen.remove(&item.id) {
             self.seen.insert(item.id.clone());
+            self.selected = (self.selected + 1).min(record.items.len().saturating_sub(1));
         }
     }
 
