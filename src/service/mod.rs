@@ -9,6 +9,7 @@ pub mod handover;
 pub mod instructions;
 pub mod notices;
 pub mod outbox;
+mod reports;
 pub mod socket;
 
 pub use api::{
