@@ -620,24 +620,21 @@ fn the_demo_never_writes_into_a_real_desk() {
     assert!(demo.join("DEMO").exists());
 }
 
-/// Starts `serve` on the sandbox and waits for its socket.
+/// Starts `serve` on the sandbox and waits until it listens: it says "serving" once the socket
+/// is bound and listening (the socket file appears at bind, a moment before it listens).
 fn serve(sb: &Sandbox) -> std::process::Child {
-    let child = sb
+    use std::io::BufRead;
+    let mut child = sb
         .cmd()
         .arg("serve")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let sock = sb.data().join("dutydesk.sock");
-    let t0 = Instant::now();
-    while !sock.exists() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "socket never appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let out = child.stdout.take().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(out).read_line(&mut line).unwrap();
+    assert!(line.starts_with("serving"), "{line}");
     child
 }
 
