@@ -376,6 +376,15 @@ pub fn verify_text(out: &mut impl Write, v: &VerifyReport, lang: Lang) -> io::Re
             sanitize::line(&b.reason)
         )?;
     }
+    let (all, signed) = v.checkpoints;
+    if all > 0 {
+        writeln!(
+            out,
+            "{}: {all} ({} {signed})",
+            lang.pick("锚点文件检查点", "anchor file checkpoints"),
+            lang.pick("已签名", "signed"),
+        )?;
+    }
     writeln!(out, "{} ms", v.millis)
 }
 

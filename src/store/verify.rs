@@ -30,6 +30,7 @@ impl Store {
             chain_break,
             projection_mismatch: None,
             anchor_break: None,
+            checkpoints: seen.counts(),
             millis: 0,
         };
         if report.chain_break.is_none() {
@@ -180,6 +181,9 @@ pub struct VerifyReport {
     /// The first handover anchor whose event no longer has the anchored hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor_break: Option<Break>,
+    /// Checkpoints in the anchor file, and how many of them are signed.
+    #[serde(default)]
+    pub checkpoints: (u64, u64),
     /// Milliseconds taken.
     pub millis: u64,
 }
@@ -248,6 +252,7 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
         seen.see(e.seq, &e.hash);
         Ok(())
     })?;
+    let checkpoints = seen.counts();
     let anchor_break = if walk.chain_break.is_none() {
         match anchors::check(path).map_err(io(what))? {
             Some(b) => Some(b),
@@ -262,6 +267,7 @@ pub fn verify_journal(path: &Path, _full: bool) -> Result<VerifyReport, StoreErr
         torn_tail_bytes: walk.torn_tail_bytes,
         projection_mismatch: None,
         anchor_break,
+        checkpoints,
         millis: t0.elapsed().as_millis() as u64,
     })
 }

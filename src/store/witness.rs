@@ -355,6 +355,8 @@ pub struct AnchorCheck {
     unreadable: Option<String>,
     /// The first checkpoint whose signature does not verify, or that another key signed.
     forged: Option<Break>,
+    /// Checkpoints in the file, and how many are signed.
+    counts: (u64, u64),
 }
 
 impl AnchorCheck {
@@ -365,8 +367,13 @@ impl AnchorCheck {
         let mut wanted: BTreeMap<u64, Vec<checkpoints::Checkpoint>> = BTreeMap::new();
         let mut unreadable = None;
         let mut forged = None;
+        let mut counts = (0, 0);
         match checkpoints::read(dir) {
             Ok(a) => {
+                counts = (
+                    a.all.len() as u64,
+                    a.all.iter().filter(|c| c.sig.is_some()).count() as u64,
+                );
                 let mut signing_began = false;
                 for (i, c) in a.all.iter().enumerate() {
                     let why = match (c.signature_ok(), &c.key) {
@@ -407,7 +414,13 @@ impl AnchorCheck {
             found: BTreeMap::new(),
             unreadable,
             forged,
+            counts,
         }
+    }
+
+    /// Checkpoints in the anchor file, and how many of them are signed.
+    pub fn counts(&self) -> (u64, u64) {
+        self.counts
     }
 
     /// One event of the walk.

@@ -871,7 +871,12 @@ fn a_signed_handover_checkpoint_is_printed_whole_and_a_forged_one_is_caught() {
     let a = checkpoints::read(&dir).unwrap();
     let cp = a.all.iter().find(|c| c.seq == seal.seq).unwrap();
     assert_eq!(cp.signature_ok(), Some(true));
-    assert!(desk.store().verify().unwrap().ok());
+    let v = desk.store().verify().unwrap();
+    assert!(v.ok());
+    assert!(
+        v.checkpoints.1 >= 1 && v.checkpoints.1 == v.checkpoints.0,
+        "{v:?}"
+    );
     drop(desk);
     // Re-signing with another key, or changing a signed field, is caught by verify.
     let original = std::fs::read(checkpoints::path(&dir)).unwrap();
