@@ -23,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod host;
 pub mod logging;
 pub mod rules;
 pub mod sanitize;

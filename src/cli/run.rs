@@ -1,111 +1,38 @@
 //! Executing subcommands. Exit codes: 0 ok, 1 failure, 2 bad input.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use super::format;
 use super::{
     Cli, Command, ConfigCommand, ExportFormat, ListFormat, LogFormat, ReportCommand, ShowFormat,
 };
-use crate::clock::Clock;
-use crate::config::{self, Config};
-use crate::domain::{Actor, Lang, ReportDraft, ResolutionMethod, ResolutionResult};
+use crate::config;
+use crate::domain::{ReportDraft, ResolutionMethod, ResolutionResult};
+pub use crate::host::{open_desk, Ctx};
 use crate::service::socket::call_socket;
 use crate::service::{Desk, ErrorCode, Request, Response};
-use crate::store::{OpenOptions, StoreError};
+use crate::store::OpenOptions;
 
 /// A failure the CLI reports: bad input (exit 2) or anything else (exit 1).
+pub type CliError = crate::host::HostError;
+
+/// What the binary does after the command line has run: exit, or start the console.
 #[derive(Debug)]
-pub enum CliError {
-    /// The user asked for something malformed or absent.
-    BadInput(String),
-    /// The operation failed.
-    Failure(String),
-}
-
-impl CliError {
-    fn code(&self) -> u8 {
-        match self {
-            CliError::BadInput(_) => 2,
-            CliError::Failure(_) => 1,
-        }
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::Failure(e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Failure(e.to_string())
-    }
-}
-
-/// What every store command needs.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// The data folder.
-    pub data_dir: PathBuf,
-    /// The configuration.
-    pub config: Arc<Config>,
-    /// Output language.
-    pub lang: Lang,
-    /// Who acts.
-    pub actor: Actor,
-    /// Time source.
-    pub clock: Arc<dyn Clock>,
-    /// The configuration file given with --config (secrets.toml is looked for beside it).
-    pub config_file: Option<PathBuf>,
-}
-
-/// The default data folder: `$XDG_DATA_HOME/dutydesk`.
-pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "dutydesk")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".dutydesk"))
-}
-
-/// The language: flag, then config, then the locale, then Chinese.
-pub fn pick_lang(flag: Option<&str>, config: &Config) -> Lang {
-    flag.and_then(Lang::from_locale)
-        .or_else(|| Lang::from_locale(&config.office.lang))
-        .or_else(|| {
-            ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .filter_map(|v| std::env::var(v).ok())
-                .find(|v| !v.is_empty())
-                .and_then(|v| Lang::from_locale(&v))
-        })
-        .unwrap_or(Lang::Zh)
+pub enum Next {
+    /// Done, with this exit code.
+    Exit(ExitCode),
+    /// Open the console in this context (no command, or `demo` without `--no-console`).
+    Console(Box<Ctx>),
 }
 
 /// Builds the context from the parsed flags.
 pub fn context(cli: &Cli) -> Result<Ctx, CliError> {
-    let loaded =
-        config::load(cli.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))?;
-    let config = Arc::new(loaded.config);
-    let lang = pick_lang(cli.lang.as_deref(), &config);
-    let os_user = crate::store::os::os_user();
-    // No fallback to the OS account: a writing command names its officer, or a console's
-    // signed-in officer acts (the socket fills it in), or the desk refuses.
-    let officer = cli
-        .officer
-        .clone()
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
-    Ok(Ctx {
-        data_dir: cli.data_dir.clone().unwrap_or_else(default_data_dir),
-        config,
-        lang,
-        actor: Actor { officer, os_user },
-        clock,
-        config_file: cli.config.clone(),
+    crate::host::context(&crate::host::Args {
+        data_dir: cli.data_dir.clone(),
+        config: cli.config.clone(),
+        lang: cli.lang.clone(),
+        officer: cli.officer.clone(),
     })
 }
 
@@ -137,29 +64,6 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
         let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(&c));
     }
     Ok(answer)
-}
-
-/// Opens the desk directly (taking the lock).
-pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
-    let opts = OpenOptions {
-        purpose: purpose.into(),
-        signer: super::notices::desk_key(ctx)?,
-        ..OpenOptions::default()
-    };
-    let desk = Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(
-        |e| match e {
-            StoreError::Lock(l) => CliError::Failure(l.to_string()),
-            other => CliError::Failure(other.to_string()),
-        },
-    )?;
-    if let Some(repaired) = &desk.store().db_repaired {
-        let _ = writeln!(
-            std::io::stderr(),
-            "dutydesk: {}",
-            crate::sanitize::text(repaired)
-        );
-    }
-    Ok(desk)
 }
 
 /// A bad-input or failure answer as an error; anything else as it is.
@@ -260,44 +164,42 @@ pub fn parse_enum<T: serde::de::DeserializeOwned>(
         .map_err(|_| CliError::BadInput(format!("--{what} {s:?}: use one of {choices}")))
 }
 
-/// Runs the parsed command line.
-pub fn main(cli: Cli) -> ExitCode {
+/// Runs the parsed command line; the console is the caller's to start.
+pub fn main(cli: Cli) -> Next {
     let mut out = std::io::stdout().lock();
     match dispatch(cli, &mut out) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => Next::Exit(ExitCode::SUCCESS),
+        Ok(Some(ctx)) => Next::Console(Box::new(ctx)),
         Err(e) => {
             let _ = out.flush();
-            let (CliError::BadInput(m) | CliError::Failure(m)) = &e;
-            // Never eprintln!: it panics when the terminal has gone away.
-            let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(m));
-            ExitCode::from(e.code())
+            Next::Exit(crate::host::exit(Err(e)))
         }
     }
 }
 
-fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
+/// Runs a command; the context of the console to open, if one is to be opened.
+fn dispatch(cli: Cli, out: &mut impl Write) -> Result<Option<Ctx>, CliError> {
     let Some(command) = cli.command.as_ref() else {
-        let ctx = context(&cli)?;
-        return crate::tui::run::run(&ctx);
+        return context(&cli).map(Some);
     };
     match command {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "dutydesk", out);
-            return Ok(());
+            return Ok(None);
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(out)?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Report(ReportCommand::Schema) => {
             out.write_all(REPORT_SCHEMA.as_bytes())?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Config(ConfigCommand::PrintDefault) => {
             out.write_all(config::DEFAULT_TOML.as_bytes())?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Config(ConfigCommand::Check { file }) => {
             let loaded = config::load(Some(file)).map_err(|e| CliError::BadInput(e.to_string()))?;
@@ -310,7 +212,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 loaded.config.people.len(),
                 loaded.config.verification.lexicon.len()
             )?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Check { file, format: f } => {
             let ctx = context(&cli)?;
@@ -336,7 +238,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             if !printed.ends_with('\n') && !printed.is_empty() {
                 writeln!(out)?;
             }
-            return Ok(());
+            return Ok(None);
         }
         Command::Roster(super::handover::RosterCommand::Import { file }) => {
             let ctx = context(&cli)?;
@@ -345,7 +247,8 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 .clone()
                 .or_else(config::user_config_path)
                 .ok_or_else(|| CliError::BadInput("no config folder / 找不到配置目录".into()))?;
-            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out);
+            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out)
+                .map(|()| None);
         }
         Command::Demo {
             incidents,
@@ -358,7 +261,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         _ => {}
     }
     let ctx = context(&cli)?;
-    run_store_command(&ctx, command, out)
+    run_store_command(&ctx, command, out).map(|()| None)
 }
 
 /// Runs a command that needs the store.
@@ -589,7 +492,7 @@ pub fn run_store_command(
             // Never through the socket: it needs the folder to itself.
             let opts = OpenOptions {
                 purpose: "recover".into(),
-                signer: super::notices::desk_key(ctx)?,
+                signer: crate::host::desk_key(ctx)?,
                 ..OpenOptions::default()
             };
             match crate::store::recover::recover(&ctx.data_dir, &opts)? {
@@ -663,7 +566,7 @@ pub fn run_store_command(
             }
             r => return Err(unexpected(&r)),
         },
-        Command::Serve => serve(ctx, out)?,
+        Command::Serve => crate::host::serve(ctx, out)?,
         Command::Instructions {
             open,
             overdue,
@@ -748,56 +651,6 @@ fn append_loop(
         }
     }
     Ok(())
-}
-
-fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
-    let mut desk = open_desk(ctx, "serve")?;
-    for n in &desk.store().open_notes {
-        writeln!(out, "{}", crate::sanitize::line(n))?;
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    super::notices::attach_outbox(ctx, &mut desk, rt.handle())?;
-    let dir: &Path = &ctx.data_dir;
-    let (handle, thread) = crate::service::DeskHandle::spawn(desk);
-    let ticker = rt.spawn(super::notices::tick_loop(handle.clone(), ctx.actor.clone()));
-    let result = rt.block_on(async move {
-        let listener = crate::service::socket::bind(dir)?;
-        writeln!(
-            out,
-            "serving {}",
-            crate::service::socket::socket_path(dir).display()
-        )?;
-        out.flush()?;
-        let server = tokio::spawn(crate::service::socket::serve(listener, handle, None, None));
-        wait_for_signal().await;
-        ticker.abort();
-        server.abort();
-        let _ = server.await;
-        Ok::<(), CliError>(())
-    });
-    // Dropping the runtime drops every connection task and with them the last desk handles.
-    drop(rt);
-    let _ = std::fs::remove_file(crate::service::socket::socket_path(dir));
-    let _ = thread.join();
-    result
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        _ = hup.recv() => {}
-    }
 }
 
 /// The JSON schema of a report, printed by `dutydesk report schema`.
