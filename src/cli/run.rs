@@ -317,7 +317,11 @@ pub fn run_store_command(
                 } => {
                     writeln!(out, "{incident}")?;
                     for f in &flags {
-                        let _ = writeln!(std::io::stderr(), "  ⚑ {}", format::flag_line(f, lang));
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "  ⚑ {}",
+                            crate::present::flag_line(f, lang)
+                        );
                     }
                     if !answers.is_empty() {
                         let _ = writeln!(
