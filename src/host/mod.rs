@@ -12,7 +12,7 @@ pub use desk::{attach_outbox, desk_key, open_desk, secrets};
 pub use serve::{serve, tick_loop, Signals, Stop};
 
 /// The terminal on standard input (`/dev/pts/3`), recorded when a console session starts.
-pub use crate::store::os::tty;
+pub use crate::os::tty;
 
 use std::io::Write;
 use std::process::ExitCode;
