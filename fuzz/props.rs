@@ -133,13 +133,13 @@ pub fn sanitize(data: &[u8]) {
     }
     // The column helpers: a cell never grows past its width.
     for w in [1usize, 2, 3, 8, 17, 40] {
-        let fit = dutydesk::cli::format::fit(&line, w);
+        let fit = dutydesk::text::fit(&line, w);
         assert!(
             fit.width() <= w,
             "fit({line:?}, {w}) is {} wide: {fit:?}",
             fit.width()
         );
-        let pad = dutydesk::cli::format::pad(&line, w);
+        let pad = dutydesk::text::pad(&line, w);
         assert_eq!(pad.width(), w, "pad({line:?}, {w}) = {pad:?}");
     }
 }

@@ -16,7 +16,7 @@ pub fn log_dir(data_dir: Option<&Path>) -> PathBuf {
 pub fn timings(var: &str, what: &str, steps: &[(&str, std::time::Duration)]) {
     let text = steps
         .iter()
-        .map(|(step, d)| format!("{step} {:.1} ms", crate::store::millis(*d)))
+        .map(|(step, d)| format!("{step} {:.1} ms", d.as_secs_f64() * 1000.0))
         .collect::<Vec<_>>()
         .join(", ");
     tracing::info!("{what}: {text}");
@@ -33,8 +33,8 @@ pub struct Guard;
 /// Starts logging to `dutydesk.log` (level from `DUTYDESK_LOG`, default `info`).
 pub fn init(data_dir: Option<&Path>) -> Option<Guard> {
     let dir = log_dir(data_dir);
-    crate::store::os::ensure_private_dir(&dir).ok()?;
-    let file = crate::store::os::open_private_append(&dir.join("dutydesk.log")).ok()?;
+    crate::os::ensure_private_dir(&dir).ok()?;
+    let file = crate::os::open_private_append(&dir.join("dutydesk.log")).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("DUTYDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -8,7 +8,6 @@ use std::io::{self, Write};
 use chrono::{NaiveDate, Utc};
 use clap::ValueEnum;
 
-use super::format::{fit, pad};
 use super::run::{open_desk, CliError, Ctx};
 use crate::clock::short_duration;
 use crate::config::Config;
@@ -18,6 +17,7 @@ use crate::sanitize;
 use crate::service::socket::call_socket;
 use crate::service::{Request, Response};
 use crate::store::{JournalOnly, OpenOptions};
+use crate::text::{fit, pad};
 
 /// Output formats of `audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

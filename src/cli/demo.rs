@@ -175,7 +175,7 @@ fn fill_night(ctx: &Ctx) -> Result<usize, CliError> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    super::notices::attach_outbox(&night, &mut desk, rt.handle())?;
+    crate::host::attach_outbox(&night, &mut desk, rt.handle())?;
     let now = ctx.config.zone().localize(now_utc);
     let minutes = Duration::minutes;
     // The steps by time (and, at the same minute, in the order they were planned).
@@ -474,13 +474,14 @@ fn claim(dir: &std::path::Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Runs `dutydesk demo`.
+/// Runs `dutydesk demo`: fills the demo folder; the context of the console to open on it,
+/// unless `no_console`.
 pub fn run(
     cli_ctx: &Ctx,
     incidents: Option<usize>,
     no_console: bool,
     out: &mut impl Write,
-) -> Result<(), CliError> {
+) -> Result<Option<Ctx>, CliError> {
     let mut ctx = Ctx {
         data_dir: cli_ctx.data_dir.clone(),
         ..cli_ctx.clone()
@@ -505,8 +506,5 @@ pub fn run(
             }
         }
     }
-    if no_console {
-        return Ok(());
-    }
-    crate::tui::run::run(&ctx)
+    Ok((!no_console).then_some(ctx))
 }

@@ -3,60 +3,13 @@
 
 use std::io::{self, Write};
 
-use unicode_width::UnicodeWidthStr;
-
 use crate::config::Config;
-use crate::domain::{Event, EventBody, Flag, Incident, Lang};
+use crate::domain::{Event, EventBody, Incident, Lang};
+use crate::present::{event_summary, flag_line};
 use crate::sanitize;
 use crate::service::{IncidentRow, Status};
 use crate::store::VerifyReport;
-
-/// Cuts `s` to at most `width` columns, marking a cut with `…`.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    // A sequence can be wider than its characters one by one (U+1F3F3 U+FE0F, a flag with an
-    // emoji selector, takes two columns, not one): measure the cut as a whole.
-    while !out.is_empty() && out.width() + 1 > width {
-        out.pop();
-    }
-    out.push('…');
-    out
-}
-
-/// Pads `s` with spaces to `width` columns (after fitting it).
-pub fn pad(s: &str, width: usize) -> String {
-    let s = fit(s, width);
-    let w = s.width();
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-/// One flag as a line: `[vague] summary «据说»: reason`.
-pub fn flag_line(f: &Flag, lang: Lang) -> String {
-    let cue = f
-        .cue
-        .as_deref()
-        .map(|c| format!(" «{}»", sanitize::line(c)))
-        .unwrap_or_default();
-    format!(
-        "{} [{}] {}{cue}: {}",
-        f.id,
-        f.kind.label(lang),
-        f.field,
-        sanitize::line(f.reason(lang))
-    )
-}
+use crate::text::{fit, pad};
 
 fn level_text(l: Option<crate::domain::Level>, lang: Lang) -> String {
     match l {
@@ -233,49 +186,6 @@ pub fn incident_text(
         )?;
     }
     Ok(())
-}
-
-/// A short description of an event.
-pub fn event_summary(e: &Event, lang: Lang) -> String {
-    match &e.body {
-        EventBody::ReportFiled { incident, report } => {
-            format!("{} {}", incident, report.title(lang))
-        }
-        EventBody::FlagRaised { incident, flag, .. } => format!(
-            "{} {} {}",
-            incident,
-            lang.pick("标记", "flag"),
-            flag_line(flag, lang)
-        ),
-        EventBody::FlagResolved {
-            incident,
-            flag,
-            resolution,
-        } => format!(
-            "{} {} {}: {} · {}",
-            incident,
-            lang.pick("核实", "resolved"),
-            flag,
-            resolution.method.label(lang),
-            resolution.result.label(lang)
-        ),
-        EventBody::SignedIn { officer } => format!(
-            "{} {}",
-            lang.pick("签到", "signed in"),
-            sanitize::line(officer)
-        ),
-        EventBody::SessionStarted { pid, .. } => {
-            format!("{} (PID {pid})", lang.pick("控制台启动", "console started"))
-        }
-        EventBody::SessionEnded { reason } => format!(
-            "{} ({})",
-            lang.pick("控制台退出", "console ended"),
-            sanitize::line(reason)
-        ),
-        EventBody::StoreCreated { .. } => lang.pick("数据目录创建", "store created").to_string(),
-        EventBody::Note { text } => sanitize::line(text).into_owned(),
-        body => super::notice_format::event_summary(body, lang),
-    }
 }
 
 fn casualties_text(c: &crate::domain::Casualties, lang: Lang) -> String {
@@ -508,21 +418,4 @@ pub fn reports_csv(
         w.write_record(row.iter().map(|c| sanitize::csv::cell(c).into_owned()))?;
     }
     w.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fit_and_pad_measure_emoji_sequences_as_a_whole() {
-        // Found by the sanitize fuzz target: 🏳 + VS16 is two columns, its characters one.
-        let s = "aߛa�␀␀␀␀␀�🏳\u{fe0f}#�␀␀␀␀␀␀";
-        for w in 1..=20 {
-            assert!(fit(s, w).width() <= w, "fit({s:?}, {w}) = {:?}", fit(s, w));
-            assert_eq!(pad(s, w).width(), w, "pad({s:?}, {w})");
-        }
-        assert_eq!(fit("值班室", 6), "值班室");
-        assert_eq!(fit("值班室", 5), "值班…");
-    }
 }

@@ -9,8 +9,7 @@ use clap::Subcommand;
 
 use super::run::{ask, ok_or_err, parse_enum, unexpected, CliError, Ctx};
 use super::ListFormat;
-use crate::domain::instruction::ChaseStep;
-use crate::domain::{Arrangement, EventBody, FeedbackKind, Lang};
+use crate::domain::{Arrangement, Lang};
 use crate::rules::supervision::{countdown, RecipientStatus};
 use crate::service::instructions::InstructionDraft;
 use crate::service::{Request, Response};
@@ -223,58 +222,4 @@ pub fn feedback(
         at: None,
     };
     done(ask(ctx, req)?, out)
-}
-
-/// A short description of an instruction event (the log, timelines); others give their kind.
-pub fn event_summary(body: &EventBody, lang: Lang) -> String {
-    let l = |s: &str| crate::sanitize::line(s).into_owned();
-    match body {
-        EventBody::InstructionRecorded {
-            id, leader, text, ..
-        } => format!(
-            "{id} {} {}：{}",
-            lang.pick("批示", "instruction"),
-            l(leader),
-            l(text)
-        ),
-        EventBody::InstructionRelayed { id, recipients } => {
-            let names: Vec<String> = recipients.iter().map(|r| l(&r.name)).collect();
-            format!(
-                "{id} {} {}",
-                lang.pick("传达", "relayed to"),
-                names.join("、")
-            )
-        }
-        EventBody::InstructionFeedback {
-            id,
-            recipient,
-            kind,
-            text,
-            ..
-        } => {
-            let k = match kind {
-                FeedbackKind::Progress => lang.pick("进展", "progress"),
-                FeedbackKind::Final => lang.pick("办结", "final"),
-            };
-            format!("{id} {} {k}：{}", l(recipient), l(text))
-        }
-        EventBody::InstructionChanged { id, arrangement } => format!(
-            "{id} {} {}",
-            lang.pick("安排变更为", "arrangement now"),
-            l(&arrangement.line())
-        ),
-        EventBody::InstructionChased {
-            id,
-            recipient,
-            step,
-            ..
-        } => {
-            let s = match step {
-                ChaseStep::Reminded => lang.pick("提醒", "reminded"),
-                ChaseStep::Chased => lang.pick("催办", "chased"),
-            };
-            format!("{id} {s} {}", l(recipient))
-        }
-        other => other.kind().to_string(),
-    }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod demo;
 pub mod format;
 pub mod handover;
+pub mod input;
 pub mod instructions;
 pub mod notice_format;
 pub mod notices;

@@ -1,24 +1,12 @@
-//! Notices for people: the proposal with reasons and preview, the notices table, outcome lines,
-//! and log lines for notice events. All outside text goes through the sanitiser.
+//! Notices for people: the proposal with reasons and preview, the notices table and outcome
+//! lines (log lines for notice events are [`crate::present::event`]'s). All outside text goes through the sanitiser.
 
 use std::io::{self, Write};
 
-use crate::domain::{EventBody, Lang, Notice, NoticeState};
+use crate::domain::{Lang, Notice, NoticeState};
+use crate::present::event::notice_kind_name as kind_name;
 use crate::sanitize;
 use crate::service::NoticeProposal;
-
-fn kind_name(k: crate::domain::NoticeKind, lang: Lang) -> &'static str {
-    use crate::domain::NoticeKind as K;
-    match k {
-        K::First => lang.pick("首报", "first"),
-        K::FollowUp => lang.pick("续报", "follow-up"),
-        K::Final => lang.pick("终报", "final"),
-        K::Correction => lang.pick("更正", "correction"),
-        K::Instruction => lang.pick("批示传达", "instruction"),
-        K::Reminder => lang.pick("催办", "reminder"),
-        K::Escalation => lang.pick("督办", "escalation"),
-    }
-}
 
 /// The proposal: stale holders, recipients with why, and the text.
 pub fn proposal_text(out: &mut impl Write, p: &NoticeProposal, lang: Lang) -> io::Result<()> {
@@ -114,75 +102,4 @@ pub fn notices_table(out: &mut impl Write, rows: &[Notice], lang: Lang) -> io::R
         )?;
     }
     Ok(())
-}
-
-/// A short description of a notice event for the log.
-pub fn event_summary(body: &EventBody, lang: Lang) -> String {
-    match body {
-        EventBody::NoticeQueued { notice } => format!(
-            "{} {} → {} [{}]",
-            notice.id,
-            kind_name(notice.kind, lang),
-            sanitize::line(&notice.recipient),
-            notice.channel.key()
-        ),
-        EventBody::NoticeAttempted { notice, dispatch } => {
-            format!(
-                "{notice} {} #{dispatch}",
-                lang.pick("交付发送", "handed over")
-            )
-        }
-        EventBody::NoticeDelivered { notice, detail, .. } => {
-            format!(
-                "{notice} {} {}",
-                lang.pick("已送达", "delivered"),
-                sanitize::line(detail)
-            )
-        }
-        EventBody::NoticeFailed {
-            notice,
-            error,
-            retrying,
-            ..
-        } => format!(
-            "{notice} {}{} {}",
-            lang.pick("发送失败", "failed"),
-            if *retrying {
-                lang.pick("（重试）", " (retrying)")
-            } else {
-                ""
-            },
-            sanitize::line(error)
-        ),
-        EventBody::NoticeCalled {
-            notice, outcome, ..
-        } => {
-            format!("{notice} {} {outcome:?}", lang.pick("电话", "called"))
-        }
-        EventBody::NoticeAcknowledged {
-            notice, by, via, ..
-        } => format!(
-            "{notice} {} {} ({})",
-            lang.pick("回执", "acknowledged by"),
-            sanitize::line(by),
-            sanitize::line(via)
-        ),
-        EventBody::NoticeEscalated {
-            notice, step, to, ..
-        } => format!(
-            "{notice} {step:?} {}",
-            sanitize::line(to.as_deref().unwrap_or(""))
-        ),
-        EventBody::NoticeClosed { notice, reason } => match reason {
-            crate::domain::CloseReason::Superseded { by } => format!(
-                "{notice} {} {by}",
-                lang.pick("已由新通知取代：", "superseded by")
-            ),
-            crate::domain::CloseReason::Settled { by } => format!(
-                "{notice} {} {by}",
-                lang.pick("催办/督办了结，因", "settled by")
-            ),
-        },
-        other => super::instructions::event_summary(other, lang),
-    }
 }

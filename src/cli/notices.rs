@@ -4,81 +4,14 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crate::host::attach_outbox;
+
 use super::notice_format as nf;
 use super::run::{ask, ok_or_err, open_desk, parse_enum, unexpected, CliError, Ctx};
 use super::{Command, ListFormat};
-use crate::delivery::{Dispatcher, Secrets, Settings};
-use crate::domain::{Actor, CallOutcome, Notice, NoticeKind, NoticeState};
+use crate::domain::{CallOutcome, Notice, NoticeKind, NoticeState};
 use crate::service::socket::call_socket;
-use crate::service::{Desk, DeskHandle, Request, Response};
-
-/// The folder of the secrets and the desk key: beside the config file, else the user config
-/// folder.
-fn secrets_dir(ctx: &Ctx) -> Option<std::path::PathBuf> {
-    match &ctx.config_file {
-        Some(f) => f.parent().map(|p| p.to_path_buf()),
-        None => crate::config::user_config_path().and_then(|p| p.parent().map(|d| d.to_path_buf())),
-    }
-}
-
-/// Loads the secrets (beside the config file, else the user config folder, and the environment).
-pub fn secrets(ctx: &Ctx) -> Result<Secrets, CliError> {
-    let dir = secrets_dir(ctx);
-    Secrets::load(dir.as_deref(), std::env::vars()).map_err(|e| CliError::BadInput(e.to_string()))
-}
-
-/// The desk key that signs checkpoints (`desk.key` beside the secrets, made on first use). A
-/// key file open to others or not a key is refused, naming the file; a key that cannot be made
-/// (a read-only or full disk) leaves checkpoints unsigned, with a warning, so reading still
-/// works.
-pub fn desk_key(
-    ctx: &Ctx,
-) -> Result<Option<std::sync::Arc<crate::store::signing::DeskKey>>, CliError> {
-    let Some(dir) = secrets_dir(ctx) else {
-        return Ok(None);
-    };
-    match crate::store::signing::DeskKey::load_or_create(&dir) {
-        Ok(k) => Ok(Some(std::sync::Arc::new(k))),
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::InvalidData
-            ) && dir.join(crate::store::signing::KEY_FILE).exists() =>
-        {
-            Err(CliError::BadInput(e.to_string()))
-        }
-        Err(e) => {
-            tracing::warn!(
-                "no desk key in {} ({e}): checkpoints are written unsigned",
-                dir.display()
-            );
-            Ok(None)
-        }
-    }
-}
-
-/// Starts a dispatcher on `rt` and attaches it to the desk.
-pub fn attach_outbox(
-    ctx: &Ctx,
-    desk: &mut Desk,
-    rt: &tokio::runtime::Handle,
-) -> Result<(), CliError> {
-    let settings = Settings::from_config(&ctx.config, &ctx.data_dir, secrets(ctx)?);
-    let (d, rx) = Dispatcher::start(settings, rt.clone(), None);
-    desk.attach_outbox(d, rx);
-    Ok(())
-}
-
-/// Ticks the desk every second: results recorded, escalations run, pending notices resumed.
-pub async fn tick_loop(handle: DeskHandle, actor: Actor) {
-    let mut every = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        every.tick().await;
-        if let Response::Error { message, .. } = handle.call(actor.clone(), Request::Tick).await {
-            tracing::warn!("tick: {message}");
-        }
-    }
-}
+use crate::service::{Request, Response};
 
 fn kind(s: &Option<String>) -> Result<Option<NoticeKind>, CliError> {
     s.as_deref()

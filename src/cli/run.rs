@@ -1,111 +1,40 @@
 //! Executing subcommands. Exit codes: 0 ok, 1 failure, 2 bad input.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use super::format;
+pub use super::input::{parse_draft, parse_enum, read_input};
+use super::input::{parse_since, read_report};
 use super::{
     Cli, Command, ConfigCommand, ExportFormat, ListFormat, LogFormat, ReportCommand, ShowFormat,
 };
-use crate::clock::Clock;
-use crate::config::{self, Config};
-use crate::domain::{Actor, Lang, ReportDraft, ResolutionMethod, ResolutionResult};
+use crate::config;
+use crate::domain::{ReportDraft, ResolutionMethod, ResolutionResult};
+pub use crate::host::{open_desk, Ctx};
 use crate::service::socket::call_socket;
 use crate::service::{Desk, ErrorCode, Request, Response};
-use crate::store::{OpenOptions, StoreError};
+use crate::store::OpenOptions;
 
 /// A failure the CLI reports: bad input (exit 2) or anything else (exit 1).
+pub type CliError = crate::host::HostError;
+
+/// What the binary does after the command line has run: exit, or start the console.
 #[derive(Debug)]
-pub enum CliError {
-    /// The user asked for something malformed or absent.
-    BadInput(String),
-    /// The operation failed.
-    Failure(String),
-}
-
-impl CliError {
-    fn code(&self) -> u8 {
-        match self {
-            CliError::BadInput(_) => 2,
-            CliError::Failure(_) => 1,
-        }
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::Failure(e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Failure(e.to_string())
-    }
-}
-
-/// What every store command needs.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// The data folder.
-    pub data_dir: PathBuf,
-    /// The configuration.
-    pub config: Arc<Config>,
-    /// Output language.
-    pub lang: Lang,
-    /// Who acts.
-    pub actor: Actor,
-    /// Time source.
-    pub clock: Arc<dyn Clock>,
-    /// The configuration file given with --config (secrets.toml is looked for beside it).
-    pub config_file: Option<PathBuf>,
-}
-
-/// The default data folder: `$XDG_DATA_HOME/dutydesk`.
-pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "dutydesk")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".dutydesk"))
-}
-
-/// The language: flag, then config, then the locale, then Chinese.
-pub fn pick_lang(flag: Option<&str>, config: &Config) -> Lang {
-    flag.and_then(Lang::from_locale)
-        .or_else(|| Lang::from_locale(&config.office.lang))
-        .or_else(|| {
-            ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .filter_map(|v| std::env::var(v).ok())
-                .find(|v| !v.is_empty())
-                .and_then(|v| Lang::from_locale(&v))
-        })
-        .unwrap_or(Lang::Zh)
+pub enum Next {
+    /// Done, with this exit code.
+    Exit(ExitCode),
+    /// Open the console in this context (no command, or `demo` without `--no-console`).
+    Console(Box<Ctx>),
 }
 
 /// Builds the context from the parsed flags.
 pub fn context(cli: &Cli) -> Result<Ctx, CliError> {
-    let loaded =
-        config::load(cli.config.as_deref()).map_err(|e| CliError::BadInput(e.to_string()))?;
-    let config = Arc::new(loaded.config);
-    let lang = pick_lang(cli.lang.as_deref(), &config);
-    let os_user = crate::store::os::os_user();
-    // No fallback to the OS account: a writing command names its officer, or a console's
-    // signed-in officer acts (the socket fills it in), or the desk refuses.
-    let officer = cli
-        .officer
-        .clone()
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let clock = crate::clock::from_env().map_err(CliError::BadInput)?;
-    Ok(Ctx {
-        data_dir: cli.data_dir.clone().unwrap_or_else(default_data_dir),
-        config,
-        lang,
-        actor: Actor { officer, os_user },
-        clock,
-        config_file: cli.config.clone(),
+    crate::host::context(&crate::host::Args {
+        data_dir: cli.data_dir.clone(),
+        config: cli.config.clone(),
+        lang: cli.lang.clone(),
+        officer: cli.officer.clone(),
     })
 }
 
@@ -139,29 +68,6 @@ pub fn ask(ctx: &Ctx, req: Request) -> Result<Response, CliError> {
     Ok(answer)
 }
 
-/// Opens the desk directly (taking the lock).
-pub fn open_desk(ctx: &Ctx, purpose: &str) -> Result<Desk, CliError> {
-    let opts = OpenOptions {
-        purpose: purpose.into(),
-        signer: super::notices::desk_key(ctx)?,
-        ..OpenOptions::default()
-    };
-    let desk = Desk::open(&ctx.data_dir, ctx.config.clone(), ctx.clock.clone(), opts).map_err(
-        |e| match e {
-            StoreError::Lock(l) => CliError::Failure(l.to_string()),
-            other => CliError::Failure(other.to_string()),
-        },
-    )?;
-    if let Some(repaired) = &desk.store().db_repaired {
-        let _ = writeln!(
-            std::io::stderr(),
-            "dutydesk: {}",
-            crate::sanitize::text(repaired)
-        );
-    }
-    Ok(desk)
-}
-
 /// A bad-input or failure answer as an error; anything else as it is.
 pub fn ok_or_err(r: Response) -> Result<Response, CliError> {
     match r {
@@ -179,125 +85,42 @@ pub fn unexpected(r: &Response) -> CliError {
     CliError::Failure(format!("unexpected answer from the desk: {r:?}"))
 }
 
-/// Reads a file, or standard input for `-`.
-pub fn read_input(file: &str) -> Result<String, CliError> {
-    read_input_at_most(file, u64::MAX).map(|(text, _)| text)
-}
-
-/// Reads at most `cap` bytes of a file or standard input; the flag says whether there was
-/// more (the rest is left unread).
-fn read_input_at_most(file: &str, cap: u64) -> Result<(String, bool), CliError> {
-    let mut bytes = Vec::new();
-    let limit = cap.saturating_add(1);
-    if file == "-" {
-        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
-    } else {
-        std::fs::File::open(file)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            .map_err(|e| CliError::BadInput(format!("{file}: cannot read: {e}")))?;
-    }
-    let more = bytes.len() as u64 > cap;
-    if more {
-        return Ok((String::new(), true));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        CliError::BadInput(format!(
-            "{file}: not UTF-8 (byte {}); convert it first, e.g. iconv -f GB18030 -t UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    Ok((text, false))
-}
-
-/// Reads a report file for `report add`: refused unread past eight times the text limit
-/// (room for JSON's escapes and keys), so that a huge file is never loaded whole.
-fn read_report(file: &str, ctx: &Ctx) -> Result<String, CliError> {
-    let max = ctx.config.intake.max_report_bytes;
-    let cap = (max as u64).saturating_mul(8).saturating_add(64 * 1024);
-    match read_input_at_most(file, cap)? {
-        (_, true) => Err(CliError::BadInput(format!(
-            "{file}: 报告文件超过 {cap} 字节，正文上限 {max} 字节（配置 [intake] max_report_bytes），未记录 \
-             / the report file is over {cap} bytes, the text limit is {max} ([intake] max_report_bytes); nothing was recorded"
-        ))),
-        (text, false) => Ok(text),
-    }
-}
-
-/// Parses a report in the JSON shape, naming the line and column of a fault.
-pub fn parse_draft(text: &str, name: &str) -> Result<ReportDraft, CliError> {
-    serde_json::from_str::<ReportDraft>(text).map_err(|e| {
-        CliError::BadInput(format!(
-            "{name}:{}:{}: {}",
-            e.line(),
-            e.column(),
-            crate::sanitize::line(&e.to_string())
-        ))
-    })
-}
-
-fn parse_since(s: &str, ctx: &Ctx) -> Result<chrono::DateTime<chrono::FixedOffset>, CliError> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t);
-    }
-    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| CliError::BadInput(format!("--since {s:?}: use RFC 3339 or YYYY-MM-DD")))?;
-    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let zone = ctx.config.zone();
-    let offset = zone.offset_at(naive.and_utc());
-    naive
-        .and_local_timezone(offset)
-        .single()
-        .ok_or_else(|| CliError::BadInput(format!("--since {s:?}: no such local time")))
-}
-
-/// Parses a snake_case enum value of a flag.
-pub fn parse_enum<T: serde::de::DeserializeOwned>(
-    what: &str,
-    s: &str,
-    choices: &str,
-) -> Result<T, CliError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| CliError::BadInput(format!("--{what} {s:?}: use one of {choices}")))
-}
-
-/// Runs the parsed command line.
-pub fn main(cli: Cli) -> ExitCode {
+/// Runs the parsed command line; the console is the caller's to start.
+pub fn main(cli: Cli) -> Next {
     let mut out = std::io::stdout().lock();
     match dispatch(cli, &mut out) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => Next::Exit(ExitCode::SUCCESS),
+        Ok(Some(ctx)) => Next::Console(Box::new(ctx)),
         Err(e) => {
             let _ = out.flush();
-            let (CliError::BadInput(m) | CliError::Failure(m)) = &e;
-            // Never eprintln!: it panics when the terminal has gone away.
-            let _ = writeln!(std::io::stderr(), "dutydesk: {}", crate::sanitize::text(m));
-            ExitCode::from(e.code())
+            Next::Exit(crate::host::exit(Err(e)))
         }
     }
 }
 
-fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
+/// Runs a command; the context of the console to open, if one is to be opened.
+fn dispatch(cli: Cli, out: &mut impl Write) -> Result<Option<Ctx>, CliError> {
     let Some(command) = cli.command.as_ref() else {
-        let ctx = context(&cli)?;
-        return crate::tui::run::run(&ctx);
+        return context(&cli).map(Some);
     };
     match command {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "dutydesk", out);
-            return Ok(());
+            return Ok(None);
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(out)?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Report(ReportCommand::Schema) => {
             out.write_all(REPORT_SCHEMA.as_bytes())?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Config(ConfigCommand::PrintDefault) => {
             out.write_all(config::DEFAULT_TOML.as_bytes())?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Config(ConfigCommand::Check { file }) => {
             let loaded = config::load(Some(file)).map_err(|e| CliError::BadInput(e.to_string()))?;
@@ -310,7 +133,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 loaded.config.people.len(),
                 loaded.config.verification.lexicon.len()
             )?;
-            return Ok(());
+            return Ok(None);
         }
         Command::Check { file, format: f } => {
             let ctx = context(&cli)?;
@@ -336,7 +159,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             if !printed.ends_with('\n') && !printed.is_empty() {
                 writeln!(out)?;
             }
-            return Ok(());
+            return Ok(None);
         }
         Command::Roster(super::handover::RosterCommand::Import { file }) => {
             let ctx = context(&cli)?;
@@ -345,7 +168,8 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 .clone()
                 .or_else(config::user_config_path)
                 .ok_or_else(|| CliError::BadInput("no config folder / 找不到配置目录".into()))?;
-            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out);
+            return super::handover::import_roster(&ctx.config, &cfg, file, ctx.lang, out)
+                .map(|()| None);
         }
         Command::Demo {
             incidents,
@@ -358,7 +182,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         _ => {}
     }
     let ctx = context(&cli)?;
-    run_store_command(&ctx, command, out)
+    run_store_command(&ctx, command, out).map(|()| None)
 }
 
 /// Runs a command that needs the store.
@@ -414,7 +238,11 @@ pub fn run_store_command(
                 } => {
                     writeln!(out, "{incident}")?;
                     for f in &flags {
-                        let _ = writeln!(std::io::stderr(), "  ⚑ {}", format::flag_line(f, lang));
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "  ⚑ {}",
+                            crate::present::flag_line(f, lang)
+                        );
                     }
                     if !answers.is_empty() {
                         let _ = writeln!(
@@ -589,7 +417,7 @@ pub fn run_store_command(
             // Never through the socket: it needs the folder to itself.
             let opts = OpenOptions {
                 purpose: "recover".into(),
-                signer: super::notices::desk_key(ctx)?,
+                signer: crate::host::desk_key(ctx)?,
                 ..OpenOptions::default()
             };
             match crate::store::recover::recover(&ctx.data_dir, &opts)? {
@@ -663,7 +491,7 @@ pub fn run_store_command(
             }
             r => return Err(unexpected(&r)),
         },
-        Command::Serve => serve(ctx, out)?,
+        Command::Serve => crate::host::serve(ctx, out)?,
         Command::Instructions {
             open,
             overdue,
@@ -748,56 +576,6 @@ fn append_loop(
         }
     }
     Ok(())
-}
-
-fn serve(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
-    let mut desk = open_desk(ctx, "serve")?;
-    for n in &desk.store().open_notes {
-        writeln!(out, "{}", crate::sanitize::line(n))?;
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    super::notices::attach_outbox(ctx, &mut desk, rt.handle())?;
-    let dir: &Path = &ctx.data_dir;
-    let (handle, thread) = crate::service::DeskHandle::spawn(desk);
-    let ticker = rt.spawn(super::notices::tick_loop(handle.clone(), ctx.actor.clone()));
-    let result = rt.block_on(async move {
-        let listener = crate::service::socket::bind(dir)?;
-        writeln!(
-            out,
-            "serving {}",
-            crate::service::socket::socket_path(dir).display()
-        )?;
-        out.flush()?;
-        let server = tokio::spawn(crate::service::socket::serve(listener, handle, None, None));
-        wait_for_signal().await;
-        ticker.abort();
-        server.abort();
-        let _ = server.await;
-        Ok::<(), CliError>(())
-    });
-    // Dropping the runtime drops every connection task and with them the last desk handles.
-    drop(rt);
-    let _ = std::fs::remove_file(crate::service::socket::socket_path(dir));
-    let _ = thread.join();
-    result
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        _ = hup.recv() => {}
-    }
 }
 
 /// The JSON schema of a report, printed by `dutydesk report schema`.

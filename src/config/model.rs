@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FlagClass, Lang, Level};
-use crate::rules::level::Threshold;
+use crate::domain::{FlagClass, Lang, Level, Threshold};
 
 pub use super::notices::{
     is_loopback, plaintext, Contact, DeliveryLimits, Endpoint, Notices, RoutingRule, SmtpTls,

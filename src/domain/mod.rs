@@ -22,7 +22,8 @@ pub use notice::{
     QueuedNotice, RecipientKind, StepMark,
 };
 pub use report::{
-    About, Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind, Reporter,
+    About, Casualties, Channel, Count, Level, OccurredAt, Report, ReportDraft, ReportKind,
+    Reporter, Threshold,
 };
 
 use serde::{Deserialize, Serialize};

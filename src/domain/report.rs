@@ -84,6 +84,16 @@ pub enum Level {
     IV,
 }
 
+/// Casualty thresholds for one level: at least this many dead, or this many injured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Dead at or above which the level applies.
+    pub dead: u32,
+    /// Seriously injured at or above which the level applies.
+    pub injured: u32,
+}
+
 impl Level {
     /// Every level, gravest first.
     pub const ALL: [Level; 4] = [Level::I, Level::II, Level::III, Level::IV];

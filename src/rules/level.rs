@@ -1,16 +1,7 @@
 //! Level suggestion from casualties (State Council Decree 493 thresholds, configurable).
 
+pub use crate::domain::Threshold;
 use crate::domain::{Casualties, Level};
-
-/// Casualty thresholds for one level: at least this many dead, or this many injured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    /// Dead at or above which the level applies.
-    pub dead: u32,
-    /// Seriously injured at or above which the level applies.
-    pub injured: u32,
-}
 
 /// The Decree 493 defaults: Ⅰ ≥30 dead or ≥100 injured; Ⅱ ≥10 or ≥50; Ⅲ ≥3 or ≥10.
 pub const DEFAULT_THRESHOLDS: [(Level, Threshold); 3] = [

@@ -15,7 +15,7 @@
 //! emoji or keycap base, VS17–256 after a CJK ideograph, VS1–14 and the Mongolian selectors
 //! after a letter, digit, symbol or punctuation). A joiner anywhere else, or a second selector
 //! in a row (the way data is smuggled behind an emoji), is shown. `unicode-width` measures the
-//! kept sequences as a whole (a ZWJ sequence is two columns), as do [`crate::cli::format::fit`]
+//! kept sequences as a whole (a ZWJ sequence is two columns), as do [`crate::text::fit`]
 //! and the handover's wrapping, which never cut inside a grapheme cluster.
 //!
 //! [`json`] writes JSON whose strings carry the same characters as `\uXXXX` escapes (the values

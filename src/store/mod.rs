@@ -14,7 +14,7 @@ pub mod guard;
 pub mod journal;
 pub mod lines;
 pub mod lock;
-pub mod os;
+pub use crate::os;
 pub mod projection;
 pub mod recover;
 pub mod signing;

@@ -15,7 +15,7 @@ use super::env::Env;
 use super::keymap::{Key, Keymap};
 use super::msg::{Msg, Reply};
 use super::theme::Theme;
-use crate::cli::run::{open_desk, CliError, Ctx};
+use crate::host::{attach_outbox, open_desk, tick_loop, Ctx, HostError, Signals};
 use crate::service::socket::{bind, serve, socket_path};
 use crate::service::{DeskHandle, Request};
 
@@ -23,8 +23,8 @@ use crate::service::{DeskHandle, Request};
 const END_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// The environment the console starts with.
-pub fn env_for(ctx: &Ctx) -> Result<Env, CliError> {
-    let keymap = Keymap::with_overrides(&ctx.config.console.keymap).map_err(CliError::BadInput)?;
+pub fn env_for(ctx: &Ctx) -> Result<Env, HostError> {
+    let keymap = Keymap::with_overrides(&ctx.config.console.keymap).map_err(HostError::BadInput)?;
     let theme = Theme::from_env(ctx.config.console.ascii_borders);
     Ok(Env::new(
         ctx.config.clone(),
@@ -37,7 +37,7 @@ pub fn env_for(ctx: &Ctx) -> Result<Env, CliError> {
 }
 
 /// Opens the desk in `ctx.data_dir` and runs the console until it ends.
-pub fn run(ctx: &Ctx) -> Result<(), CliError> {
+pub fn run(ctx: &Ctx) -> Result<(), HostError> {
     let env = env_for(ctx)?;
     let mut desk = open_desk(ctx, "console")?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         .build()?;
     // Notices reach people: the outbox delivers on this runtime, the tick records the results,
     // runs escalations and resumes what a crash interrupted.
-    crate::cli::notices::attach_outbox(ctx, &mut desk, rt.handle())?;
+    attach_outbox(ctx, &mut desk, rt.handle())?;
     let (handle, thread) = DeskHandle::spawn(desk);
     let dir = ctx.data_dir.clone();
     let officer = std::sync::Arc::new(std::sync::Mutex::new(ctx.actor.clone()));
@@ -92,28 +92,6 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     }
 }
 
-/// Ticks the desk every second as the signed-in officer: delivery results recorded,
-/// escalations run, interrupted notices resumed.
-async fn tick_loop(
-    handle: DeskHandle,
-    officer: std::sync::Arc<std::sync::Mutex<crate::domain::Actor>>,
-) {
-    let mut every = tokio::time::interval(Duration::from_secs(1));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        every.tick().await;
-        let actor = officer
-            .lock()
-            .map(|a| a.clone())
-            .unwrap_or_else(|p| p.into_inner().clone());
-        if let crate::service::Response::Error { message, .. } =
-            handle.call(actor, Request::Tick).await
-        {
-            tracing::warn!("tick: {message}");
-        }
-    }
-}
-
 fn install_panic_log() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -131,7 +109,7 @@ async fn console(
     handle: DeskHandle,
     officer: std::sync::Arc<std::sync::Mutex<crate::domain::Actor>>,
     changed: std::sync::Arc<tokio::sync::Notify>,
-) -> Result<(), CliError> {
+) -> Result<(), HostError> {
     let mut terminal = ratatui::try_init()?;
     install_panic_log();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
@@ -140,7 +118,7 @@ async fn console(
             env.actor.clone(),
             Request::SessionStarted {
                 pid: std::process::id(),
-                tty: crate::store::os::tty(),
+                tty: crate::host::tty(),
             },
         )
         .await;
@@ -208,17 +186,13 @@ async fn event_loop(
     officer: &std::sync::Mutex<crate::domain::Actor>,
     changed: &tokio::sync::Notify,
 ) -> String {
-    use tokio::signal::unix::{signal, SignalKind};
     // Test aid for the reliability suite: panic this many ms after start.
     let panic_at = std::env::var("DUTYDESK_TEST_PANIC_AFTER_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .map(|ms| std::time::Instant::now() + Duration::from_millis(ms));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
+    let Ok(mut signals) = Signals::new(false) else {
         return "signal-setup-failed".into();
     };
     let mut events = EventStream::new();
@@ -270,8 +244,7 @@ async fn event_loop(
             Some(m) = rx.recv() => Some(m),
             // Something came in through the socket (a report filed from the command line).
             _ = changed.notified() => Some(Msg::Changed),
-            _ = term.recv() => return "sigterm".into(),
-            _ = hup.recv() => return "sighup".into(),
+            stop = signals.next() => return stop.reason().into(),
         };
         let Some(msg) = msg else { continue };
         let is_answer = matches!(

@@ -25,6 +25,7 @@ mod hostile;
 mod hostile_notices;
 mod instructions;
 mod io_errors;
+mod layering;
 mod model;
 mod notice_rules;
 mod outbox;

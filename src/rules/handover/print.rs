@@ -3,10 +3,10 @@
 //! summaries, ids, notes) goes through the sanitiser: these are printed, shown with `cat` and
 //! written to `handovers/`.
 
-use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use crate::sanitize;
+use crate::text::wrap;
 
 use crate::domain::handover::{HandoverRecord, ItemKind, Seal};
 use crate::domain::Lang;
@@ -185,38 +185,4 @@ pub fn text(r: &HandoverRecord, lang: Lang) -> String {
     let mut s = out.join("\n");
     s.push('\n');
     s
-}
-
-/// Wraps by display width, never inside a grapheme cluster (an emoji ZWJ sequence, a base
-/// and its selector); continuation lines start with `indent`.
-pub fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = String::new();
-    let mut w = 0;
-    for g in text.graphemes(true) {
-        let gw = g.width();
-        if w + gw > width && !cur.is_empty() {
-            lines.push(std::mem::take(&mut cur));
-            cur.push_str(indent);
-            w = indent.width();
-        }
-        cur.push_str(g);
-        w += gw;
-    }
-    lines.push(cur);
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_counts_cjk_double() {
-        let s = "值".repeat(50);
-        let lines = wrap(&s, "  ", 80);
-        assert_eq!(lines.len(), 2);
-        assert!(lines.iter().all(|l| l.width() <= 80));
-        assert_eq!(lines[0].width(), 80);
-    }
 }

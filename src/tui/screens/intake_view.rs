@@ -49,7 +49,7 @@ fn field_rows(
     } else {
         env.theme.dim
     };
-    let label = crate::cli::format::pad(&label, LABEL_W);
+    let label = crate::text::pad(&label, LABEL_W);
     let value_w = width.saturating_sub(LABEL_W as u16 + 1);
     let indent = " ".repeat(LABEL_W + 1);
     match &f.values[i] {

@@ -60,7 +60,7 @@ impl LogView {
                     "{} {} {}",
                     env.local(&e.at).format("%Y-%m-%d %H:%M:%S"),
                     e.officer,
-                    crate::cli::format::event_summary(e, env.lang)
+                    crate::present::event_summary(e, env.lang)
                 )
                 .to_lowercase()
             })
@@ -200,8 +200,8 @@ impl LogView {
                     "#{:<6} {} {} {}",
                     e.seq,
                     env.local(&e.at).format("%m-%d %H:%M:%S"),
-                    crate::cli::format::pad(&crate::sanitize::line(&e.officer), 8),
-                    crate::cli::format::event_summary(e, env.lang)
+                    crate::text::pad(&crate::sanitize::line(&e.officer), 8),
+                    crate::present::event_summary(e, env.lang)
                 );
                 let style = if row == self.selected {
                     env.theme.selected

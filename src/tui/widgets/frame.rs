@@ -40,12 +40,12 @@ pub fn popup(frame: &mut Frame, env: &Env, area: Rect, title: &str) -> Rect {
 
 /// Outside text made safe and fitted to `w` columns (with `…` when cut).
 pub fn safe_fit(s: &str, w: usize) -> String {
-    crate::cli::format::fit(&crate::sanitize::line(s), w)
+    crate::text::fit(&crate::sanitize::line(s), w)
 }
 
 /// Outside text made safe, fitted and padded to exactly `w` columns.
 pub fn safe_pad(s: &str, w: usize) -> String {
-    crate::cli::format::pad(&crate::sanitize::line(s), w)
+    crate::text::pad(&crate::sanitize::line(s), w)
 }
 
 /// A label: value line.

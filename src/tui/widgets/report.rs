@@ -222,7 +222,7 @@ pub fn timeline_lines(env: &Env, events: &[Event]) -> Vec<Line<'static>> {
                     format!("{} ", crate::sanitize::line(&e.officer)),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(crate::cli::format::event_summary(e, env.lang)),
+                Span::raw(crate::present::event_summary(e, env.lang)),
             ])
         })
         .collect()

@@ -1,4 +1,6 @@
-//! The few OS facts the store needs: the real user, the terminal, whether a PID lives, file modes.
+//! The few OS facts the store, the log file and the console need: the real user, the terminal,
+//! whether a PID lives, private file modes, fsync. Below both `store` and `logging`;
+//! `store::os` re-exports it.
 
 #![forbid(unsafe_code)]
 
