@@ -1,7 +1,7 @@
 //! dutydesk: a terminal console for the duty office (值班室).
 //!
 //! Where things live, and the layering: a module may import itself and the modules in its
-//! "may import" cell, nothing else of the crate. `tests/layering.rs` reads this table and fails
+//! "may import" cell, nothing else of the crate. `tests/it/layering.rs` reads this table and fails
 //! on any other `crate::…` (or `super::`-resolved) import, and on a table that lets the faces
 //! import each other, lets anything below the faces import `host`/`cli`/`tui`, lets `domain`
 //! import anything, or lets `rules` import `store`/`delivery`/`service`. From the bottom up:
