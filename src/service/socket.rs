@@ -342,14 +342,23 @@ fn accept_wait() -> Duration {
         .unwrap_or(ACCEPT_WAIT)
 }
 
-/// The console holding `dir`, for messages: "PID 123, pts/4".
-fn who_serves(dir: &Path) -> String {
+/// Who serves `dir`, for messages: ("控制台", "the console", "PID 123, pts/4"), or the desk
+/// service of `dutydesk serve`.
+fn who_serves(dir: &Path) -> (&'static str, &'static str, String) {
     match crate::store::lock::holder(dir) {
-        Some(h) => match h.tty {
-            Some(t) => format!("PID {}, {t}", h.pid),
-            None => format!("PID {}", h.pid),
-        },
-        None => "PID ?".into(),
+        Some(h) => {
+            let (zh, en) = if h.purpose == "console" {
+                ("控制台", "the console")
+            } else {
+                ("值班服务", "the desk service")
+            };
+            let pid = match h.tty {
+                Some(t) => format!("PID {}, {t}", h.pid),
+                None => format!("PID {}", h.pid),
+            };
+            (zh, en, pid)
+        }
+        None => ("控制台", "the console", "PID ?".into()),
     }
 }
 
@@ -398,14 +407,13 @@ fn call_once(
     };
     let wait = accept_wait();
     let not_responding = || {
-        std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
+        std::io::Error::new(std::io::ErrorKind::TimedOut, {
+            let (zh, en, who) = who_serves(dir);
             format!(
-                "控制台无响应（{who}），请求已撤回，未记录任何内容 / the console ({who}) is not \
-                 responding: the request was withdrawn, nothing was recorded",
-                who = who_serves(dir)
-            ),
-        )
+                "{zh}无响应（{who}），请求已撤回，未记录任何内容 / {en} ({who}) is not \
+                     responding: the request was withdrawn, nothing was recorded"
+            )
+        })
     };
     // The server refuses what it reads after this; the client waits a little longer than
     // that for the acceptance line, so a request it gives up on is never carried out.
