@@ -347,6 +347,20 @@ impl Event {
         body: EventBody,
         prev: &str,
     ) -> Event {
+        Event::sealed(seq, at, officer, os_user, body, prev).0
+    }
+
+    /// [`Event::seal`], with the event's journal line: serialised once, the hash appended to the
+    /// prefix it covers (the hash is the last field, so the line is the prefix, the mark, the hash
+    /// and `"}`).
+    pub fn sealed(
+        seq: u64,
+        at: DateTime<FixedOffset>,
+        officer: &str,
+        os_user: &str,
+        body: EventBody,
+        prev: &str,
+    ) -> (Event, String) {
         let mut e = Event {
             seq,
             at,
@@ -356,9 +370,11 @@ impl Event {
             prev: prev.to_string(),
             hash: String::new(),
         };
-        let line = e.to_line();
-        e.hash = line_hash(line_prefix(&line).unwrap_or(&line));
-        e
+        let unsealed = e.to_line();
+        let prefix = line_prefix(&unsealed).unwrap_or(&unsealed);
+        e.hash = line_hash(prefix);
+        let line = format!("{prefix}{HASH_MARK}{}\"}}", e.hash);
+        (e, line)
     }
 
     /// The canonical journal line, without the trailing newline.
@@ -381,6 +397,21 @@ pub fn line_hash(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_line_is_the_events_own_line() {
+        let at = DateTime::parse_from_rfc3339("2026-12-03T02:05:00+08:00").unwrap();
+        let bodies = [
+            EventBody::Note {
+                text: "引号\"、反斜杠\\ 与 \u{202e}".into(),
+            },
+            EventBody::StoreCreated { format: 1 },
+        ];
+        for body in bodies {
+            let (e, line) = Event::sealed(7, at, "李明", "duty", body, GENESIS_HASH);
+            assert_eq!(line, e.to_line());
+        }
+    }
 
     #[test]
     fn sealed_line_hash_covers_prefix() {

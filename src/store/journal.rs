@@ -157,8 +157,8 @@ impl Journal {
 
     /// Appends lines (without newlines) as one write; durable when this returns `Ok`.
     /// On any error the file is cut back to where it was, so no partial line remains.
-    pub fn append(&mut self, lines: &[String]) -> io::Result<()> {
-        let mut buf = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    pub fn append<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
+        let mut buf = Vec::new();
         for l in lines {
             buf.extend_from_slice(l.as_bytes());
             buf.push(b'\n');

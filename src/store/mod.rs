@@ -306,16 +306,15 @@ impl Store {
         let mut sealed = Vec::with_capacity(bodies.len());
         for body in bodies {
             seq += 1;
-            let e = Event::seal(seq, at, &actor.officer, &actor.os_user, body, &prev);
+            let (e, line) = Event::sealed(seq, at, &actor.officer, &actor.os_user, body, &prev);
             prev = e.hash.clone();
-            let line = e.to_line();
             sealed.push((e, line));
         }
-        let events: Vec<Event> = sealed.iter().map(|(e, _)| e.clone()).collect();
-        self.dry_run(&events)?;
-        let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
+        self.dry_run(&sealed)?;
         let offset = self.journal.end();
-        self.journal.append(&lines).map_err(io("write journal"))?;
+        self.journal
+            .append(sealed.iter().map(|(_, l)| l.as_str()))
+            .map_err(io("write journal"))?;
         // Durable from here: the journal holds it, whatever sled does next. The anchor file
         // and sled follow the journal, never precede it: neither can name an event the
         // journal has not made durable, so a crash never looks like a journal cut short.
@@ -325,7 +324,7 @@ impl Store {
             tracing::error!("sled apply failed after a durable journal write: {e}");
             self.sled_behind = Some(e.to_string());
         }
-        Ok(events)
+        Ok(sealed.into_iter().map(|(e, _)| e).collect())
     }
 
     /// Appends many events (each with its own time) as one durable unit: one journal write, one
@@ -342,17 +341,15 @@ impl Store {
         let mut sealed = Vec::with_capacity(items.len());
         for (at, body) in items {
             seq += 1;
-            let e = Event::seal(seq, at, &actor.officer, &actor.os_user, body, &prev);
+            let (e, line) = Event::sealed(seq, at, &actor.officer, &actor.os_user, body, &prev);
             prev = e.hash.clone();
-            let line = e.to_line();
             sealed.push((e, line));
         }
-        let events: Vec<Event> = sealed.iter().map(|(e, _)| e.clone()).collect();
-        self.dry_run(&events)?;
-        drop(events);
-        let lines: Vec<String> = sealed.iter().map(|(_, l)| l.clone()).collect();
+        self.dry_run(&sealed)?;
         let mut offset = self.journal.end();
-        self.journal.append(&lines).map_err(io("write journal"))?;
+        self.journal
+            .append(sealed.iter().map(|(_, l)| l.as_str()))
+            .map_err(io("write journal"))?;
         self.head = Head { seq, hash: prev };
         self.checkpoint_after(before, false);
         for chunk in sealed.chunks(2000) {
@@ -424,7 +421,7 @@ impl Store {
 
     /// Checks that sled would take these events, catching it up (or reopening it) first when it
     /// missed an append or failed on its own.
-    fn dry_run(&mut self, events: &[Event]) -> Result<(), StoreError> {
+    fn dry_run(&mut self, events: &[(Event, String)]) -> Result<(), StoreError> {
         self.heal()?;
         let first = match self.db.dry_run(events) {
             Err(DbError::Sled(e)) => {

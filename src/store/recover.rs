@@ -363,7 +363,9 @@ pub fn recover(dir: &Path, opts: &OpenOptions) -> Result<Option<RecoverReport>, 
     journal
         .cut_to(walked.valid_end)
         .map_err(io("cut the journal back"))?;
-    journal.append(&lines).map_err(io("write journal"))?;
+    journal
+        .append(lines.iter().map(String::as_str))
+        .map_err(io("write journal"))?;
     drop(journal);
     if !existed {
         os::sync_dir(dir).map_err(io("sync data folder"))?;

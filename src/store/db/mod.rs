@@ -376,9 +376,9 @@ impl Db {
     }
 
     /// Checks that events apply to the current projection, without writing anything.
-    pub fn dry_run(&self, events: &[Event]) -> Result<(), DbError> {
+    pub fn dry_run(&self, events: &[(Event, String)]) -> Result<(), DbError> {
         let mut mem = projection::MemView::default();
-        for e in events {
+        for (e, _) in events {
             if let Some(no) = e.body.incident() {
                 if !mem.incidents.contains_key(no) {
                     if let Some(inc) = self.incident(no)? {
