@@ -75,6 +75,7 @@ fn report(i: u64, kind: ReportKind, seq: u32, at: DateTime<FixedOffset>) -> Repo
         measures: Some("已通知镇政府值班人员赶赴现场，疏散周边群众。".into()),
         requests: None,
         already_told: Some("已报县消防救援大队".into()),
+        declined: Vec::new(),
         recorder: OFFICERS[(i % 4) as usize].into(),
     }
 }

@@ -89,6 +89,7 @@ pub fn layer(
 ) -> Result<Config, ConfigError> {
     let default_path = PathBuf::from("<built-in defaults>");
     let mut merged = source::parse_table(DEFAULT_TOML, &default_path)?;
+    let mut own_rules = false;
     if let Some(text) = user {
         let p = path
             .map(Path::to_path_buf)
@@ -96,6 +97,7 @@ pub fn layer(
         // Checked alone first, so that errors point into the user's own file.
         source::check_alone::<Config>(text, &p)?;
         let table = source::parse_table(text, &p)?;
+        own_rules = table.get("notices").and_then(|n| n.get("rules")).is_some();
         source::merge(&mut merged, table);
     }
     for (var, value) in env {
@@ -103,14 +105,30 @@ pub fn layer(
             source::set_dotted(&mut merged, key, toml::Value::String(value.clone()));
         }
     }
-    let config: Config = toml::Value::Table(merged)
-        .try_into()
-        .map_err(|e: toml::de::Error| ConfigError::Invalid {
-            path: path.map(Path::to_path_buf).unwrap_or(default_path),
-            line: None,
-            key: String::new(),
-            message: e.message().to_string(),
-        })?;
+    let mut config: Config =
+        toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                path: path.map(Path::to_path_buf).unwrap_or(default_path),
+                line: None,
+                key: String::new(),
+                message: e.message().to_string(),
+            })?;
+    if !own_rules {
+        // The built-in rules name built-in units: a county with its own directory keeps those
+        // whose recipients it still has, rather than an error about a rule it never wrote.
+        let known = |n: &String| {
+            config.people.iter().any(|p| &p.name == n) || config.units.iter().any(|u| &u.name == n)
+        };
+        let kept: Vec<_> = config
+            .notices
+            .rules
+            .iter()
+            .filter(|r| r.to.iter().all(known))
+            .cloned()
+            .collect();
+        config.notices.rules = kept;
+    }
     config.validate().map_err(|(key, message)| {
         let line = user.and_then(|t| source::find_key_line(t, &key));
         ConfigError::Invalid {

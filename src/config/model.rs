@@ -137,6 +137,35 @@ pub struct Category {
     pub class: CategoryClass,
     /// Unit-name patterns of the functional departments for this category.
     pub functional: Vec<String>,
+    /// Words in a report that suggest this category (读文字): `起火`, or `泄漏|爆炸+储罐|罐车`
+    /// (one of the first group and one of the second in the same sentence).
+    #[serde(default)]
+    pub cues: Vec<String>,
+    /// Categories that, read from the same words, make this one unneeded (`weather` yields to
+    /// `flood`: the rain that floods a street is a flood).
+    #[serde(default)]
+    pub yields_to: Vec<String>,
+}
+
+/// A cue as written in config: groups of alternatives, every group needed in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordCue {
+    /// `A|B+C|D` → `[[A, B], [C, D]]`, lower-cased.
+    pub groups: Vec<Vec<String>>,
+}
+
+impl WordCue {
+    /// Reads `A|B+C|D`; `None` when a group or an alternative is empty.
+    pub fn parse(s: &str) -> Option<WordCue> {
+        let groups: Vec<Vec<String>> = s
+            .split('+')
+            .map(|g| g.split('|').map(|w| w.trim().to_lowercase()).collect())
+            .collect();
+        if groups.iter().flatten().any(String::is_empty) {
+            return None;
+        }
+        Some(WordCue { groups })
+    }
 }
 
 impl Category {
@@ -313,6 +342,20 @@ impl Config {
                 return Err((
                     format!("categories[{i}].key"),
                     format!("category key {:?} is empty or repeated", c.key),
+                ));
+            }
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            if let Some(k) = c.yields_to.iter().find(|k| self.category(k).is_none()) {
+                return Err((
+                    format!("categories[{i}].yields_to"),
+                    format!("unknown category {k:?}"),
+                ));
+            }
+            if let Some(w) = c.cues.iter().find(|w| WordCue::parse(w).is_none()) {
+                return Err((
+                    format!("categories[{i}].cues"),
+                    format!("{w:?} is not a word, A|B or A|B+C|D"),
                 ));
             }
         }

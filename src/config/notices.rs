@@ -30,6 +30,12 @@ pub struct RoutingRule {
     pub levels: Vec<String>,
     /// Place names found in the report's location (empty = any).
     pub places: Vec<String>,
+    /// Casualty kinds (dead, injured, missing, trapped), any of which, at one or more (or an
+    /// approximate count), matches (empty = any): typed, or read from the report's words.
+    pub casualties: Vec<String>,
+    /// Words in the report's text (summary or place), any of which matches (empty = any). A word
+    /// written `A|B+C|D` needs one of A, B and one of C, D in the same sentence.
+    pub words: Vec<String>,
     /// Names of people or units to notify.
     pub to: Vec<String>,
     /// Why, in Chinese.
@@ -308,6 +314,26 @@ impl Notices {
             }
         }
         for (i, r) in self.rules.iter().enumerate() {
+            if let Some(k) = r
+                .casualties
+                .iter()
+                .find(|k| !["dead", "injured", "missing", "trapped"].contains(&k.as_str()))
+            {
+                return Err((
+                    format!("notices.rules[{i}].casualties"),
+                    format!("{k:?} is not a casualty kind: dead, injured, missing or trapped"),
+                ));
+            }
+            if let Some(w) = r
+                .words
+                .iter()
+                .find(|w| crate::config::WordCue::parse(w).is_none())
+            {
+                return Err((
+                    format!("notices.rules[{i}].words"),
+                    format!("{w:?} is not a word, A|B or A|B+C|D"),
+                ));
+            }
             if let Some(n) = r.to.iter().find(|n| !names(n)) {
                 return Err((
                     format!("notices.rules[{i}].to"),

@@ -373,6 +373,10 @@ pub struct ReportDraft {
     /// Whom the reporter has already told, and when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub already_told: Option<String>,
+    /// Suggestions from the words the officer declined (`category:fire`, `dead`, `injured`,
+    /// `missing`, `trapped`, `level`, `location`, `occurred_at`): never used for this report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<String>,
 }
 
 impl ReportDraft {
@@ -440,6 +444,9 @@ pub struct Report {
     /// Whom the reporter already told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub already_told: Option<String>,
+    /// Suggestions from the words the officer declined (see [`ReportDraft::declined`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<String>,
     /// The officer who recorded it.
     pub recorder: String,
 }
@@ -467,6 +474,7 @@ impl Report {
             measures: draft.measures,
             requests: draft.requests,
             already_told: draft.already_told,
+            declined: draft.declined,
             recorder: recorder.to_string(),
         }
     }
@@ -488,6 +496,7 @@ impl Report {
             measures: self.measures.clone(),
             requests: self.requests.clone(),
             already_told: self.already_told.clone(),
+            declined: Vec::new(),
         }
     }
 

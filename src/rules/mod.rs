@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod handover;
 pub mod keyholder;
 pub mod level;
+pub mod reading;
 pub mod routing;
 pub mod supervision;
 pub mod template;

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Contact, UnitKind};
-use crate::domain::{ChannelKind, Level, RecipientKind, Report};
+use crate::domain::{ChannelKind, Lang, Level, RecipientKind, Report};
+use crate::rules::reading::{self, CasualtyKind, Reader, Reading};
 
 /// A recipient the rules propose, with the contact to use and the reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,12 +93,41 @@ fn place_in(location: &str, place: &str) -> bool {
 
 /// Proposes recipients for a report, in order: the leader on duty, higher leaders by level,
 /// departments by category, regions by place, then configured rules. Each appears once, with
-/// every reason that put it there.
+/// every reason that put it there. Fields left empty are filled from the report's words
+/// ([`reading`]) unless the officer declined them, and a reason that rests on the words says so.
 pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Proposed> {
+    let reader = Reader::new(config);
+    propose_read(config, report, &reader.read(report), shift_day)
+}
+
+/// [`propose`] with the report's words already read.
+pub fn propose_read(
+    config: &Config,
+    report: &Report,
+    reading: &Reading,
+    shift_day: NaiveDate,
+) -> Vec<Proposed> {
+    let facts = reading::facts(config, report, reading);
+    let note = |lang: Lang| {
+        let n = facts.note(config, lang);
+        lang.pick(
+            &format!("（按报告文字推断：{n}）"),
+            &format!(" (read from the report's words: {n})"),
+        )
+        .to_string()
+    };
+    let (note_zh, note_en) = (note(Lang::Zh), note(Lang::En));
+    let read_tag = |read: bool, zh: String, en: String| {
+        if read {
+            (format!("{zh}{note_zh}"), format!("{en}{note_en}"))
+        } else {
+            (zh, en)
+        }
+    };
     let mut out: Vec<Proposed> = Vec::new();
-    let mut add = |name: &str, zh: &str, en: &str| {
+    let mut add = |name: &str, (zh, en): (String, String)| {
         if let Some(p) = out.iter_mut().find(|p| p.name == name) {
-            p.add_reason(zh, en);
+            p.add_reason(&zh, &en);
             return;
         }
         if let Some((kind, contact)) = resolve(config, name) {
@@ -108,14 +138,14 @@ pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Pr
                 why_zh: String::new(),
                 why_en: String::new(),
             };
-            p.add_reason(zh, en);
+            p.add_reason(&zh, &en);
             out.push(p);
         }
     };
     if let Some(leader) = config.leader_on_duty(shift_day) {
-        add(&leader.name, "带班领导", "leader on duty");
+        add(&leader.name, ("带班领导".into(), "leader on duty".into()));
     }
-    if let Some(level) = report.level {
+    if let Some(level) = facts.level {
         let mut leaders: Vec<_> = config
             .people
             .iter()
@@ -125,51 +155,86 @@ pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Pr
         for p in leaders {
             let zh = format!("{}级及以上事件报{}", level.numeral(), p.title);
             let en = format!("level {} or graver goes to the {}", level.key(), p.title_en);
-            add(&p.name, &zh, &en);
+            add(&p.name, read_tag(facts.level_read, zh, en));
         }
     }
-    if let Some(cat) = report.category.as_deref() {
-        let cname = config
-            .category_name(cat, crate::domain::Lang::Zh)
-            .to_string();
-        let ename = config
-            .category_name(cat, crate::domain::Lang::En)
-            .to_string();
+    for cat in &facts.categories {
+        let cname = config.category_name(cat, Lang::Zh).to_string();
+        let ename = config.category_name(cat, Lang::En).to_string();
         for u in config.units.iter().filter(|u| {
             u.kind == UnitKind::Department && u.authoritative_for.iter().any(|c| c == cat)
         }) {
             add(
                 &u.name,
-                &format!("{cname}的职能部门"),
-                &format!("functional department for {ename}"),
+                read_tag(
+                    facts.category_read,
+                    format!("{cname}的职能部门"),
+                    format!("functional department for {ename}"),
+                ),
             );
         }
     }
-    if let Some(loc) = report.location.as_deref() {
-        for u in config.units.iter().filter(|u| u.kind == UnitKind::Region) {
-            if let Some(place) = u.places.iter().find(|p| place_in(loc, p)) {
-                add(
-                    &u.name,
-                    &format!("事发地在辖区（{place}）"),
-                    &format!("the place is in its area ({place})"),
-                );
-            }
+    // Regions (and parks) by place: the place typed or read, else any of their place names the
+    // words mention ("火线距我县石门乡约5公里").
+    for u in config
+        .units
+        .iter()
+        .filter(|u| u.kind != UnitKind::Department)
+    {
+        let typed = facts
+            .location
+            .as_deref()
+            .and_then(|loc| u.places.iter().find(|p| place_in(loc, p)));
+        if let Some(place) = typed {
+            add(
+                &u.name,
+                read_tag(
+                    facts.location_read,
+                    format!("事发地在辖区（{place}）"),
+                    format!("the place is in its area ({place})"),
+                ),
+            );
+        } else if let Some(place) = u.places.iter().find(|p| place_in(&facts.words, p)) {
+            add(
+                &u.name,
+                (
+                    format!("报告提到其辖区（{place}）"),
+                    format!("the report names a place in its area ({place})"),
+                ),
+            );
         }
     }
     for rule in &config.notices.rules {
         let cat_ok = rule.categories.is_empty()
-            || report
-                .category
-                .as_deref()
-                .is_some_and(|c| rule.categories.iter().any(|k| k == c));
+            || facts
+                .categories
+                .iter()
+                .any(|c| rule.categories.iter().any(|k| k == c));
         let place_ok = rule.places.is_empty()
-            || report
+            || facts
                 .location
                 .as_deref()
                 .is_some_and(|l| rule.places.iter().any(|p| place_in(l, p)));
-        if cat_ok && place_ok && level_matches(&rule.levels, report.level) {
+        let casualties_ok = rule.casualties.is_empty()
+            || CasualtyKind::ALL
+                .iter()
+                .any(|k| rule.casualties.iter().any(|r| r == k.key()) && facts.has(*k));
+        let words_ok = rule.words.is_empty() || rule.words.iter().any(|w| facts.says(w));
+        if cat_ok
+            && place_ok
+            && casualties_ok
+            && words_ok
+            && level_matches(&rule.levels, facts.level)
+        {
+            let read = (!rule.categories.is_empty() && facts.category_read)
+                || (!rule.levels.is_empty() && facts.level_read)
+                || (!rule.places.is_empty() && facts.location_read)
+                || (!rule.casualties.is_empty() && !facts.casualties_read.is_empty());
             for name in &rule.to {
-                add(name, &rule.why_zh, &rule.why_en);
+                add(
+                    name,
+                    read_tag(read, rule.why_zh.clone(), rule.why_en.clone()),
+                );
             }
         }
     }

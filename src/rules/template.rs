@@ -8,14 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::domain::{Count, Incident, Lang, NoticeKind, OccurredAt, ReportKind};
+use crate::rules::reading::Facts;
 use crate::sanitize;
 
 /// The built-in templates.
 pub const DEFAULT_TEMPLATES: &str = include_str!("../../assets/templates.toml");
 
 /// The fields a template may use.
-pub const FIELDS: [&str; 21] = [
+pub const FIELDS: [&str; 22] = [
     "office",
+    "headline",
     "number",
     "title",
     "recipient",
@@ -88,6 +90,9 @@ pub struct RenderCtx<'a> {
     pub changes: &'a str,
     /// Who failed to acknowledge (escalations).
     pub escalated_from: &'a str,
+    /// The latest report's facts, with what its words suggest for the empty fields
+    /// ([`crate::rules::reading::facts`]): the text says "不详" only when the words do not tell.
+    pub facts: &'a Facts,
 }
 
 impl Templates {
@@ -205,6 +210,27 @@ pub fn casualties_text(c: &crate::domain::Casualties, lang: Lang) -> String {
     }
 }
 
+/// The first sentence of the summary, at most 60 characters: what a subject line says happened.
+pub fn headline(summary: &str) -> String {
+    let text = clean(summary);
+    let first = text
+        .split_inclusive(['。', '！', '？', '\n'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(['。', '！', '？']);
+    let first = match first.find(". ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    if first.chars().count() > 60 {
+        let cut: String = first.chars().take(59).collect();
+        format!("{cut}…")
+    } else {
+        first.to_string()
+    }
+}
+
 fn clean(s: &str) -> String {
     sanitize::text(s).trim().to_string()
 }
@@ -249,9 +275,20 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
         .filter_map(|s| s.as_deref().map(clean))
         .collect::<Vec<_>>()
         .join(" ");
-    let occurred = match &r.occurred_at {
-        Some(OccurredAt::At(t)) => stamp(*t),
-        Some(OccurredAt::Words(w)) => clean(w),
+    let facts = ctx.facts;
+    let read_mark = |read: bool, s: String| {
+        if read {
+            format!(
+                "{s}{}",
+                lang.pick("（按报告文字推断）", " (read from the report)")
+            )
+        } else {
+            s
+        }
+    };
+    let occurred = match &facts.occurred {
+        Some(OccurredAt::At(t)) => read_mark(facts.occurred_read, stamp(*t)),
+        Some(OccurredAt::Words(w)) => read_mark(facts.occurred_read, clean(w)),
         None => none.clone(),
     };
     let mut m = BTreeMap::new();
@@ -261,24 +298,39 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
     m.insert("title", title);
     m.insert("recipient", clean(ctx.recipient));
     m.insert("occurred", occurred);
-    m.insert(
-        "place",
-        r.location.as_deref().map(clean).unwrap_or(none.clone()),
-    );
-    // An unknown category key is shown as given: outside text, so it is cleaned like the rest.
-    let cat = r
-        .category
+    let place = facts
+        .location
         .as_deref()
-        .map(|c| clean(config.category_name(c, lang)));
+        .map(|l| read_mark(facts.location_read, clean(l)));
+    m.insert("place", place.unwrap_or(none.clone()));
+    // An unknown category key is shown as given: outside text, so it is cleaned like the rest.
+    let cat = (!facts.categories.is_empty()).then(|| {
+        let names: Vec<String> = facts
+            .categories
+            .iter()
+            .map(|c| clean(config.category_name(c, lang)))
+            .collect();
+        read_mark(facts.category_read, names.join(lang.pick("、", ", ")))
+    });
     m.insert("category", cat.unwrap_or(none.clone()));
-    let level = r
-        .level
-        .map(|l| format!("{}（{}）", l.numeral(), l.name(lang)));
+    let level = facts.level.map(|l| {
+        read_mark(
+            facts.level_read,
+            format!("{}（{}）", l.numeral(), l.name(lang)),
+        )
+    });
     m.insert(
         "level",
         level.unwrap_or(lang.pick("未定级", "not graded").into()),
     );
-    m.insert("casualties", casualties_text(&r.casualties, lang));
+    m.insert(
+        "casualties",
+        read_mark(
+            !facts.casualties_read.is_empty(),
+            casualties_text(&facts.casualties, lang),
+        ),
+    );
+    m.insert("headline", headline(&r.summary));
     m.insert("summary", clean(&r.summary));
     m.insert(
         "measures",

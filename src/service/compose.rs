@@ -51,7 +51,8 @@ impl Desk {
             ReportKind::Final => NoticeKind::Final,
         };
         let kind = kind.unwrap_or(default_kind);
-        let routed = routing::propose(&self.config, inc.latest(), self.shift_day());
+        let read = self.reader.read(inc.latest());
+        let routed = routing::propose_read(&self.config, inc.latest(), &read, self.shift_day());
         let holders = keyholder::current_holders(inc, &notices);
         let mut recipients: Vec<Proposed> = Vec::new();
         let lang = self.notices.lang;
@@ -189,6 +190,7 @@ impl Desk {
                 instruction,
                 changes,
                 escalated_from,
+                facts: &self.facts(inc.latest()),
             },
         );
         let c = &p.contact;

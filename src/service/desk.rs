@@ -10,6 +10,7 @@ use super::api::{Request, Response, Status};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::{Actor, EventBody, Resolution};
+use crate::rules::reading::{self, Facts, Reader};
 use crate::rules::verify::Verifier;
 use crate::store::{OpenOptions, Store, StoreError};
 
@@ -20,6 +21,8 @@ pub struct Desk {
     pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     pub(super) verifier: Verifier,
+    /// What a report's words suggest (category, casualties, place, time).
+    pub(super) reader: Reader,
     pub(super) notices: super::notices::NoticeDesk,
     /// The newest shift the log says has started (`ShiftStarted`): an accepted handover starts
     /// the next shift before the clock's shift start.
@@ -53,6 +56,7 @@ impl Desk {
         let mut desk = Desk {
             notices,
             verifier: Verifier::new(&config),
+            reader: Reader::new(&config),
             store,
             config,
             clock,
@@ -62,6 +66,11 @@ impl Desk {
         };
         desk.started = desk.latest_shift_started()?;
         Ok(desk)
+    }
+
+    /// The facts of a report: its fields, and what its words suggest for the empty ones.
+    pub(super) fn facts(&self, report: &crate::domain::Report) -> Facts {
+        reading::facts(&self.config, report, &self.reader.read(report))
     }
 
     /// The store (read side, and for tests).

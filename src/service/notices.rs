@@ -111,6 +111,7 @@ impl Desk {
                         instruction: instruction.as_deref().unwrap_or(""),
                         changes: &changes,
                         escalated_from: "",
+                        facts: &self.facts(inc.latest()),
                     },
                 );
                 Ok(Response::Proposal(Box::new(NoticeProposal {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::{stderr, stdout, Sandbox};
 
 const REPORT: &str =
-    r#"{"summary":"据说河口镇仓库起火","location":"石门乡","category":"fire","level":"IV"}"#;
+    r#"{"summary":"据说村里仓库起火","location":"石门乡","category":"fire","level":"IV"}"#;
 
 fn tokens(sb: &Sandbox) -> Vec<(String, String, String)> {
     let o = sb.run(&["notices", "--format", "json"], None);

@@ -30,6 +30,7 @@ mod model;
 mod notice_rules;
 mod outbox;
 mod paging;
+mod reading;
 mod roster;
 mod smtp;
 mod store;

@@ -81,11 +81,12 @@ fn routing_table() {
             &["王建国"],
         ),
         (
+            // The park is told of anything in its area (its places), at any level.
             "化工园区",
             "hazmat",
             Some(Level::IV),
-            &["县应急管理局"],
-            &["县化工园区管委会"],
+            &["县应急管理局", "县化工园区管委会"],
+            &["王建国"],
         ),
         (
             "某地",

@@ -18,11 +18,11 @@ pub mod answered;
 mod consistency;
 mod lexicon;
 mod missing;
-mod numbers;
+pub(crate) mod numbers;
 mod source;
 #[cfg(test)]
 mod tests;
-mod text;
+pub(crate) mod text;
 
 use chrono::{DateTime, Utc};
 

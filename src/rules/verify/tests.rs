@@ -54,6 +54,7 @@ fn base() -> Report {
         measures: None,
         requests: None,
         already_told: None,
+        declined: Vec::new(),
         recorder: "李明".into(),
     }
 }

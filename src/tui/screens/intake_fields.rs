@@ -337,5 +337,6 @@ pub fn draft_of(env: &Env, values: &[Value], strict: bool) -> Result<ReportDraft
         measures: opt(FieldId::Measures),
         requests: opt(FieldId::Requests),
         already_told: opt(FieldId::AlreadyTold),
+        declined: Vec::new(),
     })
 }

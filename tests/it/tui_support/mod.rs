@@ -67,6 +67,7 @@ pub fn report(summary: &str, seq: u32, kind: ReportKind, at: &str) -> Report {
         measures: Some("已通知县消防救援大队".into()),
         requests: None,
         already_told: Some("01:50 已报河口镇政府".into()),
+        declined: Vec::new(),
         recorder: "李明".into(),
     }
 }
