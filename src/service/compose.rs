@@ -51,7 +51,7 @@ impl Desk {
             ReportKind::Final => NoticeKind::Final,
         };
         let kind = kind.unwrap_or(default_kind);
-        let read = self.reader.read(inc.latest());
+        let read = self.verifier.reader().read(inc.latest());
         let routed = routing::propose_read(&self.config, inc.latest(), &read, self.shift_day());
         let holders = keyholder::current_holders(inc, &notices);
         let mut recipients: Vec<Proposed> = Vec::new();

@@ -10,7 +10,7 @@ use super::api::{Request, Response, Status};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::{Actor, EventBody, Resolution};
-use crate::rules::reading::{self, Facts, Reader};
+use crate::rules::reading::{self, Facts};
 use crate::rules::verify::Verifier;
 use crate::store::{OpenOptions, Store, StoreError};
 
@@ -21,8 +21,7 @@ pub struct Desk {
     pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     pub(super) verifier: Verifier,
-    /// What a report's words suggest (category, casualties, place, time).
-    pub(super) reader: Reader,
+
     pub(super) notices: super::notices::NoticeDesk,
     /// The newest shift the log says has started (`ShiftStarted`): an accepted handover starts
     /// the next shift before the clock's shift start.
@@ -56,7 +55,6 @@ impl Desk {
         let mut desk = Desk {
             notices,
             verifier: Verifier::new(&config),
-            reader: Reader::new(&config),
             store,
             config,
             clock,
@@ -70,7 +68,7 @@ impl Desk {
 
     /// The facts of a report: its fields, and what its words suggest for the empty ones.
     pub(super) fn facts(&self, report: &crate::domain::Report) -> Facts {
-        reading::facts(&self.config, report, &self.reader.read(report))
+        reading::facts(&self.config, report, &self.verifier.reader().read(report))
     }
 
     /// The store (read side, and for tests).

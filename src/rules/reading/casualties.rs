@@ -24,8 +24,65 @@ pub(crate) struct Mention {
     pub part: bool,
 }
 
+/// Nouns among the casualty words: a count comes before them only ("5名伤者"), never after
+/// ("死者家属和村民二三十人" is not 30 dead).
+const NOUNS: &[&str] = &["死者", "伤者", "伤员", "遇难者"];
+
+/// Verbs whose subject is at least one person even with no number: "捞上来已经没气了".
+const AT_LEAST_ONE: &[&str] = &[
+    "死亡",
+    "遇难",
+    "身亡",
+    "没气了",
+    "无生命体征",
+    "撞死",
+    "砸死",
+    "烧死",
+    "淹死",
+    "压死",
+    "炸死",
+    "受伤",
+    "重伤",
+    "轻伤",
+    "摔伤",
+    "砸伤",
+    "烧伤",
+    "撞伤",
+    "被困",
+    "困了",
+    "困住",
+    "失联",
+    "失踪",
+];
+
+/// Words before a casualty word in its clause that make it a precaution, not a fact.
+const NOT_A_FACT: &[&str] = &[
+    "防止", "避免", "以免", "预防", "是否", "有无", "防范", "谨防",
+];
+
+/// Things, not people, that a clause may say are trapped or crushed: 车辆被困水中.
+const THINGS_HELD: &[&str] = &[
+    "车辆", "车子", "船只", "房屋", "物资", "货物", "农田", "大棚",
+];
+
 /// Chinese casualty words by kind; `true` marks a part (重伤, 轻伤).
 const ZH_WORDS: &[(&str, CasualtyKind, bool)] = &[
+    ("没气了", CasualtyKind::Dead, false),
+    ("无生命体征", CasualtyKind::Dead, false),
+    ("撞死", CasualtyKind::Dead, false),
+    ("砸死", CasualtyKind::Dead, false),
+    ("烧死", CasualtyKind::Dead, false),
+    ("淹死", CasualtyKind::Dead, false),
+    ("压死", CasualtyKind::Dead, false),
+    ("炸死", CasualtyKind::Dead, false),
+    ("挂了彩", CasualtyKind::Injured, false),
+    ("挂彩", CasualtyKind::Injured, false),
+    ("送往", CasualtyKind::Injured, false),
+    ("送医", CasualtyKind::Injured, false),
+    ("住院", CasualtyKind::Injured, false),
+    ("困了", CasualtyKind::Trapped, false),
+    ("困住", CasualtyKind::Trapped, false),
+    ("被压", CasualtyKind::Trapped, false),
     ("不幸遇难", CasualtyKind::Dead, false),
     ("死亡", CasualtyKind::Dead, false),
     ("遇难", CasualtyKind::Dead, false),
@@ -269,6 +326,37 @@ fn subject(c: &[char], v: usize) -> Option<(usize, Count)> {
     None
 }
 
+/// 被困3小时后获救: no longer trapped.
+fn rescued(c: &[char], v: usize) -> bool {
+    let after: String = c[v..(v + 10).min(c.len())].iter().collect();
+    ["获救", "救出", "脱险", "脱困"]
+        .iter()
+        .any(|w| after.contains(w))
+}
+
+/// A death, injury or entrapment told with no number: at least one ("至少1"), unless the clause
+/// makes it a precaution ("防止人员受伤").
+fn at_least_one(c: &[char], v: usize, word: &str) -> Option<Count> {
+    if !AT_LEAST_ONE.contains(&word) {
+        return None;
+    }
+    let mut j = v;
+    while j > 0 && v - j < 12 && is_han(c[j - 1]) {
+        j -= 1;
+    }
+    let clause: String = c[j..v].iter().collect();
+    // A number in the clause that was not a count of people (300头猪死亡): not people.
+    if NOT_A_FACT.iter().any(|w| clause.contains(w))
+        || THINGS_HELD.iter().any(|w| clause.contains(w))
+        || clause.chars().any(is_numeral)
+        || (j > 0 && is_numeral(c[j - 1]))
+        || rescued(c, v)
+    {
+        return None;
+    }
+    Count::parse("至少1")
+}
+
 /// Chinese counts.
 pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
     let mut i = 0;
@@ -294,14 +382,23 @@ pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
             continue;
         };
         let len = w.chars().count();
+        // 被压塌, 被压坏: a thing crushed, not a person held.
+        if *w == "被压" && c.get(i + 2).is_some_and(|n| "塌坏垮倒断".contains(*n)) {
+            i += len;
+            continue;
+        }
         let single = len == 1;
         // 死 and 伤 alone count only right after a number (1死3伤), and 亡 never alone.
+        let noun = NOUNS.contains(w);
         let found = match before(c, i, single) {
             Some((s, n)) => Some((s, i + len, n)),
-            None if !single => after(c, i + len)
+            None if !single => (!noun)
+                .then(|| after(c, i + len))
+                .flatten()
                 .map(|(e, n)| (i, e, n))
                 .or_else(|| stated_without_count(c, i, i + len).map(|n| (i, i + len, n)))
-                .or_else(|| subject(c, i).map(|(s, n)| (s, i + len, n))),
+                .or_else(|| subject(c, i).map(|(s, n)| (s, i + len, n)))
+                .or_else(|| at_least_one(c, i, w).map(|n| (i, i + len, n))),
             None => None,
         };
         if let Some((s, e, count)) = found {
@@ -320,41 +417,44 @@ pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
 /// The compiled English patterns.
 pub(crate) struct English {
     single: Regex,
+    body: Regex,
     before: Regex,
     after: Regex,
     none: Regex,
     unknown: Regex,
 }
 
-const NUM: &str = r"(\d+|a dozen|dozens of|scores of|hundreds of|several|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|(?:more than|over|about|around|nearly|at least|some) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty))";
+const NUM: &str = r"(\d+|a dozen|dozens of|dozens|scores of|hundreds of|several|a few|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|(?:more than|over|about|around|nearly|at least|some) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty))";
 
 impl English {
     /// Compiles the patterns; `None` only if a pattern were malformed (a test holds them).
     pub(crate) fn new() -> Option<English> {
-        let kind = r"(killed|dead|died|deaths|fatalities|drowned|injured|hurt|wounded|injuries|fell ill|taken ill|taken to hospital|hospitali[sz]ed|poisoned|missing|unaccounted for|trapped)";
+        let kind = r"(killed|dead|died|deaths|fatalities|drowned|injured|hurt|wounded|injuries|fell ill|taken ill|taken to hospital|treated in hospital|treated|hospitali[sz]ed|poisoned|missing|unaccounted for|trapped)";
         let before = Regex::new(&format!(
-            r"\b{NUM}\s+(?:[a-z'-]+\s+){{0,5}}?(?:(?:were|was|have been|had been|are|is|got|remain|remained|still)\s+)?(?:(?:seriously|slightly|critically|badly|fatally|reportedly)\s+)?{kind}\b"
+            r"\b{NUM}\s+(?:[a-z'-]+\s+){{0,6}}?(?:(?:were|was|have been|had been|are|is|got|remain|remained|still)\s+)?(?:(?:seriously|slightly|critically|badly|fatally|reportedly)\s+)?{kind}\b"
         ))
         .ok()?;
         let after = Regex::new(&format!(
-            r"\b(killing|killed|injuring|injured|leaving|left)\s+{NUM}(?:\s+(?:people|persons|others|workers|passengers|villagers|residents|pupils|students|children|miners))?(?:\s+{kind})?\b"
+            r"\b(killing|killed|injuring|injured|leaving|left|sent|sending)\s+{NUM}(?:\s+(?:people|persons|others|workers|passengers|villagers|residents|pupils|students|children|miners))?(?:\s+{kind})?\b"
         ))
         .ok()?;
         let none = Regex::new(
-            r"\b(?:no (?:one|body) (?:was |were |has been |had been |is |got )?(hurt|injured|killed|trapped|missing)|nobody (?:was |has been )?(hurt|injured|killed|trapped)|no (casualties|injuries|deaths|fatalities)|without (casualties|injuries))\b",
+            r"\b(?:(?:escaped|was|were|is|are|remained)\s+(unhurt|unharmed|uninjured)|no (?:one|body) (?:was |were |has been |had been |is |got )?(hurt|injured|killed|trapped|missing)|nobody (?:was |has been )?(hurt|injured|killed|trapped)|no (casualties|injuries|deaths|fatalities)|without (casualties|injuries))\b",
         )
         .ok()?;
         let unknown = Regex::new(
-            r"\b(casualties|injuries|deaths|the number of (?:dead|injured|casualties))\s+(?:are |is |were )?(?:still |not yet )?(unknown|unclear|not yet known|being checked|being verified)\b",
+            r"\b(?:(casualties|injuries|deaths|the number of (?:dead|injured|casualties))\s+(?:are |is |were )?(?:still |not yet )?(?:unknown|unclear|not yet known|being checked|being verified)|no information on (casualties|injuries))\b",
         )
         .ok()?;
         // One person: "the driver was killed", "injuring a passer-by", "killing his wife".
         let single = Regex::new(
-            r"\b(?:(?:a|an|the|his|her|one)\s+(?:[a-z'-]+\s+){0,2}?(?:was|is|has been|had been|got)\s+(?:seriously |slightly |critically |badly |fatally )?(killed|dead|hurt|injured|wounded|trapped|missing)|(killing|injuring)\s+(?:a|an|the|his|her|one)\s+[a-z'-]+|(?:a|an|the|one)\s+(?:[a-z'.,-]+\s+){0,10}?(?:and\s+)?(died|drowned))\b",
+            r"\b(?:(?:a|an|the|his|her|one)\s+(?:[a-z'-]+\s+){0,2}?(?:was|is|has been|had been|got)\s+(?:[a-z]+\s+){0,4}?(?:seriously |slightly |critically |badly |fatally )?(killed|dead|hurt|injured|wounded|trapped|missing)|(killing|injuring)\s+(?:a|an|the|his|her|one)\s+[a-z'-]+|(?:a|an|the|one)\s+(?:[a-z'.,-]+\s+){0,10}?(?:and\s+)?(died|drowned))\b",
         )
         .ok()?;
+        let body = Regex::new(r"\bthe body of (?:a|an|the)\b").ok()?;
         Some(English {
             single,
+            body,
             before,
             after,
             none,
@@ -403,6 +503,15 @@ impl English {
                 });
             }
         }
+        for m in self.body.find_iter(text) {
+            out.push(Mention {
+                kind: CasualtyKind::Dead,
+                count: Count::Known(1),
+                s: ch(m.start()),
+                e: ch(m.end()),
+                part: false,
+            });
+        }
         for m in self.after.captures_iter(text) {
             let (Some(all), Some(v), Some(n)) = (m.get(0), m.get(1), m.get(2)) else {
                 continue;
@@ -411,6 +520,9 @@ impl English {
                 (_, Some(k)) => en_kind(k),
                 ("killing" | "killed", None) => Some(CasualtyKind::Dead),
                 ("injuring" | "injured", None) => Some(CasualtyKind::Injured),
+                ("sent" | "sending", None) if all.as_str().contains("hospital") => {
+                    Some(CasualtyKind::Injured)
+                }
                 _ => None,
             };
             if let (Some(count), Some(kind)) = (en_count(n.as_str()), kind) {
@@ -425,9 +537,11 @@ impl English {
         }
         for m in self.none.captures_iter(text) {
             let Some(all) = m.get(0) else { continue };
-            let word = (1..=6).find_map(|g| m.get(g)).map(|w| w.as_str());
+            let word = (1..=7).find_map(|g| m.get(g)).map(|w| w.as_str());
             let kinds: &[CasualtyKind] = match word {
-                Some("hurt" | "injured" | "injuries") => &[CasualtyKind::Injured],
+                Some("hurt" | "injured" | "injuries" | "unhurt" | "unharmed" | "uninjured") => {
+                    &[CasualtyKind::Injured]
+                }
                 Some("killed" | "deaths" | "fatalities") => &[CasualtyKind::Dead],
                 Some("trapped") => &[CasualtyKind::Trapped],
                 Some("missing") => &[CasualtyKind::Missing],
@@ -444,7 +558,7 @@ impl English {
             }
         }
         for m in self.unknown.captures_iter(text) {
-            let (Some(all), Some(w)) = (m.get(0), m.get(1)) else {
+            let (Some(all), Some(w)) = (m.get(0), m.get(1).or(m.get(2))) else {
                 continue;
             };
             let kinds: &[CasualtyKind] = match w.as_str() {
@@ -501,10 +615,24 @@ fn en_count(n: &str) -> Option<Count> {
         "eighteen",
         "nineteen",
     ];
-    let tens = [("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50)];
+    let tens = [
+        ("twenty", 20),
+        ("thirty", 30),
+        ("forty", 40),
+        ("fifty", 50),
+        ("sixty", 60),
+        ("seventy", 70),
+        ("eighty", 80),
+        ("ninety", 90),
+    ];
+    let tens_of = |w: &str| tens.iter().find(|(x, _)| *x == w).map(|(_, v)| *v);
     let digits = |w: &str| -> Option<String> {
         if w.chars().all(|c| c.is_ascii_digit()) {
             return Some(w.to_string());
+        }
+        if let Some((t, u)) = w.split_once('-') {
+            let u = WORDS.iter().position(|x| *x == u)?;
+            return Some((tens_of(t)? + u).to_string());
         }
         WORDS
             .iter()
@@ -517,7 +645,7 @@ fn en_count(n: &str) -> Option<Count> {
             })
     };
     let said = match n {
-        "dozens of" | "scores of" => "dozens".to_string(),
+        "dozens of" | "scores of" | "dozens" => "dozens".to_string(),
         "hundreds of" => "上百".to_string(),
         "a dozen" | "several" | "a few" => n.to_string(),
         _ => match n.rsplit_once(' ') {

@@ -63,6 +63,40 @@ fn level_text(l: Option<Level>) -> (String, String) {
     }
 }
 
+/// Adds an `inconsistent` flag for each typed count the report's own words contradict
+/// ("死亡 2" typed, "造成12人死亡" said).
+pub(crate) fn words_disagree(d: &[crate::rules::reading::Disagreement], out: &mut Vec<Flag>) {
+    use crate::domain::Lang;
+    use crate::rules::reading::count_text;
+    for x in d {
+        let mut f = new_flag(
+            FlagKind::Inconsistent,
+            &format!("casualties.{}", x.kind.key()),
+            (
+                format!(
+                    "填写{}{}，报告文字说「{}」",
+                    x.kind.name(Lang::Zh),
+                    count_text(&x.typed, Lang::Zh),
+                    x.evidence
+                ),
+                format!(
+                    "typed {} {}, the report's words say \u{201c}{}\u{201d}",
+                    x.kind.name(Lang::En),
+                    count_text(&x.typed, Lang::En),
+                    x.evidence
+                ),
+            ),
+            (
+                "回拨核实人数，以核实结果为准",
+                "Call back to confirm the count; file what is confirmed.",
+            ),
+            80,
+        );
+        f.cue = Some(x.evidence.clone());
+        out.push(f);
+    }
+}
+
 /// Adds the `inconsistent` flags of `r` against `earlier`.
 pub(crate) fn check(r: &Report, earlier: &[Report], out: &mut Vec<Flag>) {
     if earlier.is_empty() {

@@ -62,6 +62,7 @@ pub struct Verifier {
     lexicon: lexicon::Lexicon,
     source: source::SourceCheck,
     thresholds: Vec<(Level, Threshold)>,
+    reader: std::sync::Arc<crate::rules::reading::Reader>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -77,6 +78,8 @@ pub struct Assessment {
     pub flags: Vec<Flag>,
     /// The level the casualties imply, when they imply one.
     pub level_suggested: Option<Level>,
+    /// What the report's words suggest for its empty fields (读文字), live beside the flags.
+    pub reading: crate::rules::reading::Reading,
 }
 
 /// A flag without cue or span.
@@ -166,7 +169,13 @@ impl Verifier {
             lexicon: lexicon::Lexicon::new(&config.verification),
             source: source::SourceCheck::new(config),
             thresholds: config.thresholds(),
+            reader: std::sync::Arc::new(crate::rules::reading::Reader::new(config)),
         }
+    }
+
+    /// The reader of the report's words, compiled with the rest.
+    pub fn reader(&self) -> &crate::rules::reading::Reader {
+        &self.reader
     }
 
     /// Vague flags for one free-text field.
@@ -224,8 +233,19 @@ impl Verifier {
                 flags.push(missing::count_as_said(key, &a));
             }
         }
+        let reading = self.reader.read(report);
         missing::check(report, &mut flags);
+        // The words say what the casualties were: a suggestion to accept, not a missing element.
+        // ("伤亡还不清楚" is not: the caller still has to be asked.)
+        let told = reading.suggestions.iter().any(|s| {
+            matches!(&s.what, crate::rules::reading::Suggestion::Casualty { count, .. }
+                if !matches!(count, crate::domain::Count::Unknown))
+        });
+        if told {
+            flags.retain(|f| !(f.kind == FlagKind::Missing && f.field == "casualties"));
+        }
         consistency::check(report, earlier, &mut flags);
+        consistency::words_disagree(&reading.disagreements, &mut flags);
         let level_suggested = crate::rules::level::suggest(&report.casualties, &self.thresholds);
         consistency::level_mismatch(report, level_suggested, &mut flags);
         consistency::time_order(report, now, &mut flags);
@@ -236,6 +256,7 @@ impl Verifier {
         Assessment {
             flags,
             level_suggested,
+            reading,
         }
     }
 }

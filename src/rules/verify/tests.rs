@@ -386,6 +386,7 @@ fn inconsistencies_with_earlier_reports() {
     let mut fu2 = fu.clone();
     fu2.casualties = first.casualties.clone();
     fu2.casualties.trapped = Count::Known(2);
+    fu2.summary = "救援仍在进行".into();
     assert!(verifier().assess(&fu2, &[t], now()).flags.is_empty());
     // Location, level, category changes; refinement is fine.
     let mut fu3 = first.clone();
