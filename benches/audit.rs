@@ -76,6 +76,7 @@ fn report(i: u64, kind: ReportKind, seq: u32, at: DateTime<FixedOffset>) -> Repo
         requests: None,
         already_told: Some("已报县消防救援大队".into()),
         declined: Vec::new(),
+        accepted: Vec::new(),
         recorder: OFFICERS[(i % 4) as usize].into(),
     }
 }
@@ -166,7 +167,7 @@ fn incident(
     let inc = format!("{}-{:04}", at.date_naive().format("%Y%m%d"), i % 10_000 + 1);
     let filed = |k, s, t| EventBody::ReportFiled {
         incident: inc.clone(),
-        report: report(i, k, s, t),
+        report: Box::new(report(i, k, s, t)),
     };
     let raised = |r, id: &str| EventBody::FlagRaised {
         incident: inc.clone(),

@@ -47,6 +47,7 @@ fn report(i: u64, kind: ReportKind, seq: u32, at: DateTime<FixedOffset>) -> Repo
         requests: None,
         already_told: Some("已报县消防救援大队".into()),
         declined: Vec::new(),
+        accepted: Vec::new(),
         recorder: "李明".into(),
     }
 }
@@ -77,7 +78,7 @@ fn incident_events(i: u64, base: DateTime<FixedOffset>) -> Vec<(DateTime<FixedOf
         at,
         EventBody::ReportFiled {
             incident: number.clone(),
-            report: report(i, ReportKind::First, 0, at),
+            report: Box::new(report(i, ReportKind::First, 0, at)),
         },
     )];
     for k in 1..=2 {
@@ -95,7 +96,7 @@ fn incident_events(i: u64, base: DateTime<FixedOffset>) -> Vec<(DateTime<FixedOf
             at,
             EventBody::ReportFiled {
                 incident: number.clone(),
-                report: report(i, ReportKind::FollowUp, s, at),
+                report: Box::new(report(i, ReportKind::FollowUp, s, at)),
             },
         ));
     }
@@ -103,7 +104,7 @@ fn incident_events(i: u64, base: DateTime<FixedOffset>) -> Vec<(DateTime<FixedOf
         at,
         EventBody::ReportFiled {
             incident: number.clone(),
-            report: report(i, ReportKind::Final, 6, at),
+            report: Box::new(report(i, ReportKind::Final, 6, at)),
         },
     ));
     v.push((
@@ -144,7 +145,7 @@ fn main() {
         let number = format!("20260101-{:04}", i + 1);
         let body = EventBody::ReportFiled {
             incident: number,
-            report: report(i, ReportKind::First, 0, base),
+            report: Box::new(report(i, ReportKind::First, 0, base)),
         };
         let t0 = Instant::now();
         let ev = s.append(&actor, base, vec![body]).expect("append");

@@ -90,3 +90,45 @@ pub fn parse_enum<T: serde::de::DeserializeOwned>(
     serde_json::from_value(serde_json::Value::String(s.to_string()))
         .map_err(|_| CliError::BadInput(format!("--{what} {s:?}: use one of {choices}")))
 }
+
+/// What the report's words suggest, taken into `draft` as the officer said: `accept` `Some([])`
+/// takes every suggestion, `Some(keys)` those keys; `decline` keys are recorded as declined. A
+/// key the words do not suggest is refused (nothing is filed). Returns the suggestions left open,
+/// one line each (`[category:traffic] 道路交通事故 ←「相撞」`).
+pub fn take_suggestions(
+    ctx: &Ctx,
+    draft: &mut ReportDraft,
+    accept: Option<&[String]>,
+    decline: &[String],
+) -> Result<Vec<String>, CliError> {
+    let verifier = crate::rules::verify::Verifier::new(&ctx.config);
+    let now = ctx.config.zone().localize(ctx.clock.now());
+    let preview = crate::domain::Report::from_draft(draft.clone(), 0, now, "");
+    let reading = verifier.reader().read(&preview);
+    let keys: Vec<String> = reading.suggestions.iter().map(|s| s.key()).collect();
+    let named = accept.unwrap_or(&[]).iter().chain(decline);
+    if let Some(k) = named.into_iter().find(|k| !keys.contains(k)) {
+        return Err(CliError::BadInput(format!(
+            "文字未推断出 {k} / the words suggest no {k:?} (they suggest: {})",
+            if keys.is_empty() {
+                "—".to_string()
+            } else {
+                keys.join(", ")
+            }
+        )));
+    }
+    let mut open = Vec::new();
+    for s in &reading.suggestions {
+        let key = s.key();
+        if decline.contains(&key) {
+            if !draft.declined.contains(&key) {
+                draft.declined.push(key);
+            }
+        } else if accept.is_some_and(|a| a.is_empty() || a.contains(&key)) {
+            s.apply(draft);
+        } else {
+            open.push(format!("[{key}] {}", s.line(&ctx.config, ctx.lang)));
+        }
+    }
+    Ok(open)
+}

@@ -345,6 +345,15 @@ pub enum ReportCommand {
         /// The JSON file, or - (default) for standard input.
         #[arg(default_value = "-")]
         file: String,
+        /// Accept what the report's words suggest into the empty fields: every suggestion, or
+        /// those named by key (category:traffic, dead, injured, missing, trapped, level,
+        /// location, occurred_at). Recorded as the officer's choice. 采纳文字推断
+        #[arg(long, num_args = 0.., value_name = "KEY")]
+        accept: Option<Vec<String>>,
+        /// Decline a suggestion by key: it is never used for this report (not in routing, not in
+        /// the notice text). 拒绝文字推断
+        #[arg(long, value_name = "KEY")]
+        decline: Vec<String>,
     },
     /// Print the JSON schema of a report.
     Schema,

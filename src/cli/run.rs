@@ -221,14 +221,19 @@ pub fn run_store_command(
             }
             writeln!(out, "{}: {head}", lang.pick("事件数", "events"))?;
         }
-        Command::Report(ReportCommand::Add { file }) => {
+        Command::Report(ReportCommand::Add {
+            file,
+            accept,
+            decline,
+        }) => {
             let text = read_report(file, ctx)?;
             let name = if file == "-" {
                 "<stdin>"
             } else {
                 file.as_str()
             };
-            let draft = parse_draft(&text, name)?;
+            let mut draft = parse_draft(&text, name)?;
+            let open = super::input::take_suggestions(ctx, &mut draft, accept.as_deref(), decline)?;
             match ok_or_err(ask(ctx, Request::AddReport { draft })?)? {
                 Response::Filed {
                     incident,
@@ -251,6 +256,19 @@ pub fn run_store_command(
                             lang.pick("本报说明了：", "this report answers:"),
                             answers.join(" ")
                         );
+                    }
+                    if !open.is_empty() {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "  {}",
+                            lang.pick(
+                                "按报告文字推断（通报按此，未写入报告；--accept 采纳，--decline 拒绝）：",
+                                "read from the words (notices use them; not in the report: --accept, --decline):"
+                            )
+                        );
+                        for line in &open {
+                            let _ = writeln!(std::io::stderr(), "  ✎ {line}");
+                        }
                     }
                 }
                 r => return Err(unexpected(&r)),

@@ -68,8 +68,8 @@ pub enum EventBody {
     ReportFiled {
         /// The incident number.
         incident: String,
-        /// The report as filed.
-        report: Report,
+        /// The report as filed (boxed: the largest event by far).
+        report: Box<Report>,
     },
     /// A verification flag was raised on a report.
     FlagRaised {

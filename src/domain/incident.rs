@@ -136,7 +136,7 @@ impl Incident {
                     *slot = Some(Incident {
                         number: IncidentNo(incident.clone()),
                         opened_at: report.received_at,
-                        reports: vec![report.clone()],
+                        reports: vec![(**report).clone()],
                         flags: Vec::new(),
                         closed: false,
                         events: vec![e.seq],
@@ -151,7 +151,7 @@ impl Incident {
                     if inc.closed {
                         return Err(format!("report after the final report of {incident}"));
                     }
-                    inc.reports.push(report.clone());
+                    inc.reports.push((**report).clone());
                     inc.closed = kind == ReportKind::Final;
                     inc.events.push(e.seq);
                     Ok(true)

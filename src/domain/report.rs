@@ -377,6 +377,10 @@ pub struct ReportDraft {
     /// `missing`, `trapped`, `level`, `location`, `occurred_at`): never used for this report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declined: Vec<String>,
+    /// Suggestions from the words the officer accepted into the fields (same keys): the record
+    /// of where a field's value came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
 }
 
 impl ReportDraft {
@@ -447,6 +451,9 @@ pub struct Report {
     /// Suggestions from the words the officer declined (see [`ReportDraft::declined`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declined: Vec<String>,
+    /// Suggestions the officer accepted into the fields (see [`ReportDraft::accepted`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
     /// The officer who recorded it.
     pub recorder: String,
 }
@@ -475,6 +482,7 @@ impl Report {
             requests: draft.requests,
             already_told: draft.already_told,
             declined: draft.declined,
+            accepted: draft.accepted,
             recorder: recorder.to_string(),
         }
     }
@@ -497,6 +505,7 @@ impl Report {
             requests: self.requests.clone(),
             already_told: self.already_told.clone(),
             declined: Vec::new(),
+            accepted: Vec::new(),
         }
     }
 

@@ -75,10 +75,21 @@ struct FlagOut<'a> {
     weight: u8,
 }
 
+/// A suggestion from the words as printed: its key (for `--accept`/`--decline`), its value in
+/// words, and the suggestion itself (what, evidence, span, rule).
+#[derive(Serialize)]
+struct SuggestionOut<'a> {
+    key: String,
+    text: String,
+    #[serde(flatten)]
+    suggestion: &'a crate::rules::reading::Suggested,
+}
+
 #[derive(Serialize)]
 struct ReportOut<'a> {
     flags: Vec<FlagOut<'a>>,
     level_suggested: Option<&'static str>,
+    suggestions: Vec<SuggestionOut<'a>>,
 }
 
 fn message(e: &serde_json::Error) -> String {
@@ -167,12 +178,22 @@ pub fn run_check(
                 let o = ReportOut {
                     flags: a.flags.iter().map(|f| flag_out(f, lang)).collect(),
                     level_suggested: a.level_suggested.map(|l| l.key()),
+                    suggestions: a
+                        .reading
+                        .suggestions
+                        .iter()
+                        .map(|x| SuggestionOut {
+                            key: x.key(),
+                            text: x.value_text(config, lang),
+                            suggestion: x,
+                        })
+                        .collect(),
                 };
                 // Cues and contexts are the report's own text: escaped, never raw.
                 out.push_str(&sanitize::json::to_string(&o).unwrap_or_default());
                 out.push('\n');
             }
-            CheckFormat::Text => text_report(&mut out, k + 1, &report, &a, lang),
+            CheckFormat::Text => text_report(&mut out, k + 1, &report, &a, config, lang),
         }
         filed.push((incident, report));
     }
@@ -231,7 +252,14 @@ pub fn in_context(text: &str, start: usize, end: usize) -> String {
     )
 }
 
-fn text_report(out: &mut String, n: usize, r: &Report, a: &super::verify::Assessment, lang: Lang) {
+fn text_report(
+    out: &mut String,
+    n: usize,
+    r: &Report,
+    a: &super::verify::Assessment,
+    config: &Config,
+    lang: Lang,
+) {
     let level = a
         .level_suggested
         .map(|l| format!("{} {}", l.numeral(), l.name(lang)))
@@ -267,6 +295,23 @@ fn text_report(out: &mut String, n: usize, r: &Report, a: &super::verify::Assess
             sanitize::line(f.reason(lang)),
             sanitize::line(f.suggest(lang)),
         ));
+    }
+    if !a.reading.suggestions.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            lang.pick(
+                "按报告文字推断（未填写的项；通报按此，除非拒绝）：",
+                "read from the report's words (for empty fields; notices use them unless declined):"
+            )
+        ));
+        for x in &a.reading.suggestions {
+            out.push_str(&format!(
+                "  ✎ {:<16} {}: {}\n",
+                x.key(),
+                sanitize::line(&x.value_text(config, lang)),
+                sanitize::line(&in_context(&r.summary, x.start, x.end)),
+            ));
+        }
     }
 }
 

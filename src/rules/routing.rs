@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Contact, UnitKind};
 use crate::domain::{ChannelKind, Lang, Level, RecipientKind, Report};
-use crate::rules::reading::{self, CasualtyKind, Reader, Reading};
+use crate::rules::reading::{self, CasualtyKind, Part, Reader, Reading};
 
 /// A recipient the rules propose, with the contact to use and the reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +95,7 @@ fn place_in(location: &str, place: &str) -> bool {
 /// departments by category, regions by place, then configured rules. Each appears once, with
 /// every reason that put it there. Fields left empty are filled from the report's words
 /// ([`reading`]) unless the officer declined them, and a reason that rests on the words says so.
+/// Compiles a [`Reader`] (about 5 ms): the desk keeps one and calls [`propose_read`].
 pub fn propose(config: &Config, report: &Report, shift_day: NaiveDate) -> Vec<Proposed> {
     let reader = Reader::new(config);
     propose_read(config, report, &reader.read(report), shift_day)
@@ -108,21 +109,30 @@ pub fn propose_read(
     shift_day: NaiveDate,
 ) -> Vec<Proposed> {
     let facts = reading::facts(config, report, reading);
-    let note = |lang: Lang| {
-        let n = facts.note(config, lang);
-        lang.pick(
-            &format!("（按报告文字推断：{n}）"),
-            &format!(" (read from the report's words: {n})"),
-        )
-        .to_string()
-    };
-    let (note_zh, note_en) = (note(Lang::Zh), note(Lang::En));
-    let read_tag = |read: bool, zh: String, en: String| {
-        if read {
-            (format!("{zh}{note_zh}"), format!("{en}{note_en}"))
-        } else {
+    // A reason resting on the words says which words: "（按报告文字推断：道路交通事故）".
+    let tag = |note: String, zh: String, en: String, note_en: String| {
+        if note.is_empty() {
             (zh, en)
+        } else {
+            (
+                format!("{zh}（按报告文字推断：{note}）"),
+                format!("{en} (read from the report's words: {note_en})"),
+            )
         }
+    };
+    let on = |part: Option<Part>, zh: String, en: String| match part {
+        Some(p) => tag(
+            facts.note_on(p, config, Lang::Zh),
+            zh,
+            en,
+            facts.note_on(p, config, Lang::En),
+        ),
+        None => tag(
+            facts.note(config, Lang::Zh),
+            zh,
+            en,
+            facts.note(config, Lang::En),
+        ),
     };
     let mut out: Vec<Proposed> = Vec::new();
     let mut add = |name: &str, (zh, en): (String, String)| {
@@ -155,7 +165,7 @@ pub fn propose_read(
         for p in leaders {
             let zh = format!("{}级及以上事件报{}", level.numeral(), p.title);
             let en = format!("level {} or graver goes to the {}", level.key(), p.title_en);
-            add(&p.name, read_tag(facts.level_read, zh, en));
+            add(&p.name, on(Some(Part::Level), zh, en));
         }
     }
     for cat in &facts.categories {
@@ -164,14 +174,16 @@ pub fn propose_read(
         for u in config.units.iter().filter(|u| {
             u.kind == UnitKind::Department && u.authoritative_for.iter().any(|c| c == cat)
         }) {
-            add(
-                &u.name,
-                read_tag(
-                    facts.category_read,
-                    format!("{cname}的职能部门"),
-                    format!("functional department for {ename}"),
-                ),
+            let why = (
+                format!("{cname}的职能部门"),
+                format!("functional department for {ename}"),
             );
+            let why = if facts.categories_read.contains(cat) {
+                on(Some(Part::Category), why.0, why.1)
+            } else {
+                why
+            };
+            add(&u.name, why);
         }
     }
     // Regions (and parks) by place: the place typed or read, else any of their place names the
@@ -188,8 +200,8 @@ pub fn propose_read(
         if let Some(place) = typed {
             add(
                 &u.name,
-                read_tag(
-                    facts.location_read,
+                on(
+                    Some(Part::Place),
                     format!("事发地在辖区（{place}）"),
                     format!("the place is in its area ({place})"),
                 ),
@@ -231,10 +243,8 @@ pub fn propose_read(
                 || (!rule.places.is_empty() && facts.location_read)
                 || (!rule.casualties.is_empty() && !facts.casualties_read.is_empty());
             for name in &rule.to {
-                add(
-                    name,
-                    read_tag(read, rule.why_zh.clone(), rule.why_en.clone()),
-                );
+                let why = (rule.why_zh.clone(), rule.why_en.clone());
+                add(name, if read { on(None, why.0, why.1) } else { why });
             }
         }
     }

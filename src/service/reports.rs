@@ -163,7 +163,7 @@ impl Desk {
         let assessment = self.verifier.assess(&report, &earlier, now);
         let mut bodies = vec![EventBody::ReportFiled {
             incident: number.clone(),
-            report,
+            report: Box::new(report),
         }];
         for flag in &assessment.flags {
             bodies.push(EventBody::FlagRaised {
@@ -224,7 +224,7 @@ impl Desk {
                     at,
                     EventBody::ReportFiled {
                         incident: number.clone(),
-                        report: report.clone(),
+                        report: Box::new(report.clone()),
                     },
                 ));
                 for flag in a.flags {

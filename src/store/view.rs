@@ -327,7 +327,7 @@ mod tests {
         };
         let body = EventBody::ReportFiled {
             incident: "20261122-001".into(),
-            report: Report::from_draft(draft, 0, at, "李明"),
+            report: Box::new(Report::from_draft(draft, 0, at, "李明")),
         };
         Event::seal(7, at, "李明", "duty", body, GENESIS_HASH).to_line()
     }

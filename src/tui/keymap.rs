@@ -72,11 +72,17 @@ pub enum Action {
     NextField,
     /// Previous field.
     PrevField,
+    /// Take what the report's words suggest for the focused field (or the first suggestion).
+    AcceptSuggestion,
+    /// Take every suggestion from the words.
+    AcceptAllSuggestions,
+    /// Decline the suggestion for the focused field (or the first): never used for this report.
+    DeclineSuggestion,
 }
 
 impl Action {
     /// Every action, in palette order.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 32] = [
         Action::NewReport,
         Action::FollowUp,
         Action::FinalReport,
@@ -96,6 +102,9 @@ impl Action {
         Action::Save,
         Action::NextField,
         Action::PrevField,
+        Action::AcceptSuggestion,
+        Action::AcceptAllSuggestions,
+        Action::DeclineSuggestion,
         Action::Down,
         Action::Up,
         Action::First,

@@ -42,7 +42,14 @@ impl Night {
         };
         let report = Report::from_draft(draft, 0, t(at), who);
         let incident = inc.to_string();
-        self.add(at, who, EventBody::ReportFiled { incident, report });
+        self.add(
+            at,
+            who,
+            EventBody::ReportFiled {
+                incident,
+                report: Box::new(report),
+            },
+        );
         for k in 1..=n {
             let flag = Flag {
                 id: format!("R0-{k}"),

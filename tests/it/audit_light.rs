@@ -276,7 +276,7 @@ fn report(
     };
     EventBody::ReportFiled {
         incident,
-        report: Report::from_draft(draft, 0, received, who),
+        report: Box::new(Report::from_draft(draft, 0, received, who)),
     }
 }
 

@@ -823,3 +823,69 @@ fn what_arrives_through_the_socket_refreshes_the_board_and_a_clock_behind_shows_
         screen(&app)
     );
 }
+
+#[test]
+fn what_the_words_say_is_suggested_live_taken_with_one_key_or_declined() {
+    use dutydesk::domain::{Count, Level};
+    let mut app = board_app(Lang::Zh, 1);
+    key(&mut app, Key::char('n'));
+    for _ in 0..12 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "一辆大客车与货车相撞,造成12人死亡、30人受伤。");
+    let s = screen(&app);
+    assert!(s.contains("✎ 按文字推断 4"), "{s}");
+    assert!(s.contains("道路交通事故 ←「相撞」"), "{s}");
+    assert!(
+        s.contains("✎ 道路交通事故"),
+        "the empty category field shows it:\n{s}"
+    );
+    // F4 declines the first open suggestion (focus is on the summary, which has none).
+    key(&mut app, Key::plain(Code::F(4)));
+    assert!(screen(&app).contains("已拒绝: 道路交通事故"));
+    // F3 takes the rest into their fields.
+    key(&mut app, Key::plain(Code::F(3)));
+    let s = screen(&app);
+    assert!(s.contains("✎ 按文字推断 0"), "{s}");
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    let Request::AddReport { draft } = c[0].1 else {
+        panic!("expected AddReport, got {c:?}")
+    };
+    assert_eq!(draft.category, None, "declined, never filled");
+    assert_eq!(draft.declined, ["category:traffic"]);
+    let cas = draft.casualties.clone().unwrap();
+    assert_eq!(
+        (cas.dead, cas.injured),
+        (Count::Known(12), Count::Known(30))
+    );
+    assert_eq!(draft.level, Some(Level::II));
+    assert_eq!(draft.accepted, ["dead", "injured", "level"]);
+}
+
+#[test]
+fn ctrl_y_takes_the_focused_fields_suggestion() {
+    let mut app = board_app(Lang::En, 1);
+    key(&mut app, Key::char('n'));
+    for _ in 0..12 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(
+        &mut app,
+        "A fire at a warehouse in Hekou; 2 workers were trapped.",
+    );
+    // Back to the trapped field (the one above the summary).
+    key(&mut app, Key::plain(Code::BackTab));
+    key(&mut app, Key::ctrl(Code::Char('y')));
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    let Request::AddReport { draft } = c[0].1 else {
+        panic!("expected AddReport, got {c:?}")
+    };
+    assert_eq!(
+        draft.casualties.as_ref().map(|c| c.trapped.clone()),
+        Some(dutydesk::domain::Count::Known(2))
+    );
+    assert_eq!(draft.category, None, "only the focused field was taken");
+    assert_eq!(draft.accepted, ["trapped"]);
+}

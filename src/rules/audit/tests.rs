@@ -52,7 +52,7 @@ impl Log {
             at,
             EventBody::ReportFiled {
                 incident: inc.into(),
-                report,
+                report: Box::new(report),
             },
         )
     }

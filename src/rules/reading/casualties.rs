@@ -666,9 +666,16 @@ fn en_count(n: &str) -> Option<Count> {
 pub(crate) fn settle(mentions: &[Mention], kind: CasualtyKind) -> Option<&Mention> {
     let of: Vec<&Mention> = mentions.iter().filter(|m| m.kind == kind).collect();
     let counted = |m: &&&Mention| !matches!(m.count, Count::Unknown | Count::Known(0));
+    // The largest; among equals the earliest and shortest ("30人受伤", not "30人受伤，伤者已送医").
     of.iter()
         .filter(counted)
-        .max_by_key(|m| (m.count.at_least().unwrap_or(0), std::cmp::Reverse(m.s)))
+        .min_by_key(|m| {
+            (
+                std::cmp::Reverse(m.count.at_least().unwrap_or(0)),
+                m.s,
+                m.e - m.s,
+            )
+        })
         .or_else(|| of.iter().find(|m| m.count == Count::Known(0)))
         .or_else(|| of.first())
         .copied()

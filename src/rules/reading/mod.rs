@@ -166,9 +166,13 @@ impl Suggested {
             Suggestion::Casualty { kind, count } => {
                 format!("{} {}", kind.name(lang), count_text(count, lang))
             }
-            Suggestion::Level { level } => {
-                format!("{}（{}）", level_words(*level, lang), level.name(lang))
-            }
+            Suggestion::Level { level } => format!(
+                "{}{}{}{}",
+                level_words(*level, lang),
+                lang.pick("（", " ("),
+                level.name(lang),
+                lang.pick("）", ")")
+            ),
             Suggestion::Place { location, .. } => {
                 format!("{} {location}", lang.pick("地点", "place"))
             }
@@ -180,6 +184,57 @@ impl Suggested {
                     OccurredAt::Words(w) => w.clone(),
                 }
             ),
+        }
+    }
+}
+
+impl Suggested {
+    /// One line: `道路交通事故 ←「相撞」`, the words cleaned for the terminal.
+    pub fn line(&self, config: &Config, lang: Lang) -> String {
+        format!(
+            "{} ←「{}」",
+            crate::sanitize::line(&self.value_text(config, lang)),
+            crate::sanitize::line(&self.evidence)
+        )
+    }
+
+    /// Fills the field of `draft` this suggestion is for (the officer accepted it).
+    pub fn apply(&self, draft: &mut crate::domain::ReportDraft) {
+        match &self.what {
+            Suggestion::Category { key } => {
+                if draft.category.is_none() {
+                    draft.category = Some(key.clone());
+                }
+            }
+            Suggestion::Casualty { kind, count } => {
+                let c = draft.casualties.get_or_insert_with(Casualties::default);
+                if !kind.of(c).is_stated() {
+                    *kind.of_mut(c) = count.clone();
+                }
+            }
+            Suggestion::Level { level } => {
+                if draft.level.is_none() {
+                    draft.level = Some(*level);
+                }
+            }
+            Suggestion::Place { location, .. } => {
+                if draft
+                    .location
+                    .as_deref()
+                    .is_none_or(|l| l.trim().is_empty())
+                {
+                    draft.location = Some(location.clone());
+                }
+            }
+            Suggestion::Occurred { at } => {
+                if draft.occurred_at.is_none() {
+                    draft.occurred_at = Some(at.clone());
+                }
+            }
+        }
+        let key = self.key();
+        if !draft.accepted.contains(&key) {
+            draft.accepted.push(key);
         }
     }
 }
@@ -300,8 +355,16 @@ impl Reader {
             let (os, oe) = n.span(s, e.max(s + 1));
             (os, oe, n.orig_slice(os, oe).to_string())
         };
-        if report.category.as_deref().is_none_or(str::is_empty) {
-            for f in self.categories.find(&n) {
+        // Every category the words call for besides the one typed: a crash that leaks chemicals
+        // is traffic and hazmat, whichever the officer chose.
+        let found = self.categories.find(&n);
+        // Where the event's own words begin: a place phrase stops there.
+        let mut stops: Vec<usize> = found.iter().map(|f| f.s).collect();
+        {
+            for f in found
+                .into_iter()
+                .filter(|f| report.category.as_deref() != Some(f.category.as_str()))
+            {
                 let (start, end, evidence) = span(f.s, f.e);
                 out.suggestions.push(Suggested {
                     rule: format!("categories.{}.cues: {}", f.category, f.cue),
@@ -318,6 +381,7 @@ impl Reader {
         if let Some(en) = &self.english {
             en.find(&n.text, &mut mentions);
         }
+        stops.extend(mentions.iter().map(|m| m.s));
         let mut read = Casualties::default();
         for kind in CasualtyKind::ALL {
             let found = match (kind, casualties::parts_sum(&mentions)) {
@@ -375,7 +439,7 @@ impl Reader {
             .as_deref()
             .is_none_or(|l| l.trim().is_empty())
         {
-            if let Some(p) = self.place(&n) {
+            if let Some(p) = self.place(&n, &stops) {
                 out.suggestions.push(p);
             }
         }
@@ -400,7 +464,7 @@ impl Reader {
     }
 
     /// The first place name of the area in the summary, with the words after it up to the event.
-    fn place(&self, n: &Norm<'_>) -> Option<Suggested> {
+    fn place(&self, n: &Norm<'_>, stops: &[usize]) -> Option<Suggested> {
         let (s, p) = self
             .places
             .iter()
@@ -410,7 +474,7 @@ impl Reader {
         let mut e = s + p.norm.chars().count();
         let cjk = |ch: char| matches!(ch as u32, 0x4E00..=0x9FFF);
         if c.get(s).is_some_and(|ch| cjk(*ch)) {
-            while e < c.len() && e - s < 24 && cjk(c[e]) {
+            while e < c.len() && e - s < 24 && cjk(c[e]) && !stops.contains(&e) {
                 let rest: String = c[e..(e + 2).min(c.len())].iter().collect();
                 if PLACE_STOPS.iter().any(|w| rest.starts_with(w)) {
                     break;
@@ -482,6 +546,8 @@ pub struct Facts {
     pub categories: Vec<String>,
     /// True when the categories came from the words.
     pub category_read: bool,
+    /// The categories that came from the words.
+    pub categories_read: Vec<String>,
     /// Casualty counts.
     pub casualties: Casualties,
     /// The kinds read from the words.
@@ -521,8 +587,9 @@ pub fn facts(config: &Config, report: &Report, reading: &Reading) -> Facts {
     }
     for s in reading.open(report) {
         match &s.what {
-            Suggestion::Category { key } if report.category.is_none() => {
+            Suggestion::Category { key } if !f.categories.contains(key) => {
                 f.categories.push(key.clone());
+                f.categories_read.push(key.clone());
                 f.category_read = true;
             }
             Suggestion::Casualty { kind, count } if !kind.of(&report.casualties).is_stated() => {
@@ -574,29 +641,11 @@ impl Facts {
     /// What came from the words, in a language: "道路交通事故 · 死亡 12、受伤 30 → Ⅱ级".
     pub fn note(&self, config: &Config, lang: Lang) -> String {
         let mut parts = Vec::new();
-        if self.category_read {
-            parts.push(
-                self.categories
-                    .iter()
-                    .map(|c| config.category_name(c, lang).to_string())
-                    .collect::<Vec<_>>()
-                    .join(lang.pick("、", ", ")),
-            );
-        }
-        if !self.casualties_read.is_empty() {
-            parts.push(
-                self.casualties_read
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "{} {}",
-                            k.name(lang),
-                            count_text(k.of(&self.casualties), lang)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(lang.pick("、", ", ")),
-            );
+        for part in [Part::Category, Part::Casualties] {
+            let n = self.note_on(part, config, lang);
+            if !n.is_empty() {
+                parts.push(n);
+            }
         }
         let mut note = parts.join(" · ");
         if let (true, Some(l)) = (self.level_read, self.level) {
@@ -607,4 +656,57 @@ impl Facts {
         }
         note
     }
+
+    /// What one kind of fact rests on, when it came from the words ("" when typed):
+    /// `道路交通事故`, `死亡 12、受伤 30`, `死亡 12、受伤 30 → Ⅱ级`, `县城人民路`.
+    pub fn note_on(&self, part: Part, config: &Config, lang: Lang) -> String {
+        let sep = lang.pick("、", ", ");
+        let counts = |kinds: &[CasualtyKind]| {
+            kinds
+                .iter()
+                .filter(|k| k.of(&self.casualties).is_stated())
+                .map(|k| {
+                    format!(
+                        "{} {}",
+                        k.name(lang),
+                        count_text(k.of(&self.casualties), lang)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        match part {
+            Part::Category => self
+                .categories_read
+                .iter()
+                .map(|c| config.category_name(c, lang).to_string())
+                .collect::<Vec<_>>()
+                .join(sep),
+            Part::Casualties => counts(&self.casualties_read),
+            Part::Level => match (self.level_read, self.level) {
+                (true, Some(l)) => {
+                    let c = counts(&[CasualtyKind::Dead, CasualtyKind::Injured]);
+                    format!("{c} → {}", level_words(l, lang))
+                }
+                _ => String::new(),
+            },
+            Part::Place => match (self.location_read, &self.location) {
+                (true, Some(l)) => l.clone(),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+/// Which kind of fact a routing reason rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The categories read.
+    Category,
+    /// The counts read.
+    Casualties,
+    /// The level from the counts.
+    Level,
+    /// The place read.
+    Place,
 }

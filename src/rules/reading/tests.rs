@@ -232,14 +232,11 @@ fn typed_fields_win_declined_ones_are_never_used_and_contradictions_are_kept() {
     r.casualties.dead = Count::Known(2);
     let read = reader.read(&r);
     assert!(read.suggestions.iter().all(|s| s.key() != "dead"));
-    assert!(read
-        .suggestions
-        .iter()
-        .all(|s| !s.key().starts_with("category")));
     assert_eq!(read.disagreements.len(), 1);
     assert_eq!(read.disagreements[0].said, Count::Known(12));
     let f = facts(&c, &r, &read);
-    assert_eq!(f.categories, ["fire"]);
+    // The typed category first; the words add the one they call for as well.
+    assert_eq!(f.categories, ["fire", "traffic"]);
     assert_eq!(f.casualties.dead, Count::Known(2));
     assert_eq!(f.casualties.injured, Count::Known(30));
     assert_eq!(f.level, Some(Level::III));
@@ -273,13 +270,21 @@ fn routing_calls_for_every_unit_the_words_do_and_says_why() {
     ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
-    let police = p.iter().find(|p| p.name == "县公安局交通警察大队").unwrap();
+    let why = |name: &str| p.iter().find(|p| p.name == name).unwrap().why_zh.clone();
+    let police = why("县公安局交通警察大队");
     assert!(
-        police
-            .why_zh
-            .contains("按报告文字推断：道路交通事故 · 死亡 12、受伤 30 → Ⅱ级"),
-        "{}",
-        police.why_zh
+        police.ends_with("的职能部门（按报告文字推断：道路交通事故）"),
+        "{police}"
+    );
+    let leader = why("刘志强");
+    assert!(
+        leader.contains("（按报告文字推断：死亡 12、受伤 30 → Ⅱ级）"),
+        "{leader}"
+    );
+    let health = why("县卫生健康委员会");
+    assert!(
+        health.contains("（按报告文字推断：道路交通事故 · 死亡 12、受伤 30 → Ⅱ级）"),
+        "{health}"
     );
     let r = report("储罐爆炸起火,造成3人死亡、11人受伤,有毒物料泄漏流入河道");
     let names: Vec<String> = propose(&c, &r, day).into_iter().map(|p| p.name).collect();

@@ -244,6 +244,12 @@ impl Verifier {
         if told {
             flags.retain(|f| !(f.kind == FlagKind::Missing && f.field == "casualties"));
         }
+        // So do the place and the time, when the words give them.
+        for (field, key) in [("location", "location"), ("occurred_at", "occurred_at")] {
+            if reading.suggestions.iter().any(|s| s.key() == key) {
+                flags.retain(|f| !(f.kind == FlagKind::Missing && f.field == field));
+            }
+        }
         consistency::check(report, earlier, &mut flags);
         consistency::words_disagree(&reading.disagreements, &mut flags);
         let level_suggested = crate::rules::level::suggest(&report.casualties, &self.thresholds);

@@ -55,6 +55,7 @@ fn base() -> Report {
         requests: None,
         already_told: None,
         declined: Vec::new(),
+        accepted: Vec::new(),
         recorder: "李明".into(),
     }
 }

@@ -7,6 +7,7 @@ use std::cell::Cell;
 use super::intake_fields::{draft_of, option_count, values_of, FieldId, Value};
 use super::{Input, Nav, Out};
 use crate::domain::{Flag, Incident, Level, Report, ReportDraft, ReportKind};
+use crate::rules::reading::{CasualtyKind, Reading, Suggested, Suggestion};
 use crate::service::{Request, Response};
 use crate::tui::effect::Effect;
 use crate::tui::env::Env;
@@ -63,6 +64,12 @@ pub struct Intake {
     pub flags: Vec<Flag>,
     /// The level the casualties imply.
     pub level_suggested: Option<Level>,
+    /// What the report's words suggest for the empty fields (live, with the flags).
+    pub reading: Reading,
+    /// Suggestions the officer declined (keys): never used for this report.
+    pub declined: Vec<String>,
+    /// Suggestions the officer accepted into the fields (keys).
+    pub accepted: Vec<String>,
     /// Where the form stands.
     pub phase: Phase,
     /// An open question.
@@ -127,6 +134,9 @@ impl Intake {
             focus: 0,
             flags: Vec::new(),
             level_suggested: None,
+            reading: Reading::default(),
+            declined: Vec::new(),
+            accepted: Vec::new(),
             phase: Phase::Editing,
             confirm: None,
             answers: Vec::new(),
@@ -152,7 +162,93 @@ impl Intake {
         let mut d = draft_of(env, &self.values, strict)?;
         d.kind = self.kind;
         d.incident = self.incident.clone();
+        d.declined = self.declined.clone();
+        d.accepted = self.accepted.clone();
         Ok(d)
+    }
+
+    /// The suggestions neither taken nor declined, in field order.
+    pub fn open_suggestions(&self) -> impl Iterator<Item = &Suggested> {
+        self.reading
+            .suggestions
+            .iter()
+            .filter(|s| !self.declined.contains(&s.key()) && !self.accepted.contains(&s.key()))
+    }
+
+    /// The open suggestion for a field of the form.
+    pub fn suggestion_for(&self, id: FieldId) -> Option<&Suggested> {
+        self.open_suggestions().find(|s| field_of(s) == id)
+    }
+
+    /// The suggestion an accept or decline key acts on: the focused field's, else the first.
+    fn target(&self) -> Option<Suggested> {
+        self.suggestion_for(self.focused())
+            .or_else(|| self.open_suggestions().next())
+            .cloned()
+    }
+
+    /// Takes suggestions into their fields (recorded as the officer's choice).
+    fn accept(&mut self, env: &Env, all: bool) -> Out {
+        let chosen: Vec<Suggested> = if all {
+            self.open_suggestions().cloned().collect()
+        } else {
+            self.target().into_iter().collect()
+        };
+        if chosen.is_empty() {
+            return Out::notice(env.t(Text::ReadNoSuggestion), true);
+        }
+        let Ok(mut draft) = self.draft(env, false) else {
+            return Out::none();
+        };
+        for s in &chosen {
+            s.apply(&mut draft);
+        }
+        let values = values_of(env, &draft);
+        for s in &chosen {
+            let i = field_of(s) as usize;
+            // Only an empty field takes a value: a second category stays a suggestion that
+            // routing uses, recorded as accepted.
+            if let (Some(slot), Some(v)) = (self.values.get_mut(i), values.get(i)) {
+                if is_empty(slot) {
+                    *slot = v.clone();
+                }
+            }
+            if !self.accepted.contains(&s.key()) {
+                self.accepted.push(s.key());
+            }
+        }
+        self.dirty = true;
+        self.reassess(env);
+        Out::notice(
+            format!(
+                "{}: {}",
+                env.t(Text::ReadAccepted),
+                chosen
+                    .iter()
+                    .map(|s| s.value_text(&env.config, env.lang))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            ),
+            false,
+        )
+    }
+
+    /// Declines the focused field's suggestion (or the first).
+    fn decline(&mut self, env: &Env) -> Out {
+        let Some(s) = self.target() else {
+            return Out::notice(env.t(Text::ReadNoSuggestion), true);
+        };
+        self.declined.push(s.key());
+        self.dirty = true;
+        self.reassess(env);
+        Out::notice(
+            format!(
+                "{}: {}",
+                env.t(Text::ReadDeclined),
+                s.value_text(&env.config, env.lang)
+            ),
+            false,
+        )
     }
 
     /// Runs the verifier on the draft (pure and fast: on every edit).
@@ -165,6 +261,7 @@ impl Intake {
         let a = env.verifier.assess(&report, &self.earlier, env.now);
         self.flags = a.flags;
         self.level_suggested = a.level_suggested;
+        self.reading = a.reading;
     }
 
     fn edit(&mut self, env: &Env, f: impl FnOnce(&mut Editor)) -> Out {
@@ -410,6 +507,9 @@ impl Intake {
     fn on_action(&mut self, env: &Env, action: Option<Action>) -> Out {
         match action {
             Some(Action::Save) => self.save(env),
+            Some(Action::AcceptSuggestion) => self.accept(env, false),
+            Some(Action::AcceptAllSuggestions) => self.accept(env, true),
+            Some(Action::DeclineSuggestion) => self.decline(env),
             Some(Action::NextField | Action::Down) => {
                 self.move_focus(true);
                 Out::none()
@@ -433,8 +533,8 @@ impl Intake {
     /// The actions shown in the footer.
     pub const HINTS: [Action; 5] = [
         Action::NextField,
-        Action::PrevField,
         Action::Save,
+        Action::AcceptAllSuggestions,
         Action::Back,
         Action::Help,
     ];
@@ -444,5 +544,28 @@ impl Intake {
     /// Draws the screen in `area`.
     pub fn render(&self, frame: &mut ratatui::Frame, env: &Env, area: ratatui::layout::Rect) {
         super::intake_view::render(frame, env, self, area)
+    }
+}
+
+/// The form field a suggestion fills.
+pub fn field_of(s: &Suggested) -> FieldId {
+    match &s.what {
+        Suggestion::Category { .. } => FieldId::Category,
+        Suggestion::Casualty { kind, .. } => match kind {
+            CasualtyKind::Dead => FieldId::Dead,
+            CasualtyKind::Injured => FieldId::Injured,
+            CasualtyKind::Missing => FieldId::Missing,
+            CasualtyKind::Trapped => FieldId::Trapped,
+        },
+        Suggestion::Level { .. } => FieldId::Level,
+        Suggestion::Place { .. } => FieldId::Location,
+        Suggestion::Occurred { .. } => FieldId::OccurredAt,
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Text(e) => e.text().trim().is_empty(),
+        Value::Choice(c) => c.is_none(),
     }
 }

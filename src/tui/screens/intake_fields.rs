@@ -338,5 +338,6 @@ pub fn draft_of(env: &Env, values: &[Value], strict: bool) -> Result<ReportDraft
         requests: opt(FieldId::Requests),
         already_told: opt(FieldId::AlreadyTold),
         declined: Vec::new(),
+        accepted: Vec::new(),
     })
 }

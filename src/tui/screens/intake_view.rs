@@ -71,6 +71,12 @@ fn field_rows(
                     env.theme.dim,
                 ));
             }
+            if let (None, Some(s)) = (c, f.suggestion_for(id)) {
+                spans.push(Span::styled(
+                    format!("  ✎ {}", s.value_text(&env.config, env.lang)),
+                    env.theme.accent,
+                ));
+            }
             if id == FieldId::Level {
                 if let Some(l) = f.level_suggested {
                     spans.push(Span::styled(
@@ -102,6 +108,9 @@ fn field_rows(
                     Span::raw(indent[..LABEL_W].to_string())
                 };
                 let mut spans = vec![head, Span::raw(" ")];
+                let read = f
+                    .suggestion_for(id)
+                    .filter(|_| row == 0 && e.text().trim().is_empty());
                 match laid_lines.next() {
                     Some(l) => spans.extend(l.spans),
                     None if row == 0 && focused && id.key().starts_with("casualties") => {
@@ -111,6 +120,13 @@ fn field_rows(
                         spans.push(Span::styled(env.t(Text::TimeHint), env.theme.dim))
                     }
                     None => {}
+                }
+                if let Some(s) = read {
+                    // An empty field the words can fill: the suggestion after the caret.
+                    spans.push(Span::styled(
+                        format!("✎ {}", safe_fit(&read_value(env, s), usize::from(value_w))),
+                        env.theme.accent,
+                    ));
                 }
                 if row == 0 && id == FieldId::OccurredAt {
                     // The time as read, in full, for the officer to confirm.
@@ -162,6 +178,57 @@ fn form(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
             frame.set_cursor_position(Position::new(inner.x + col, inner.y + (row - top) as u16));
         }
     }
+}
+
+/// A suggestion's value without its kind word in a casualty field (the label says it).
+fn read_value(env: &Env, s: &crate::rules::reading::Suggested) -> String {
+    match &s.what {
+        crate::rules::reading::Suggestion::Casualty { count, .. } => {
+            crate::rules::reading::count_text(count, env.lang)
+        }
+        crate::rules::reading::Suggestion::Place { location, .. } => {
+            crate::sanitize::line(location).into_owned()
+        }
+        crate::rules::reading::Suggestion::Occurred { at } => match at {
+            crate::domain::OccurredAt::At(t) => env.local(t).format("%Y-%m-%d %H:%M").to_string(),
+            crate::domain::OccurredAt::Words(w) => crate::sanitize::line(w).into_owned(),
+        },
+        _ => s.value_text(&env.config, env.lang),
+    }
+}
+
+/// What the words suggest for the empty fields, each with the words it rests on.
+fn suggestions(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
+    let open: Vec<_> = f.open_suggestions().collect();
+    let b = block(
+        env,
+        Span::styled(
+            format!(" ✎ {} {} ", env.t(Text::ReadFromWords), open.len()),
+            env.theme.accent,
+        ),
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let focused = f.suggestion_for(f.focused());
+    let mut lines = Vec::new();
+    for s in &open {
+        let style = if focused.is_some_and(|x| x.key() == s.key()) {
+            env.theme.selected
+        } else {
+            env.theme.text
+        };
+        let w = usize::from(inner.width);
+        lines.push(Line::styled(
+            safe_fit(&s.line(&env.config, env.lang), w),
+            style,
+        ));
+    }
+    if open.is_empty() {
+        lines.push(Line::styled(env.t(Text::ReadNone), env.theme.dim));
+    } else {
+        lines.push(Line::styled(env.t(Text::ReadUsed), env.theme.dim));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn live_flags(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
@@ -227,7 +294,13 @@ pub fn render(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
     form(frame, env, f, left);
-    live_flags(frame, env, f, right);
+    // Borders, one line per suggestion, and the hint (which may wrap once).
+    let n = f.open_suggestions().count() as u16;
+    let read_h = (n + 4).min(right.height / 2).max(3);
+    let [read, flags] =
+        Layout::vertical([Constraint::Length(read_h), Constraint::Min(0)]).areas(right);
+    suggestions(frame, env, f, read);
+    live_flags(frame, env, f, flags);
     frame.render_widget(Paragraph::new(phase_line(env, f, status.width)), status);
     if let Some(c) = f.confirm {
         let text = match c {

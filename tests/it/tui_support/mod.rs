@@ -68,6 +68,7 @@ pub fn report(summary: &str, seq: u32, kind: ReportKind, at: &str) -> Report {
         requests: None,
         already_told: Some("01:50 已报河口镇政府".into()),
         declined: Vec::new(),
+        accepted: Vec::new(),
         recorder: "李明".into(),
     }
 }
@@ -134,7 +135,7 @@ pub fn timeline() -> Vec<Event> {
         "duty",
         EventBody::ReportFiled {
             incident: inc.number.0.clone(),
-            report: inc.reports[0].clone(),
+            report: Box::new(inc.reports[0].clone()),
         },
         "x",
     )];
