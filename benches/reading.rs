@@ -65,7 +65,11 @@ fn main() {
             route.push(t.elapsed());
         }
     }
-    let (r50, r99, rmax) = (pct(&mut read, 0.5), pct(&mut read, 0.99), pct(&mut read, 1.0));
+    let (r50, r99, rmax) = (
+        pct(&mut read, 0.5),
+        pct(&mut read, 0.99),
+        pct(&mut read, 1.0),
+    );
     let (a50, a99) = (pct(&mut assess, 0.5), pct(&mut assess, 0.99));
     let (p50, p99) = (pct(&mut route, 0.5), pct(&mut route, 0.99));
     println!(
@@ -78,7 +82,11 @@ fn main() {
         micros(r50),
         micros(r99),
         micros(rmax),
-        if r99 <= Duration::from_millis(1) { "met" } else { "NOT met" }
+        if r99 <= Duration::from_millis(1) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
     println!(
         "baseline, the whole verifier (flags + reading) per report: p50 {} · p99 {}; reading is {:.0} % of it at p50",

@@ -734,3 +734,120 @@ fn a_request_asked_twice_under_one_key_runs_once() {
     assert!(refusals[1].contains("request over"), "{}", refusals[1]);
     assert_eq!(incident_count(&sb), 1);
 }
+
+/// The issue's crash, filed as a hurried officer or a script files it: no category, no counts.
+const CRASH: &str = r#"{"summary":"一辆大客车与货车相撞,造成12人死亡、30人受伤。","reporter":{"unit":"县公安局指挥中心"}}"#;
+
+#[test]
+fn report_add_reads_the_words_accepts_declines_and_refuses_an_unknown_key() {
+    let sb = Sandbox::new();
+    // A key the words do not suggest: refused, nothing filed.
+    let o = sb.run(
+        &[
+            "--lang",
+            "en",
+            "report",
+            "add",
+            "-",
+            "--accept",
+            "category:fire",
+        ],
+        Some(CRASH),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("category:traffic"), "{}", stderr(&o));
+    let o = sb.run(&["list", "--format", "json"], None);
+    assert_eq!(stdout(&o).trim(), "[]", "nothing filed");
+
+    // Accept the counts and the level, decline nothing: the category stays a suggestion that
+    // the notices still use, printed as such.
+    let o = sb.run(
+        &[
+            "--lang", "en", "report", "add", "-", "--accept", "dead", "injured", "level",
+        ],
+        Some(CRASH),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    assert!(
+        stderr(&o).contains("[category:traffic] Road accident ←「相撞」"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sb.run(&["show", &number, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let r = &v["incident"]["reports"][0];
+    assert_eq!(r["casualties"]["dead"], 12);
+    assert_eq!(r["level"], "II");
+    assert_eq!(
+        r["accepted"],
+        serde_json::json!(["dead", "injured", "level"])
+    );
+    assert!(r.get("category").is_none());
+    let o = sb.run(&["--lang", "zh-CN", "notify", &number], None);
+    let out = stdout(&o);
+    for unit in [
+        "县公安局交通警察大队",
+        "县卫生健康委员会",
+        "县120急救指挥中心",
+        "县应急管理局",
+    ] {
+        assert!(out.contains(unit), "{unit} missing:\n{out}");
+    }
+    assert!(
+        out.contains("道路交通事故的职能部门（按报告文字推断：道路交通事故）"),
+        "{out}"
+    );
+    assert!(
+        out.contains("首报：一辆大客车与货车相撞"),
+        "the headline says what happened:\n{out}"
+    );
+
+    // Declined: never used — the traffic units are not proposed.
+    let o = sb.run(
+        &[
+            "report",
+            "add",
+            "-",
+            "--accept",
+            "--decline",
+            "category:traffic",
+        ],
+        Some(CRASH),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    let o = sb.run(&["--lang", "zh-CN", "notify", &number], None);
+    let out = stdout(&o);
+    assert!(!out.contains("县公安局交通警察大队"), "{out}");
+    assert!(out.contains("县卫生健康委员会"), "{out}");
+}
+
+#[test]
+fn check_prints_what_the_words_suggest() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["--lang", "en", "check", "-"], Some(CRASH));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+    let keys: Vec<&str> = v["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["category:traffic", "dead", "injured", "level"]);
+    assert_eq!(v["suggestions"][1]["evidence"], "12人死亡");
+    let o = sb.run(
+        &["--lang", "zh-CN", "check", "--format", "text", "-"],
+        Some(CRASH),
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("✎ dead             死亡 12: 一辆大客车与货车相撞,造成»12人死亡«"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("初报未说明人员伤亡"),
+        "the words state them:\n{out}"
+    );
+}

@@ -99,7 +99,8 @@ impl CasualtyKind {
 pub enum Suggestion {
     /// A category key.
     Category {
-        /// The key (`traffic`).
+        /// The key (`traffic`); `category` in JSON.
+        #[serde(rename = "category")]
         key: String,
     },
     /// A casualty count.
