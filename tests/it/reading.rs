@@ -1,6 +1,6 @@
 //! The reader on the labelled corpus (issue 27): the units the words call for, and the accuracy
 //! figures, do not fall below what they were when measured on the sets the cues were written
-//! against; the untouched set (`holdout3`) is measured and printed.
+//! against; the untouched set (`holdout4`) is measured and printed.
 //!
 //! `cargo test --test it reading:: -- --nocapture` prints the table.
 
@@ -9,6 +9,9 @@ mod score;
 
 use dutydesk::rules::reading::Reader;
 use score::{Figures, Outcome};
+
+/// The set written apart and never looked at while the cues were written.
+const NEVER_TUNED: &str = "holdout4";
 
 fn outcomes() -> Vec<Outcome> {
     let config = dutydesk::config::defaults();
@@ -51,7 +54,7 @@ fn the_corpus_is_labelled_and_split() {
 fn no_unit_the_words_call_for_is_left_out() {
     let o = outcomes();
     show(&o);
-    for split in ["tune", "holdout", "holdout2", "holdout3"] {
+    for split in ["tune", "holdout", "holdout2", "holdout3", NEVER_TUNED] {
         eprintln!(
             "{}",
             Figures::of(o.iter().filter(|x| x.split == split)).line(split)
@@ -74,16 +77,16 @@ fn no_unit_the_words_call_for_is_left_out() {
         .collect();
     eprintln!("{}", Figures::of(b.iter()).line("before"));
     // The sets the cues were written against: what they reached when measured (2026-12-04)
-    // must hold. `holdout3` was never looked at; its figures are printed, not gated.
-    let seen = Figures::of(o.iter().filter(|x| x.split != "holdout3"));
-    assert!(seen.units_missing <= 6, "{}", seen.line("seen"));
+    // must hold. `holdout4` was never looked at; its figures are printed, not gated.
+    let seen = Figures::of(o.iter().filter(|x| x.split != NEVER_TUNED));
+    assert!(seen.units_missing <= 4, "{}", seen.line("seen"));
     assert!(
-        seen.categories_exact * 100 >= seen.reports * 88,
+        seen.categories_exact * 100 >= seen.reports * 89,
         "{}",
         seen.line("seen")
     );
     assert!(
-        seen.casualties_exact * 100 >= seen.reports * 85,
+        seen.casualties_exact * 100 >= seen.reports * 88,
         "{}",
         seen.line("seen")
     );

@@ -22,6 +22,8 @@ pub(crate) struct Mention {
     pub e: usize,
     /// 重伤 / 轻伤: parts of the injured that add up.
     pub part: bool,
+    /// Read from a symptom (呕吐, 发热…), not an injury.
+    pub symptom: bool,
 }
 
 /// Nouns among the casualty words: a count comes before them only ("5名伤者"), never after
@@ -41,6 +43,7 @@ const AT_LEAST_ONE: &[&str] = &[
     "淹死",
     "压死",
     "炸死",
+    "死了",
     "受伤",
     "重伤",
     "轻伤",
@@ -48,12 +51,34 @@ const AT_LEAST_ONE: &[&str] = &[
     "砸伤",
     "烧伤",
     "撞伤",
+    "砍伤",
+    "击伤",
+    "受了伤",
+    "擦破",
+    "流血",
+    "流了好多血",
+    "流了不少血",
     "被困",
     "困了",
     "困住",
+    "卡在",
+    "卡住",
     "失联",
     "失踪",
+    "未找到",
+    "没找到",
+    "找不到",
+    "未归",
+    "走散",
+    "失去联系",
+    "联系不上",
 ];
+
+/// Symptoms, counted as injured (a meal, a gas): not in an epidemic, where they are cases.
+pub(crate) const SYMPTOMS: &[&str] = &["恶心", "呕吐", "腹泻", "发热", "不适", "头晕"];
+
+/// Words whose clause must name its own count: "左手被压了" is no count of people held.
+const OWN_COUNT_ONLY: &[&str] = &["被压"];
 
 /// Words before a casualty word in its clause that make it a precaution, not a fact.
 const NOT_A_FACT: &[&str] = &[
@@ -75,6 +100,28 @@ const ZH_WORDS: &[(&str, CasualtyKind, bool)] = &[
     ("淹死", CasualtyKind::Dead, false),
     ("压死", CasualtyKind::Dead, false),
     ("炸死", CasualtyKind::Dead, false),
+    ("死了", CasualtyKind::Dead, false),
+    ("砍伤", CasualtyKind::Injured, false),
+    ("击伤", CasualtyKind::Injured, false),
+    ("受了伤", CasualtyKind::Injured, false),
+    ("擦破", CasualtyKind::Injured, false),
+    ("流血", CasualtyKind::Injured, false),
+    ("流了好多血", CasualtyKind::Injured, false),
+    ("流了不少血", CasualtyKind::Injured, false),
+    ("头晕", CasualtyKind::Injured, false),
+    ("送县", CasualtyKind::Injured, false),
+    ("送至", CasualtyKind::Injured, false),
+    ("送到", CasualtyKind::Injured, false),
+    ("送入", CasualtyKind::Injured, false),
+    ("卡在", CasualtyKind::Trapped, false),
+    ("卡住", CasualtyKind::Trapped, false),
+    ("未找到", CasualtyKind::Missing, false),
+    ("没找到", CasualtyKind::Missing, false),
+    ("找不到", CasualtyKind::Missing, false),
+    ("未归", CasualtyKind::Missing, false),
+    ("走散", CasualtyKind::Missing, false),
+    ("失去联系", CasualtyKind::Missing, false),
+    ("联系不上", CasualtyKind::Missing, false),
     ("挂了彩", CasualtyKind::Injured, false),
     ("挂彩", CasualtyKind::Injured, false),
     ("送往", CasualtyKind::Injured, false),
@@ -267,7 +314,7 @@ fn after(c: &[char], ve: usize) -> Option<(usize, Count)> {
 
 /// With no count: 无人员被困, 未造成人员死亡 → 0; 被困人数不详 → unknown.
 fn stated_without_count(c: &[char], v: usize, ve: usize) -> Option<Count> {
-    let tail: String = c[ve..(ve + 6).min(c.len())]
+    let tail: String = c[ve..(ve + 10).min(c.len())]
         .iter()
         .take_while(|ch| is_han(**ch))
         .collect();
@@ -303,7 +350,9 @@ fn subject(c: &[char], v: usize) -> Option<(usize, Count)> {
         if matches!(ch, '。' | '!' | '?' | ';' | '\n') {
             return None;
         }
-        if PEOPLE.contains(ch) && ch != '个' && is_numeral(c[j - 2]) {
+        // A count that its own casualty word follows ("12人死亡") belongs to that word.
+        let owned = ZH_WORDS.iter().any(|(w, _, _)| at(c, j, w));
+        if PEOPLE.contains(ch) && ch != '个' && is_numeral(c[j - 2]) && !owned {
             let (s, e) = run_before(c, j - 1)?;
             return parse_run(c, s, e).map(|n| (s, n));
         }
@@ -348,7 +397,7 @@ fn at_least_one(c: &[char], v: usize, word: &str) -> Option<Count> {
     // A number in the clause that was not a count of people (300头猪死亡): not people.
     if NOT_A_FACT.iter().any(|w| clause.contains(w))
         || THINGS_HELD.iter().any(|w| clause.contains(w))
-        || clause.chars().any(is_numeral)
+        || clause.chars().any(|c| is_numeral(c) && c != '几')
         || (j > 0 && is_numeral(c[j - 1]))
         || rescued(c, v)
     {
@@ -371,6 +420,7 @@ pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
                         s: i,
                         e: i + 2,
                         part: false,
+                        symptom: false,
                     });
                 }
             }
@@ -397,7 +447,12 @@ pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
                 .flatten()
                 .map(|(e, n)| (i, e, n))
                 .or_else(|| stated_without_count(c, i, i + len).map(|n| (i, i + len, n)))
-                .or_else(|| subject(c, i).map(|(s, n)| (s, i + len, n)))
+                .or_else(|| {
+                    (!OWN_COUNT_ONLY.contains(w))
+                        .then(|| subject(c, i))
+                        .flatten()
+                        .map(|(s, n)| (s, i + len, n))
+                })
                 .or_else(|| at_least_one(c, i, w).map(|n| (i, i + len, n))),
             None => None,
         };
@@ -408,10 +463,21 @@ pub(crate) fn zh(c: &[char], out: &mut Vec<Mention>) {
                 s,
                 e,
                 part: *part,
+                symptom: SYMPTOMS.contains(w),
             });
         }
         i += len;
     }
+    // The same people counted dead and injured ("3名工人…中毒…均已死亡", "一名工人坠落，经送医
+    // 抢救无效死亡"): they died.
+    let dead: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|m| m.kind == CasualtyKind::Dead && m.count.at_least().is_some_and(|n| n > 0))
+        .map(|m| (m.s, m.e))
+        .collect();
+    out.retain(|m| {
+        m.kind != CasualtyKind::Injured || !dead.iter().any(|(s, e)| *s == m.s && *e != m.e)
+    });
 }
 
 /// The compiled English patterns.
@@ -429,7 +495,7 @@ const NUM: &str = r"(\d+|a dozen|dozens of|dozens|scores of|hundreds of|several|
 impl English {
     /// Compiles the patterns; `None` only if a pattern were malformed (a test holds them).
     pub(crate) fn new() -> Option<English> {
-        let kind = r"(killed|dead|died|deaths|fatalities|drowned|injured|hurt|wounded|injuries|fell ill|taken ill|taken to hospital|treated in hospital|treated|hospitali[sz]ed|poisoned|missing|unaccounted for|trapped)";
+        let kind = r"(killed|dead|died|deaths|fatalities|drowned|injured|hurt|wounded|injuries|fell ill|taken ill|taken to hospital|treated in hospital|treated|send to hospital|sent to hospital|hospitali[sz]ed|poisoned|stabbed|missing|unaccounted for|trapped)";
         let before = Regex::new(&format!(
             r"\b{NUM}\s+(?:[a-z'-]+\s+){{0,6}}?(?:(?:were|was|have been|had been|are|is|got|remain|remained|still)\s+)?(?:(?:seriously|slightly|critically|badly|fatally|reportedly)\s+)?{kind}\b"
         ))
@@ -439,7 +505,7 @@ impl English {
         ))
         .ok()?;
         let none = Regex::new(
-            r"\b(?:(?:escaped|was|were|is|are|remained)\s+(unhurt|unharmed|uninjured)|no (?:one|body) (?:was |were |has been |had been |is |got )?(hurt|injured|killed|trapped|missing)|nobody (?:was |has been )?(hurt|injured|killed|trapped)|no (casualties|injuries|deaths|fatalities)|without (casualties|injuries))\b",
+            r"\b(?:(?:escaped|was|were|is|are|remained)\s+(unhurt|unharmed|uninjured)|no (?:one|body) (?:was |were |has been |had been |is |got )?(hurt|injured|killed|trapped|missing)|nobody (?:was |has been )?(hurt|injured|killed|trapped)|no (?:reports of )?(casualties|injuries|deaths|fatalities)|without (casualties|injuries))\b",
         )
         .ok()?;
         let unknown = Regex::new(
@@ -448,7 +514,7 @@ impl English {
         .ok()?;
         // One person: "the driver was killed", "injuring a passer-by", "killing his wife".
         let single = Regex::new(
-            r"\b(?:(?:a|an|the|his|her|one)\s+(?:[a-z'-]+\s+){0,2}?(?:was|is|has been|had been|got)\s+(?:[a-z]+\s+){0,4}?(?:seriously |slightly |critically |badly |fatally )?(killed|dead|hurt|injured|wounded|trapped|missing)|(killing|injuring)\s+(?:a|an|the|his|her|one)\s+[a-z'-]+|(?:a|an|the|one)\s+(?:[a-z'.,-]+\s+){0,10}?(?:and\s+)?(died|drowned))\b",
+            r"\b(?:(?:a|an|the|his|her|one)\s+(?:[a-z0-9'-]+\s+){0,2}?(?:was|is|has been|had been|got)\s+(?:[a-z]+\s+){0,4}?(?:seriously |slightly |critically |badly |fatally )?(killed|dead|hurt|injured|wounded|stabbed|trapped|missing)|(?:the|a|an)\s+[a-z0-9'-]+\s+escaped with (?:minor |slight )?(cuts|injuries|bruises)|(killing|injuring)\s+(?:a|an|the|his|her|one)\s+[a-z'-]+|left\s+(?:one|a|an)\s+(?:[a-z]+\s+){0,3}?with\s+(?:a\s+)?(broken|fractured|serious|minor)|(?:a|an|the|one)\s+(?:[a-z'.,-]+\s+){0,10}?(?:and\s+)?(died|drowned))\b",
         )
         .ok()?;
         let body = Regex::new(r"\bthe body of (?:a|an|the)\b").ok()?;
@@ -479,6 +545,7 @@ impl English {
                     s: ch(all.start()),
                     e: ch(all.end()),
                     part: false,
+                    symptom: false,
                 });
             }
         }
@@ -487,8 +554,18 @@ impl English {
             if text[..all.start()].ends_with("no ") {
                 continue;
             }
-            let kind = match (m.get(1).or(m.get(3)), m.get(2)) {
-                (Some(k), _) => en_kind(k.as_str()),
+            // Groups: 1 the kind after "was", 2 "escaped with cuts", 3 killing/injuring,
+            // 4 "left one with a broken", 5 died.
+            let hurt = m.get(4).map(|_| "injured");
+            let kind = match (
+                m.get(1)
+                    .or(m.get(2))
+                    .map(|k| k.as_str())
+                    .or(hurt)
+                    .or(m.get(5).map(|k| k.as_str())),
+                m.get(3),
+            ) {
+                (Some(k), _) => en_kind(k),
                 (None, Some(v)) if v.as_str() == "killing" => Some(CasualtyKind::Dead),
                 (None, Some(_)) => Some(CasualtyKind::Injured),
                 _ => None,
@@ -500,6 +577,7 @@ impl English {
                     s: ch(all.start()),
                     e: ch(all.end()),
                     part: false,
+                    symptom: false,
                 });
             }
         }
@@ -510,6 +588,7 @@ impl English {
                 s: ch(m.start()),
                 e: ch(m.end()),
                 part: false,
+                symptom: false,
             });
         }
         for m in self.after.captures_iter(text) {
@@ -532,6 +611,7 @@ impl English {
                     s: ch(all.start()),
                     e: ch(all.end()),
                     part: false,
+                    symptom: false,
                 });
             }
         }
@@ -554,6 +634,7 @@ impl English {
                     s: ch(all.start()),
                     e: ch(all.end()),
                     part: false,
+                    symptom: false,
                 });
             }
         }
@@ -573,6 +654,7 @@ impl English {
                     s: ch(all.start()),
                     e: ch(all.end()),
                     part: false,
+                    symptom: false,
                 });
             }
         }
@@ -582,10 +664,22 @@ impl English {
 fn en_kind(k: &str) -> Option<CasualtyKind> {
     Some(match k {
         "killed" | "dead" | "died" | "deaths" | "fatalities" | "drowned" => CasualtyKind::Dead,
-        "injured" | "hurt" | "wounded" | "injuries" | "fell ill" | "taken ill"
-        | "taken to hospital" | "hospitalised" | "hospitalized" | "poisoned" => {
-            CasualtyKind::Injured
-        }
+        "cuts" | "bruises" => CasualtyKind::Injured,
+        "injured"
+        | "hurt"
+        | "wounded"
+        | "injuries"
+        | "fell ill"
+        | "taken ill"
+        | "taken to hospital"
+        | "treated in hospital"
+        | "treated"
+        | "send to hospital"
+        | "sent to hospital"
+        | "hospitalised"
+        | "hospitalized"
+        | "poisoned"
+        | "stabbed" => CasualtyKind::Injured,
         "missing" | "unaccounted for" => CasualtyKind::Missing,
         "trapped" => CasualtyKind::Trapped,
         _ => return None,

@@ -361,6 +361,7 @@ impl Reader {
         let found = self.categories.find(&n);
         // Where the event's own words begin: a place phrase stops there.
         let mut stops: Vec<usize> = found.iter().map(|f| f.s).collect();
+        let found_keys: Vec<String> = found.iter().map(|f| f.category.clone()).collect();
         {
             for f in found
                 .into_iter()
@@ -381,6 +382,17 @@ impl Reader {
         casualties::zh(&n.chars, &mut mentions);
         if let Some(en) = &self.english {
             en.find(&n.text, &mut mentions);
+        }
+        // In an epidemic a fever is a case, not an injury; after a meal or a gas it is one.
+        let cats: Vec<&str> = found_keys
+            .iter()
+            .map(String::as_str)
+            .chain(report.category.as_deref())
+            .collect();
+        if cats.contains(&"outbreak")
+            && !cats.iter().any(|c| matches!(*c, "food_safety" | "hazmat"))
+        {
+            mentions.retain(|m| !m.symptom);
         }
         stops.extend(mentions.iter().map(|m| m.s));
         let mut read = Casualties::default();
@@ -635,7 +647,7 @@ impl Facts {
             .any(|sentence| {
                 cue.groups
                     .iter()
-                    .all(|g| g.iter().any(|w| sentence.contains(normalise(w).as_str())))
+                    .all(|g| g.iter().any(|w| affirmed(sentence, &normalise(w))))
             })
     }
 
@@ -710,4 +722,26 @@ pub enum Part {
     Level,
     /// The place read.
     Place,
+}
+
+/// True when `word` is in `sentence` somewhere not right after a negation ("未见泄漏",
+/// "there was no leak").
+fn affirmed(sentence: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    sentence.match_indices(word).any(|(b, _)| {
+        let before = &sentence[..b];
+        let zh: Vec<char> = before.chars().rev().take(3).collect();
+        let zh_negated = zh
+            .iter()
+            .take_while(|c| matches!(**c as u32, 0x4E00..=0x9FFF))
+            .any(|c| matches!(c, '未' | '无' | '没' | '不'));
+        let en_negated = before
+            .split_whitespace()
+            .rev()
+            .take(2)
+            .any(|w| matches!(w, "no" | "not" | "without" | "never"));
+        !(zh_negated || en_negated)
+    })
 }
