@@ -37,7 +37,7 @@ fn main() {
         .map(|c| score::score(&config, &reader, c))
         .collect();
     println!("accuracy on {} labelled reports:", cases.len());
-    for split in ["tune", "holdout", "holdout2", "holdout3"] {
+    for split in ["tune", "holdout", "holdout2", "holdout3", "holdout4"] {
         println!(
             "  {}",
             Figures::of(outcomes.iter().filter(|o| o.split == split)).line(split)

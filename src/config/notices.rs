@@ -36,6 +36,8 @@ pub struct RoutingRule {
     /// Words in the report's text (summary or place), any of which matches (empty = any). A word
     /// written `A|B+C|D` needs one of A, B and one of C, D in the same sentence.
     pub words: Vec<String>,
+    /// Matches only a report whose category is neither typed nor read from its words.
+    pub uncategorised: bool,
     /// Names of people or units to notify.
     pub to: Vec<String>,
     /// Why, in Chinese.
@@ -322,6 +324,12 @@ impl Notices {
                 return Err((
                     format!("notices.rules[{i}].casualties"),
                     format!("{k:?} is not a casualty kind: dead, injured, missing or trapped"),
+                ));
+            }
+            if r.uncategorised && !r.categories.is_empty() {
+                return Err((
+                    format!("notices.rules[{i}].uncategorised"),
+                    "a rule for reports with no category cannot also name categories".into(),
                 ));
             }
             if let Some(w) = r

@@ -98,3 +98,51 @@ fn error_messages_read_well() {
         "{s}"
     );
 }
+
+#[test]
+fn reading_keys_are_checked_and_named() {
+    let table = [
+        (
+            "[[notices.rules]]\ncasualties = [\"wounded\"]\nto = [\"县教育局\"]\n",
+            "notices.rules[0].casualties",
+        ),
+        (
+            "[[notices.rules]]\nwords = [\"学校+\"]\nto = [\"县教育局\"]\n",
+            "notices.rules[0].words",
+        ),
+        (
+            "[[notices.rules]]\nuncategorised = true\ncategories = [\"fire\"]\nto = [\"县教育局\"]\n",
+            "notices.rules[0].uncategorised",
+        ),
+        (
+            "[[categories]]\nkey = \"x\"\nzh = \"x\"\nen = \"x\"\nyields_to = [\"nope\"]\n",
+            "categories[0].yields_to",
+        ),
+        (
+            "[[categories]]\nkey = \"x\"\nzh = \"x\"\nen = \"x\"\ncues = [\"起火||\"]\n",
+            "categories[0].cues",
+        ),
+    ];
+    for (text, key) in table {
+        let e = err(text);
+        assert!(
+            matches!(&e, ConfigError::Invalid { key: k, .. } if k == key),
+            "{text}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_county_with_its_own_directory_keeps_only_the_default_rules_it_can_follow() {
+    let user = "[[units]]\nname = \"县消防救援大队\"\nkind = \"department\"\n";
+    let c = layer(Some(user), None, &[]).unwrap();
+    let kept: Vec<&[String]> = c.notices.rules.iter().map(|r| r.to.as_slice()).collect();
+    assert_eq!(
+        kept,
+        [["县消防救援大队".to_string()]],
+        "the trapped rule only"
+    );
+    // Rules the county writes are its own: an unknown name there is an error.
+    let e = err("[[units]]\nname = \"甲\"\n[[notices.rules]]\nto = [\"乙\"]\n");
+    assert!(e.to_string().contains("notices.rules[0].to"), "{e}");
+}

@@ -42,10 +42,11 @@ pub async fn run(ep: &Endpoint, n: &QueuedNotice, timeout: Duration) -> Result<S
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    let input = serde_json::to_vec(&super::notice_json(n))
+        .map_err(|e| SendError::permanent(format!("the notice as JSON: {e}")))?;
     let mut child = cmd
         .spawn()
         .map_err(|e| SendError::permanent(format!("cannot start {}: {e}", ep.program)))?;
-    let input = serde_json::to_vec(&super::notice_json(n)).unwrap_or_default();
     if let Some(mut stdin) = child.stdin.take() {
         // A program that does not read its input is not an error in itself.
         let _ = stdin.write_all(&input).await;

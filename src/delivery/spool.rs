@@ -48,7 +48,8 @@ pub async fn write(dir: &Path, n: &QueuedNotice) -> Result<String, SendError> {
         body.push_str(&n.text);
         body.push_str(&format!("\n[{}] {}\n", n.token, n.id));
         write_private(&txt, body.as_bytes())?;
-        let json = serde_json::to_vec_pretty(&super::notice_json(&n)).unwrap_or_default();
+        let json =
+            serde_json::to_vec_pretty(&super::notice_json(&n)).map_err(std::io::Error::other)?;
         write_private(&dir.join(format!("{stem}.json")), &json)?;
         Ok(txt)
     })

@@ -42,6 +42,9 @@ pub enum CheckError {
         /// serde's message.
         message: String,
     },
+    /// A result could not be written as JSON.
+    #[error("writing the result: {0}")]
+    Output(String),
     /// Not valid JSON, or not the report shape, in a single object or JSON lines.
     #[error("report {number} (line {line}, column {column}): {message}")]
     Report {
@@ -190,7 +193,9 @@ pub fn run_check(
                         .collect(),
                 };
                 // Cues and contexts are the report's own text: escaped, never raw.
-                out.push_str(&sanitize::json::to_string(&o).unwrap_or_default());
+                let line =
+                    sanitize::json::to_string(&o).map_err(|e| CheckError::Output(e.to_string()))?;
+                out.push_str(&line);
                 out.push('\n');
             }
             CheckFormat::Text => text_report(&mut out, k + 1, &report, &a, config, lang),

@@ -108,39 +108,33 @@ pub fn propose_read(
     reading: &Reading,
     shift_day: NaiveDate,
 ) -> Vec<Proposed> {
-    let facts = reading::facts(config, report, reading);
-    // A reason resting on the words says which words: "（按报告文字推断：道路交通事故）".
-    let tag = |note: String, zh: String, en: String, note_en: String| {
-        if note.is_empty() {
-            (zh, en)
-        } else {
-            (
-                format!("{zh}（按报告文字推断：{note}）"),
-                format!("{en} (read from the report's words: {note_en})"),
-            )
-        }
+    let mut p = Proposal {
+        config,
+        facts: reading::facts(config, report, reading),
+        out: Vec::new(),
     };
-    let on = |part: Option<Part>, zh: String, en: String| match part {
-        Some(p) => tag(
-            facts.note_on(p, config, Lang::Zh),
-            zh,
-            en,
-            facts.note_on(p, config, Lang::En),
-        ),
-        None => tag(
-            facts.note(config, Lang::Zh),
-            zh,
-            en,
-            facts.note(config, Lang::En),
-        ),
-    };
-    let mut out: Vec<Proposed> = Vec::new();
-    let mut add = |name: &str, (zh, en): (String, String)| {
-        if let Some(p) = out.iter_mut().find(|p| p.name == name) {
+    p.leaders(shift_day);
+    p.departments();
+    p.regions();
+    p.rules();
+    p.out
+}
+
+/// A proposal being made: the facts it goes by and the recipients so far.
+struct Proposal<'a> {
+    config: &'a Config,
+    facts: reading::Facts,
+    out: Vec<Proposed>,
+}
+
+impl Proposal<'_> {
+    /// Adds a recipient, or a reason to one already there.
+    fn add(&mut self, name: &str, (zh, en): (String, String)) {
+        if let Some(p) = self.out.iter_mut().find(|p| p.name == name) {
             p.add_reason(&zh, &en);
             return;
         }
-        if let Some((kind, contact)) = resolve(config, name) {
+        if let Some((kind, contact)) = resolve(self.config, name) {
             let mut p = Proposed {
                 name: name.to_string(),
                 kind,
@@ -149,106 +143,168 @@ pub fn propose_read(
                 why_en: String::new(),
             };
             p.add_reason(&zh, &en);
-            out.push(p);
+            self.out.push(p);
         }
-    };
-    if let Some(leader) = config.leader_on_duty(shift_day) {
-        add(&leader.name, ("带班领导".into(), "leader on duty".into()));
     }
-    if let Some(level) = facts.level {
-        let mut leaders: Vec<_> = config
+
+    /// A reason resting on the words says which words: "（按报告文字推断：道路交通事故）"; `None`
+    /// names everything the words supplied.
+    fn on(&self, part: Option<Part>, zh: String, en: String) -> (String, String) {
+        let note = |lang| match part {
+            Some(p) => self.facts.note_on(p, self.config, lang),
+            None => self.facts.note(self.config, lang),
+        };
+        let (nz, ne) = (note(Lang::Zh), note(Lang::En));
+        if nz.is_empty() {
+            (zh, en)
+        } else {
+            (
+                format!("{zh}（按报告文字推断：{nz}）"),
+                format!("{en} (read from the report's words: {ne})"),
+            )
+        }
+    }
+
+    /// The leader on duty, and the leaders told of every incident at this level or graver.
+    fn leaders(&mut self, shift_day: NaiveDate) {
+        if let Some(leader) = self.config.leader_on_duty(shift_day) {
+            let name = leader.name.clone();
+            self.add(&name, ("带班领导".into(), "leader on duty".into()));
+        }
+        let Some(level) = self.facts.level else {
+            return;
+        };
+        let mut leaders: Vec<_> = self
+            .config
             .people
             .iter()
             .filter(|p| Level::parse(&p.notify_level).is_some_and(|l| level <= l))
             .collect();
         leaders.sort_by_key(|p| p.rank);
-        for p in leaders {
-            let zh = format!("{}级及以上事件报{}", level.numeral(), p.title);
-            let en = format!("level {} or graver goes to the {}", level.key(), p.title_en);
-            add(&p.name, on(Some(Part::Level), zh, en));
+        let reasons: Vec<(String, (String, String))> = leaders
+            .into_iter()
+            .map(|p| {
+                let zh = format!("{}级及以上事件报{}", level.numeral(), p.title);
+                let en = format!("level {} or graver goes to the {}", level.key(), p.title_en);
+                (p.name.clone(), self.on(Some(Part::Level), zh, en))
+            })
+            .collect();
+        for (name, why) in reasons {
+            self.add(&name, why);
         }
     }
-    for cat in &facts.categories {
-        let cname = config.category_name(cat, Lang::Zh).to_string();
-        let ename = config.category_name(cat, Lang::En).to_string();
-        for u in config.units.iter().filter(|u| {
-            u.kind == UnitKind::Department && u.authoritative_for.iter().any(|c| c == cat)
-        }) {
-            let why = (
-                format!("{cname}的职能部门"),
-                format!("functional department for {ename}"),
-            );
-            let why = if facts.categories_read.contains(cat) {
-                on(Some(Part::Category), why.0, why.1)
-            } else {
-                why
-            };
-            add(&u.name, why);
+
+    /// The functional departments of each category typed or read.
+    fn departments(&mut self) {
+        let mut reasons = Vec::new();
+        for cat in &self.facts.categories {
+            let cname = self.config.category_name(cat, Lang::Zh);
+            let ename = self.config.category_name(cat, Lang::En);
+            for u in self.config.units.iter().filter(|u| {
+                u.kind == UnitKind::Department && u.authoritative_for.iter().any(|c| c == cat)
+            }) {
+                let why = (
+                    format!("{cname}的职能部门"),
+                    format!("functional department for {ename}"),
+                );
+                let why = if self.facts.categories_read.contains(cat) {
+                    self.on(Some(Part::Category), why.0, why.1)
+                } else {
+                    why
+                };
+                reasons.push((u.name.clone(), why));
+            }
+        }
+        for (name, why) in reasons {
+            self.add(&name, why);
         }
     }
-    // Regions (and parks) by place: the place typed or read, else any of their place names the
-    // words mention ("火线距我县石门乡约5公里").
-    for u in config
-        .units
-        .iter()
-        .filter(|u| u.kind != UnitKind::Department)
-    {
-        let typed = facts
-            .location
-            .as_deref()
-            .and_then(|loc| u.places.iter().find(|p| place_in(loc, p)));
-        if let Some(place) = typed {
-            add(
-                &u.name,
-                on(
+
+    /// Regions (and parks) by place: the place typed or read, else any of their place names the
+    /// words mention ("火线距我县石门乡约5公里").
+    fn regions(&mut self) {
+        let mut reasons = Vec::new();
+        for u in self
+            .config
+            .units
+            .iter()
+            .filter(|u| u.kind != UnitKind::Department)
+        {
+            let typed = self
+                .facts
+                .location
+                .as_deref()
+                .and_then(|loc| u.places.iter().find(|p| place_in(loc, p)));
+            if let Some(place) = typed {
+                let why = self.on(
                     Some(Part::Place),
                     format!("事发地在辖区（{place}）"),
                     format!("the place is in its area ({place})"),
-                ),
-            );
-        } else if let Some(place) = u.places.iter().find(|p| place_in(&facts.words, p)) {
-            add(
-                &u.name,
-                (
-                    format!("报告提到其辖区（{place}）"),
-                    format!("the report names a place in its area ({place})"),
-                ),
-            );
+                );
+                reasons.push((u.name.clone(), why));
+            } else if let Some(place) = u.places.iter().find(|p| place_in(&self.facts.words, p)) {
+                reasons.push((
+                    u.name.clone(),
+                    (
+                        format!("报告提到其辖区（{place}）"),
+                        format!("the report names a place in its area ({place})"),
+                    ),
+                ));
+            }
+        }
+        for (name, why) in reasons {
+            self.add(&name, why);
         }
     }
-    for rule in &config.notices.rules {
-        let cat_ok = rule.categories.is_empty()
-            || facts
-                .categories
-                .iter()
-                .any(|c| rule.categories.iter().any(|k| k == c));
+
+    /// The configured rules whose every non-empty condition the facts meet.
+    fn rules(&mut self) {
+        let mut reasons = Vec::new();
+        for rule in &self.config.notices.rules {
+            if !self.matches(rule) {
+                continue;
+            }
+            let f = &self.facts;
+            let read = (!rule.categories.is_empty() && f.category_read)
+                || (!rule.levels.is_empty() && f.level_read)
+                || (!rule.places.is_empty() && f.location_read)
+                || (!rule.casualties.is_empty() && !f.casualties_read.is_empty());
+            for name in &rule.to {
+                let why = (rule.why_zh.clone(), rule.why_en.clone());
+                let why = if read {
+                    self.on(None, why.0, why.1)
+                } else {
+                    why
+                };
+                reasons.push((name.clone(), why));
+            }
+        }
+        for (name, why) in reasons {
+            self.add(&name, why);
+        }
+    }
+
+    fn matches(&self, rule: &crate::config::RoutingRule) -> bool {
+        let f = &self.facts;
+        let cat_ok =
+            rule.categories.is_empty() || f.categories.iter().any(|c| rule.categories.contains(c));
         let place_ok = rule.places.is_empty()
-            || facts
-                .location
+            || f.location
                 .as_deref()
                 .is_some_and(|l| rule.places.iter().any(|p| place_in(l, p)));
         let casualties_ok = rule.casualties.is_empty()
             || CasualtyKind::ALL
                 .iter()
-                .any(|k| rule.casualties.iter().any(|r| r == k.key()) && facts.has(*k));
-        let words_ok = rule.words.is_empty() || rule.words.iter().any(|w| facts.says(w));
-        if cat_ok
+                .any(|k| rule.casualties.iter().any(|r| r == k.key()) && f.has(*k));
+        let words_ok = rule.words.is_empty() || rule.words.iter().any(|w| f.says(w));
+        let uncategorised_ok = !rule.uncategorised || f.categories.is_empty();
+        cat_ok
+            && uncategorised_ok
             && place_ok
             && casualties_ok
             && words_ok
-            && level_matches(&rule.levels, facts.level)
-        {
-            let read = (!rule.categories.is_empty() && facts.category_read)
-                || (!rule.levels.is_empty() && facts.level_read)
-                || (!rule.places.is_empty() && facts.location_read)
-                || (!rule.casualties.is_empty() && !facts.casualties_read.is_empty());
-            for name in &rule.to {
-                let why = (rule.why_zh.clone(), rule.why_en.clone());
-                add(name, if read { on(None, why.0, why.1) } else { why });
-            }
-        }
+            && level_matches(&rule.levels, f.level)
     }
-    out
 }
 
 /// Who is told when `name` does not acknowledge in time about an incident of `level`: a

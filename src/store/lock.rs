@@ -150,7 +150,7 @@ pub fn acquire(dir: &Path, me: &Holder) -> Result<DataLock, LockError> {
         file.set_len(0).map_err(io_err)?;
         file.rewind().map_err(io_err)?;
     }
-    let text = serde_json::to_string(me).unwrap_or_default();
+    let text = serde_json::to_string(me).map_err(|e| io_err(std::io::Error::other(e)))?;
     file.write_all(text.as_bytes()).map_err(io_err)?;
     file.sync_data().map_err(io_err)?;
     Ok(DataLock {

@@ -53,7 +53,12 @@ pub struct Outcome {
 pub fn cases() -> Vec<Case> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/reading");
     let mut out = Vec::new();
-    for file in ["labelled.jsonl", "holdout2.jsonl", "holdout3.jsonl"] {
+    for file in [
+        "labelled.jsonl",
+        "holdout2.jsonl",
+        "holdout3.jsonl",
+        "holdout4.jsonl",
+    ] {
         let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("the labelled corpus");
         out.extend(
             text.lines()

@@ -18,13 +18,15 @@
 
 mod casualties;
 mod category;
+mod english;
+mod facts;
 #[cfg(test)]
 mod tests;
 mod time;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, UnitKind, WordCue};
+use crate::config::{Config, UnitKind};
 use crate::domain::{Casualties, Count, Lang, Level, OccurredAt, Report};
 use crate::rules::level::{self, Threshold};
 use crate::rules::verify::text::{normalise, Norm};
@@ -282,6 +284,9 @@ pub struct Reading {
     pub suggestions: Vec<Suggested>,
     /// Typed counts the words contradict.
     pub disagreements: Vec<Disagreement>,
+    /// The categories read and typed (what the counts are read against).
+    #[serde(skip)]
+    categories: Vec<String>,
 }
 
 impl Reading {
@@ -302,7 +307,7 @@ struct Place {
 /// The compiled reader: build once from the configuration, read many reports.
 pub struct Reader {
     categories: category::Categories,
-    english: Option<casualties::English>,
+    english: Option<english::English>,
     times: Option<time::Times>,
     places: Vec<Place>,
     thresholds: Vec<(Level, Threshold)>,
@@ -341,7 +346,7 @@ impl Reader {
         places.sort_by_key(|p| std::cmp::Reverse(p.norm.chars().count()));
         Reader {
             categories: category::Categories::new(config),
-            english: casualties::English::new(),
+            english: english::English::new(),
             times: time::Times::new(),
             places,
             thresholds: config.thresholds(),
@@ -352,101 +357,10 @@ impl Reader {
     pub fn read(&self, report: &Report) -> Reading {
         let n = Norm::new(&report.summary);
         let mut out = Reading::default();
-        let span = |s: usize, e: usize| {
-            let (os, oe) = n.span(s, e.max(s + 1));
-            (os, oe, n.orig_slice(os, oe).to_string())
-        };
-        // Every category the words call for besides the one typed: a crash that leaks chemicals
-        // is traffic and hazmat, whichever the officer chose.
-        let found = self.categories.find(&n);
         // Where the event's own words begin: a place phrase stops there.
-        let mut stops: Vec<usize> = found.iter().map(|f| f.s).collect();
-        let found_keys: Vec<String> = found.iter().map(|f| f.category.clone()).collect();
-        {
-            for f in found
-                .into_iter()
-                .filter(|f| report.category.as_deref() != Some(f.category.as_str()))
-            {
-                let (start, end, evidence) = span(f.s, f.e);
-                out.suggestions.push(Suggested {
-                    rule: format!("categories.{}.cues: {}", f.category, f.cue),
-                    what: Suggestion::Category { key: f.category },
-                    field: "summary",
-                    start,
-                    end,
-                    evidence,
-                });
-            }
-        }
-        let mut mentions = Vec::new();
-        casualties::zh(&n.chars, &mut mentions);
-        if let Some(en) = &self.english {
-            en.find(&n.text, &mut mentions);
-        }
-        // In an epidemic a fever is a case, not an injury; after a meal or a gas it is one.
-        let cats: Vec<&str> = found_keys
-            .iter()
-            .map(String::as_str)
-            .chain(report.category.as_deref())
-            .collect();
-        if cats.contains(&"outbreak")
-            && !cats.iter().any(|c| matches!(*c, "food_safety" | "hazmat"))
-        {
-            mentions.retain(|m| !m.symptom);
-        }
-        stops.extend(mentions.iter().map(|m| m.s));
-        let mut read = Casualties::default();
-        for kind in CasualtyKind::ALL {
-            let found = match (kind, casualties::parts_sum(&mentions)) {
-                (CasualtyKind::Injured, Some((sum, s, e))) => Some((Count::Known(sum), s, e)),
-                _ => casualties::settle(&mentions, kind).map(|m| (m.count.clone(), m.s, m.e)),
-            };
-            let Some((count, s, e)) = found else { continue };
-            let (start, end, evidence) = span(s, e);
-            *kind.of_mut(&mut read) = count.clone();
-            let typed = kind.of(&report.casualties);
-            if !typed.is_stated() {
-                out.suggestions.push(Suggested {
-                    what: Suggestion::Casualty { kind, count },
-                    field: "summary",
-                    start,
-                    end,
-                    evidence,
-                    rule: format!("casualties.{}", kind.key()),
-                });
-            } else if disagree(typed, &count) {
-                out.disagreements.push(Disagreement {
-                    kind,
-                    typed: typed.clone(),
-                    said: count,
-                    evidence,
-                    start,
-                    end,
-                });
-            }
-        }
-        if report.level.is_none() {
-            let merged = merge(&report.casualties, &read, &report.declined);
-            let from_words = CasualtyKind::ALL
-                .iter()
-                .any(|k| !k.of(&report.casualties).is_stated() && k.of(&merged).is_stated());
-            if let (true, Some(l)) = (from_words, level::suggest(&merged, &self.thresholds)) {
-                let (start, end, evidence) = out
-                    .suggestions
-                    .iter()
-                    .find(|s| matches!(s.what, Suggestion::Casualty { .. }))
-                    .map(|s| (s.start, s.end, s.evidence.clone()))
-                    .unwrap_or_default();
-                out.suggestions.push(Suggested {
-                    what: Suggestion::Level { level: l },
-                    field: "summary",
-                    start,
-                    end,
-                    evidence,
-                    rule: level_rule(l, &merged, &self.thresholds),
-                });
-            }
-        }
+        let mut stops = self.read_categories(&n, report, &mut out);
+        let read = self.read_casualties(&n, report, &mut out, &mut stops);
+        self.read_level(report, &read, &mut out);
         if report
             .location
             .as_deref()
@@ -462,18 +376,125 @@ impl Reader {
                 .as_ref()
                 .and_then(|t| t.find(&n.text, report.received_at))
             {
-                let (start, end, evidence) = span(t.s, t.e);
-                out.suggestions.push(Suggested {
-                    what: Suggestion::Occurred { at: t.at },
-                    field: "summary",
-                    start,
-                    end,
-                    evidence,
-                    rule: "occurred_at".into(),
-                });
+                let what = Suggestion::Occurred { at: t.at };
+                out.suggestions
+                    .push(suggested(&n, what, t.s, t.e, "occurred_at".into()));
             }
         }
         out
+    }
+
+    /// Every category the words call for besides the one typed (a crash that leaks chemicals is
+    /// traffic and hazmat, whichever the officer chose); returns where their words begin.
+    fn read_categories(&self, n: &Norm<'_>, report: &Report, out: &mut Reading) -> Vec<usize> {
+        let found = self.categories.find(n);
+        let stops = found.iter().map(|f| f.s).collect();
+        for f in found
+            .into_iter()
+            .filter(|f| report.category.as_deref() != Some(f.category.as_str()))
+        {
+            let rule = format!("categories.{}.cues: {}", f.category, f.cue);
+            let what = Suggestion::Category { key: f.category };
+            out.suggestions.push(suggested(n, what, f.s, f.e, rule));
+        }
+        out.categories = out
+            .suggestions
+            .iter()
+            .filter_map(|s| match &s.what {
+                Suggestion::Category { key } => Some(key.clone()),
+                _ => None,
+            })
+            .chain(report.category.clone())
+            .collect();
+        stops
+    }
+
+    /// The counts the words give: suggestions for the counts not typed, disagreements with those
+    /// typed. Returns the counts read.
+    fn read_casualties(
+        &self,
+        n: &Norm<'_>,
+        report: &Report,
+        out: &mut Reading,
+        stops: &mut Vec<usize>,
+    ) -> Casualties {
+        let mut mentions = Vec::new();
+        casualties::zh(&n.chars, &mut mentions);
+        if let Some(en) = &self.english {
+            en.find(&n.text, &mut mentions);
+        }
+        // In an epidemic a fever is a case, not an injury; after a meal or a gas it is one.
+        let cats = &out.categories;
+        if cats.iter().any(|c| c == "outbreak")
+            && !cats
+                .iter()
+                .any(|c| matches!(c.as_str(), "food_safety" | "hazmat"))
+        {
+            mentions.retain(|m| !m.symptom);
+        }
+        stops.extend(mentions.iter().map(|m| m.s));
+        let mut read = Casualties::default();
+        for kind in CasualtyKind::ALL {
+            let found = match (kind, casualties::parts_sum(&mentions)) {
+                (CasualtyKind::Injured, Some((sum, s, e))) => Some((Count::Known(sum), s, e)),
+                _ => casualties::settle(&mentions, kind).map(|m| (m.count.clone(), m.s, m.e)),
+            };
+            let Some((count, s, e)) = found else { continue };
+            *kind.of_mut(&mut read) = count.clone();
+            let typed = kind.of(&report.casualties);
+            let rule = format!("casualties.{}", kind.key());
+            let sug = suggested(
+                n,
+                Suggestion::Casualty {
+                    kind,
+                    count: count.clone(),
+                },
+                s,
+                e,
+                rule,
+            );
+            if !typed.is_stated() {
+                out.suggestions.push(sug);
+            } else if disagree(typed, &count) {
+                out.disagreements.push(Disagreement {
+                    kind,
+                    typed: typed.clone(),
+                    said: count,
+                    evidence: sug.evidence,
+                    start: sug.start,
+                    end: sug.end,
+                });
+            }
+        }
+        read
+    }
+
+    /// The level the counts imply, when some count came from the words and none was typed.
+    fn read_level(&self, report: &Report, read: &Casualties, out: &mut Reading) {
+        if report.level.is_some() {
+            return;
+        }
+        let merged = merge(&report.casualties, read, &report.declined);
+        let from_words = CasualtyKind::ALL
+            .iter()
+            .any(|k| !k.of(&report.casualties).is_stated() && k.of(&merged).is_stated());
+        let Some(l) = level::suggest(&merged, &self.thresholds).filter(|_| from_words) else {
+            return;
+        };
+        let (start, end, evidence) = out
+            .suggestions
+            .iter()
+            .find(|s| matches!(s.what, Suggestion::Casualty { .. }))
+            .map(|s| (s.start, s.end, s.evidence.clone()))
+            .unwrap_or_default();
+        out.suggestions.push(Suggested {
+            what: Suggestion::Level { level: l },
+            field: "summary",
+            start,
+            end,
+            evidence,
+            rule: level_rule(l, &merged, &self.thresholds),
+        });
     }
 
     /// The first place name of the area in the summary, with the words after it up to the event.
@@ -508,6 +529,19 @@ impl Reader {
             evidence: location,
             rule: format!("units.places: {}", p.norm),
         })
+    }
+}
+
+/// A suggestion whose evidence is the summary's normalised characters `[s, e)`.
+fn suggested(n: &Norm<'_>, what: Suggestion, s: usize, e: usize, rule: String) -> Suggested {
+    let (start, end) = n.span(s, e.max(s + 1));
+    Suggested {
+        what,
+        field: "summary",
+        start,
+        end,
+        evidence: n.orig_slice(start, end).to_string(),
+        rule,
     }
 }
 
@@ -551,197 +585,4 @@ fn level_rule(l: Level, c: &Casualties, thresholds: &[(Level, Threshold)]) -> St
     }
 }
 
-/// The facts routing and the notice text go by: the typed fields, and for those left empty what
-/// the words suggest (unless declined), with a note of what came from the words.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// Category keys.
-    pub categories: Vec<String>,
-    /// True when the categories came from the words.
-    pub category_read: bool,
-    /// The categories that came from the words.
-    pub categories_read: Vec<String>,
-    /// Casualty counts.
-    pub casualties: Casualties,
-    /// The kinds read from the words.
-    pub casualties_read: Vec<CasualtyKind>,
-    /// The level: typed, or from the counts.
-    pub level: Option<Level>,
-    /// True when the level came from the counts (typed or read) rather than typed.
-    pub level_read: bool,
-    /// The place.
-    pub location: Option<String>,
-    /// True when the place came from the words.
-    pub location_read: bool,
-    /// When it happened.
-    pub occurred: Option<OccurredAt>,
-    /// True when the time came from the words.
-    pub occurred_read: bool,
-    /// The report's words, normalised (summary, location), for the rules' `words`.
-    pub words: String,
-}
-
-/// The facts of `report` by `reading` (see [`Facts`]).
-pub fn facts(config: &Config, report: &Report, reading: &Reading) -> Facts {
-    let mut f = Facts {
-        casualties: report.casualties.clone(),
-        level: report.level,
-        location: report.location.clone().filter(|l| !l.trim().is_empty()),
-        occurred: report.occurred_at.clone(),
-        words: normalise(&format!(
-            "{}\n{}",
-            report.summary,
-            report.location.as_deref().unwrap_or("")
-        )),
-        ..Facts::default()
-    };
-    if let Some(c) = report.category.as_deref().filter(|c| !c.is_empty()) {
-        f.categories.push(c.to_string());
-    }
-    for s in reading.open(report) {
-        match &s.what {
-            Suggestion::Category { key } if !f.categories.contains(key) => {
-                f.categories.push(key.clone());
-                f.categories_read.push(key.clone());
-                f.category_read = true;
-            }
-            Suggestion::Casualty { kind, count } if !kind.of(&report.casualties).is_stated() => {
-                *kind.of_mut(&mut f.casualties) = count.clone();
-                f.casualties_read.push(*kind);
-            }
-            Suggestion::Place { location, .. } if f.location.is_none() => {
-                f.location = Some(location.clone());
-                f.location_read = true;
-            }
-            Suggestion::Occurred { at } if f.occurred.is_none() => {
-                f.occurred = Some(at.clone());
-                f.occurred_read = true;
-            }
-            _ => {}
-        }
-    }
-    if f.level.is_none() && !report.declined.iter().any(|d| d == "level") {
-        f.level = level::suggest(&f.casualties, &config.thresholds());
-        f.level_read = f.level.is_some();
-    }
-    f
-}
-
-impl Facts {
-    /// A casualty count of `kind` of one or more (or approximate, or unknown-but-some).
-    pub fn has(&self, kind: CasualtyKind) -> bool {
-        match kind.of(&self.casualties) {
-            Count::Known(n) => *n > 0,
-            Count::About(a) => a.high != Some(0),
-            _ => false,
-        }
-    }
-
-    /// True when a rule word (`A|B+C|D`) is in the words, every group in one sentence.
-    pub fn says(&self, word: &str) -> bool {
-        let Some(cue) = WordCue::parse(word) else {
-            return false;
-        };
-        self.words
-            .split(['。', '!', '?', ';', '\n'])
-            .any(|sentence| {
-                cue.groups
-                    .iter()
-                    .all(|g| g.iter().any(|w| affirmed(sentence, &normalise(w))))
-            })
-    }
-
-    /// What came from the words, in a language: "道路交通事故 · 死亡 12、受伤 30 → Ⅱ级".
-    pub fn note(&self, config: &Config, lang: Lang) -> String {
-        let mut parts = Vec::new();
-        for part in [Part::Category, Part::Casualties] {
-            let n = self.note_on(part, config, lang);
-            if !n.is_empty() {
-                parts.push(n);
-            }
-        }
-        let mut note = parts.join(" · ");
-        if let (true, Some(l)) = (self.level_read, self.level) {
-            if note.is_empty() {
-                note = lang.pick("按伤亡人数", "by the casualties").to_string();
-            }
-            note.push_str(&format!(" → {}", level_words(l, lang)));
-        }
-        note
-    }
-
-    /// What one kind of fact rests on, when it came from the words ("" when typed):
-    /// `道路交通事故`, `死亡 12、受伤 30`, `死亡 12、受伤 30 → Ⅱ级`, `县城人民路`.
-    pub fn note_on(&self, part: Part, config: &Config, lang: Lang) -> String {
-        let sep = lang.pick("、", ", ");
-        let counts = |kinds: &[CasualtyKind]| {
-            kinds
-                .iter()
-                .filter(|k| k.of(&self.casualties).is_stated())
-                .map(|k| {
-                    format!(
-                        "{} {}",
-                        k.name(lang),
-                        count_text(k.of(&self.casualties), lang)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(sep)
-        };
-        match part {
-            Part::Category => self
-                .categories_read
-                .iter()
-                .map(|c| config.category_name(c, lang).to_string())
-                .collect::<Vec<_>>()
-                .join(sep),
-            Part::Casualties => counts(&self.casualties_read),
-            Part::Level => match (self.level_read, self.level) {
-                (true, Some(l)) => {
-                    let c = counts(&[CasualtyKind::Dead, CasualtyKind::Injured]);
-                    format!("{c} → {}", level_words(l, lang))
-                }
-                _ => String::new(),
-            },
-            Part::Place => match (self.location_read, &self.location) {
-                (true, Some(l)) => l.clone(),
-                _ => String::new(),
-            },
-        }
-    }
-}
-
-/// Which kind of fact a routing reason rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The categories read.
-    Category,
-    /// The counts read.
-    Casualties,
-    /// The level from the counts.
-    Level,
-    /// The place read.
-    Place,
-}
-
-/// True when `word` is in `sentence` somewhere not right after a negation ("未见泄漏",
-/// "there was no leak").
-fn affirmed(sentence: &str, word: &str) -> bool {
-    if word.is_empty() {
-        return false;
-    }
-    sentence.match_indices(word).any(|(b, _)| {
-        let before = &sentence[..b];
-        let zh: Vec<char> = before.chars().rev().take(3).collect();
-        let zh_negated = zh
-            .iter()
-            .take_while(|c| matches!(**c as u32, 0x4E00..=0x9FFF))
-            .any(|c| matches!(c, '未' | '无' | '没' | '不'));
-        let en_negated = before
-            .split_whitespace()
-            .rev()
-            .take(2)
-            .any(|w| matches!(w, "no" | "not" | "without" | "never"));
-        !(zh_negated || en_negated)
-    })
-}
+pub use facts::{facts, Facts, Part};

@@ -48,94 +48,98 @@ impl Times {
 
     /// The first time phrase of the text, read against `received`.
     pub(crate) fn find(&self, text: &str, received: DateTime<FixedOffset>) -> Option<FoundTime> {
-        let ch = |b: usize| text[..b].chars().count();
-        let mut best: Option<FoundTime> = None;
-        let mut keep = |f: FoundTime| {
-            if best.as_ref().is_none_or(|b| f.s < b.s) {
-                best = Some(f);
-            }
+        [
+            self.zh(text, received),
+            self.clock(text, received),
+            self.en(text, received),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|f| f.s)
+    }
+
+    /// 凌晨2时05分, 今日凌晨两点, 昨晚十点多.
+    fn zh(&self, text: &str, received: DateTime<FixedOffset>) -> Option<FoundTime> {
+        let m = self.zh.captures(text)?;
+        let all = m.get(0)?;
+        let day = m.get(1).map(|d| d.as_str());
+        let part = m.get(2).map(|p| p.as_str());
+        let hour = zh_number(m.get(3)?.as_str());
+        let minute = match (m.get(4), m.get(5)) {
+            (Some(mm), _) => zh_number(mm.as_str()),
+            (None, Some(_)) => Some(30),
+            _ => Some(0),
         };
-        if let Some(m) = self.zh.captures(text) {
-            let all = m.get(0)?;
-            let day = m.get(1).map(|d| d.as_str());
-            let part = m.get(2).map(|p| p.as_str());
-            let hour = zh_number(m.get(3)?.as_str());
-            let minute = match (m.get(4), m.get(5)) {
-                (Some(mm), _) => zh_number(mm.as_str()),
-                (None, Some(_)) => Some(30),
-                _ => Some(0),
-            };
-            let vague = m.get(6).is_some();
-            let said = all.as_str().to_string();
-            let at = match (hour, minute) {
-                (Some(h), Some(mi)) if !vague && h <= 24 && mi < 60 => {
-                    let h = match part {
-                        Some("下午" | "傍晚" | "晚上") if h < 12 => h + 12,
-                        Some("中午") if h < 6 => h + 12,
-                        Some("夜间" | "夜里" | "深夜") if (6..12).contains(&h) => h + 12,
-                        None if matches!(day, Some("昨晚" | "昨夜")) && (6..12).contains(&h) => {
-                            h + 12
-                        }
-                        _ => h,
-                    };
-                    let back = match day {
-                        Some("昨天" | "昨日" | "昨晚" | "昨夜") => 1,
-                        Some("前天") => 2,
-                        _ => 0,
-                    };
-                    on_day(received, h % 24, mi, back, day.is_none())
-                        .map(OccurredAt::At)
-                        .unwrap_or(OccurredAt::Words(said))
-                }
-                _ => OccurredAt::Words(said),
-            };
-            keep(FoundTime {
-                at,
-                s: ch(all.start()),
-                e: ch(all.end()),
-            });
-        }
-        if let Some(m) = self.clock.captures(text) {
-            let (h, mi) = (m.get(1)?, m.get(2)?);
-            let (Ok(hh), Ok(mm)) = (h.as_str().parse::<u32>(), mi.as_str().parse::<u32>()) else {
-                return best;
-            };
-            if let Some(t) = on_day(received, hh, mm, 0, true) {
-                keep(FoundTime {
-                    at: OccurredAt::At(t),
-                    s: ch(h.start()),
-                    e: ch(mi.end()),
-                });
+        let said = all.as_str().to_string();
+        let at = match (hour, minute) {
+            (Some(h), Some(mi)) if m.get(6).is_none() && h <= 24 && mi < 60 => {
+                let h = match part {
+                    Some("下午" | "傍晚" | "晚上") if h < 12 => h + 12,
+                    Some("中午") if h < 6 => h + 12,
+                    Some("夜间" | "夜里" | "深夜") if (6..12).contains(&h) => h + 12,
+                    None if matches!(day, Some("昨晚" | "昨夜")) && (6..12).contains(&h) => {
+                        h + 12
+                    }
+                    _ => h,
+                };
+                let back = match day {
+                    Some("昨天" | "昨日" | "昨晚" | "昨夜") => 1,
+                    Some("前天") => 2,
+                    _ => 0,
+                };
+                on_day(received, h % 24, mi, back, day.is_none())
+                    .map(OccurredAt::At)
+                    .unwrap_or(OccurredAt::Words(said))
             }
-        }
-        if let Some(m) = self.en.captures(text) {
-            let all = m.get(0)?;
-            let h: u32 = m.get(1)?.as_str().parse().ok()?;
-            let mi: u32 = m.get(2).map_or(Some(0), |x| x.as_str().parse().ok())?;
-            let pm = m.get(3).is_some_and(|x| x.as_str().starts_with('p'));
-            let vague = all.as_str().starts_with("around") || all.as_str().starts_with("about");
-            let h = if pm && h < 12 {
-                h + 12
-            } else if !pm && h == 12 {
-                0
-            } else {
-                h
-            };
-            let at = if vague {
-                OccurredAt::Words(all.as_str().to_string())
-            } else {
-                match on_day(received, h, mi, 0, true) {
-                    Some(t) => OccurredAt::At(t),
-                    None => OccurredAt::Words(all.as_str().to_string()),
-                }
-            };
-            keep(FoundTime {
-                at,
-                s: ch(all.start()),
-                e: ch(all.end()),
-            });
-        }
-        best
+            _ => OccurredAt::Words(said),
+        };
+        Some(found(text, at, all.start(), all.end()))
+    }
+
+    /// 02:05, 22:40.
+    fn clock(&self, text: &str, received: DateTime<FixedOffset>) -> Option<FoundTime> {
+        let m = self.clock.captures(text)?;
+        let (h, mi) = (m.get(1)?, m.get(2)?);
+        let t = on_day(
+            received,
+            h.as_str().parse().ok()?,
+            mi.as_str().parse().ok()?,
+            0,
+            true,
+        )?;
+        Some(found(text, OccurredAt::At(t), h.start(), mi.end()))
+    }
+
+    /// at 2:05 am, around 3 pm (vague: kept as words).
+    fn en(&self, text: &str, received: DateTime<FixedOffset>) -> Option<FoundTime> {
+        let m = self.en.captures(text)?;
+        let all = m.get(0)?;
+        let h: u32 = m.get(1)?.as_str().parse().ok()?;
+        let mi: u32 = m.get(2).map_or(Some(0), |x| x.as_str().parse().ok())?;
+        let pm = m.get(3).is_some_and(|x| x.as_str().starts_with('p'));
+        let vague = all.as_str().starts_with("around") || all.as_str().starts_with("about");
+        let h = if pm && h < 12 {
+            h + 12
+        } else if !pm && h == 12 {
+            0
+        } else {
+            h
+        };
+        let words = || OccurredAt::Words(all.as_str().to_string());
+        let at = match vague {
+            true => words(),
+            false => on_day(received, h, mi, 0, true).map_or_else(words, OccurredAt::At),
+        };
+        Some(found(text, at, all.start(), all.end()))
+    }
+}
+
+/// A time found at bytes `[b, e)` of `text`.
+fn found(text: &str, at: OccurredAt, b: usize, e: usize) -> FoundTime {
+    FoundTime {
+        at,
+        s: text[..b].chars().count(),
+        e: text[..e].chars().count(),
     }
 }
 
