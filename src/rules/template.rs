@@ -260,7 +260,15 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
         .collect();
     if !open.is_empty() {
         unverified.push_str("【待核实 / unverified】");
+        // The same words flagged in two fields (the summary's "2时许" taken into the time field)
+        // are one doubt to the recipient.
+        let mut seen: Vec<(crate::domain::FlagKind, Option<&str>)> = Vec::new();
         for f in open {
+            let key = (f.flag.kind, f.flag.cue.as_deref());
+            if f.flag.cue.is_some() && seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
             let cue = f.flag.cue.as_deref().map(|c| format!("「{}」", clean(c)));
             unverified.push_str(&format!(
                 "\n· {}{} {}",

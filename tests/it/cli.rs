@@ -851,3 +851,16 @@ fn check_prints_what_the_words_suggest() {
         "the words state them:\n{out}"
     );
 }
+
+#[test]
+fn the_same_doubt_in_two_fields_is_one_line_of_the_notice() {
+    let sb = Sandbox::new();
+    let report = r#"{"summary":"今日凌晨2时许，仓库起火。","occurred_at":"今日凌晨2时许","category":"fire","location":"河口镇"}"#;
+    let o = sb.run(&["report", "add", "-"], Some(report));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let number = stdout(&o).trim().to_string();
+    let o = sb.run(&["--lang", "zh-CN", "notify", &number], None);
+    let out = stdout(&o);
+    let text = out.split("---").nth(1).unwrap_or_default();
+    assert_eq!(text.matches("表述模糊「2时许」").count(), 1, "{text}");
+}
