@@ -10,7 +10,9 @@ pub mod input;
 pub mod instructions;
 pub mod notice_format;
 pub mod notices;
+pub mod reports;
 pub mod run;
+pub mod store_cmds;
 
 use std::path::PathBuf;
 

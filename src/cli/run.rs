@@ -3,14 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::format;
 pub use super::input::{parse_draft, parse_enum, read_input};
-use super::input::{parse_since, read_report};
-use super::{
-    Cli, Command, ConfigCommand, ExportFormat, ListFormat, LogFormat, ReportCommand, ShowFormat,
-};
+use super::{Cli, Command, ConfigCommand, ReportCommand};
 use crate::config;
-use crate::domain::{ReportDraft, ResolutionMethod, ResolutionResult};
+use crate::domain::ReportDraft;
 pub use crate::host::{open_desk, Ctx};
 use crate::service::socket::call_socket;
 use crate::service::{Desk, ErrorCode, Request, Response};
@@ -193,161 +189,24 @@ pub fn run_store_command(
 ) -> Result<(), CliError> {
     let lang = ctx.lang;
     match command {
-        Command::Init => {
-            let desk = open_desk(ctx, "init")?;
-            let head = desk.store().head().seq;
-            drop(desk);
-            writeln!(
-                out,
-                "{}: {}",
-                lang.pick("数据目录", "data folder"),
-                ctx.data_dir.display()
-            )?;
-            if let Some(p) = config::user_config_path() {
-                if !p.exists() {
-                    if let Some(parent) = p.parent() {
-                        std::fs::create_dir_all(parent)?;
-                    }
-                    std::fs::write(&p, config::DEFAULT_TOML)?;
-                    writeln!(
-                        out,
-                        "{}: {}",
-                        lang.pick("已写入配置", "config written"),
-                        p.display()
-                    )?;
-                } else {
-                    writeln!(out, "{}: {}", lang.pick("配置文件", "config"), p.display())?;
-                }
-            }
-            writeln!(out, "{}: {head}", lang.pick("事件数", "events"))?;
-        }
+        Command::Init => super::store_cmds::init(ctx, out)?,
         Command::Report(ReportCommand::Add {
             file,
             accept,
             decline,
-        }) => {
-            let text = read_report(file, ctx)?;
-            let name = if file == "-" {
-                "<stdin>"
-            } else {
-                file.as_str()
-            };
-            let mut draft = parse_draft(&text, name)?;
-            let open = super::input::take_suggestions(ctx, &mut draft, accept.as_deref(), decline)?;
-            match ok_or_err(ask(ctx, Request::AddReport { draft })?)? {
-                Response::Filed {
-                    incident,
-                    flags,
-                    answers,
-                    ..
-                } => {
-                    writeln!(out, "{incident}")?;
-                    for f in &flags {
-                        let _ = writeln!(
-                            std::io::stderr(),
-                            "  ⚑ {}",
-                            crate::present::flag_line(f, lang)
-                        );
-                    }
-                    if !answers.is_empty() {
-                        let _ = writeln!(
-                            std::io::stderr(),
-                            "  ✓ {} {}\n    dutydesk resolve {incident} --answered",
-                            lang.pick("本报说明了：", "this report answers:"),
-                            answers.join(" ")
-                        );
-                    }
-                    if !open.is_empty() {
-                        let _ = writeln!(
-                            std::io::stderr(),
-                            "  {}",
-                            lang.pick(
-                                "按报告文字推断（通报按此，未写入报告；--accept 采纳，--decline 拒绝）：",
-                                "read from the words (notices use them; not in the report: --accept, --decline):"
-                            )
-                        );
-                        for line in &open {
-                            let _ = writeln!(std::io::stderr(), "  ✎ {line}");
-                        }
-                    }
-                }
-                r => return Err(unexpected(&r)),
-            }
-        }
+        }) => super::reports::add(ctx, file, accept, decline, out)?,
         Command::Report(ReportCommand::Schema) => {}
         Command::List {
             open,
             limit,
             format: f,
-        } => {
-            let req = Request::List {
-                open_only: *open,
-                limit: *limit,
-            };
-            match ok_or_err(ask(ctx, req)?)? {
-                Response::Incidents { rows, .. } => match f {
-                    ListFormat::Json => {
-                        crate::sanitize::json::to_writer_pretty(&mut *out, &rows)?;
-                        writeln!(out)?;
-                    }
-                    ListFormat::Table => format::incident_table(out, &rows, &ctx.config, lang)?,
-                },
-                r => return Err(unexpected(&r)),
-            }
-        }
-        Command::Show { number, format: f } => {
-            match ok_or_err(ask(
-                ctx,
-                Request::Show {
-                    incident: number.clone(),
-                },
-            )?)? {
-                Response::Incident {
-                    incident, timeline, ..
-                } => match f {
-                    ShowFormat::Json => {
-                        let v = serde_json::json!({"incident": incident, "timeline": timeline});
-                        crate::sanitize::json::to_writer_pretty(&mut *out, &v)?;
-                        writeln!(out)?;
-                    }
-                    ShowFormat::Text => {
-                        format::incident_text(out, &incident, &timeline, &ctx.config, lang)?
-                    }
-                },
-                r => return Err(unexpected(&r)),
-            }
-        }
+        } => super::reports::list(ctx, *open, *limit, *f, out)?,
+        Command::Show { number, format: f } => super::reports::show(ctx, number, *f, out)?,
         Command::Resolve {
             number,
             answered: true,
             ..
-        } => {
-            let Response::Incident { incident, .. } = ok_or_err(ask(
-                ctx,
-                Request::Show {
-                    incident: number.clone(),
-                },
-            )?)?
-            else {
-                return Err(CliError::Failure("show".into()));
-            };
-            let flags = crate::rules::verify::answered::answered(&incident);
-            let req = Request::ResolveAnswered {
-                incident: number.clone(),
-                flags: flags.clone(),
-            };
-            match ok_or_err(ask(ctx, req)?)? {
-                Response::Recorded { .. } => {
-                    writeln!(
-                        out,
-                        "{} {}",
-                        lang.pick("已核销", "resolved"),
-                        flags.join(" ")
-                    )?;
-                }
-                r => return Err(unexpected(&r)),
-            }
-        }
+        } => super::reports::resolve_answered(ctx, number, out)?,
         Command::Resolve {
             number,
             flag,
@@ -355,143 +214,17 @@ pub fn run_store_command(
             result,
             note,
             ..
-        } => {
-            let missing = |what: &str| {
-                CliError::BadInput(format!(
-                    "缺少 {what}（或用 --answered 核销续报已说明的标记）/ {what} is required (or --answered for the flags the latest report answers)"
-                ))
-            };
-            let flag = flag.as_ref().ok_or_else(|| missing("FLAG"))?;
-            let method = method.as_ref().ok_or_else(|| missing("--method"))?;
-            let result = result.as_ref().ok_or_else(|| missing("--result"))?;
-            let method: ResolutionMethod = parse_enum(
-                "method",
-                method,
-                "call_back, cross_check, on_site, official_release",
-            )?;
-            let result: ResolutionResult = parse_enum(
-                "result",
-                result,
-                "confirmed, corrected, refuted, cannot_verify",
-            )?;
-            let req = Request::ResolveFlag {
-                incident: number.clone(),
-                flag: flag.clone(),
-                method,
-                result,
-                note: note.clone(),
-            };
-            match ok_or_err(ask(ctx, req)?)? {
-                Response::Recorded { seqs } => {
-                    writeln!(
-                        out,
-                        "{} #{}",
-                        lang.pick("已记录", "recorded"),
-                        seqs.first().copied().unwrap_or(0)
-                    )?;
-                }
-                r => return Err(unexpected(&r)),
-            }
-        }
+        } => super::reports::resolve(ctx, number, flag, method, result, note, out)?,
         Command::Log {
             since,
             limit,
             format: f,
-        } => {
-            let since = since.as_deref().map(|s| parse_since(s, ctx)).transpose()?;
-            let req = Request::Log {
-                since,
-                after_seq: None,
-                limit: *limit,
-            };
-            match ok_or_err(ask(ctx, req)?)? {
-                Response::Events { events } => match f {
-                    LogFormat::Jsonl => journal_lines(out, &events)?,
-                    LogFormat::Table => format::log_table(out, &events, lang)?,
-                },
-                r => return Err(unexpected(&r)),
-            }
-        }
-        Command::Verify => match ok_or_err(ask(ctx, Request::Verify)?)? {
-            Response::Verified(v) => {
-                format::verify_text(out, &v, lang)?;
-                if !v.ok() {
-                    let first = v.chain_break.as_ref().or(v.anchor_break.as_ref());
-                    return Err(CliError::Failure(match first {
-                        Some(b) => format!(
-                            "{} #{}",
-                            lang.pick("校验失败，首个错误序号", "verify failed at sequence"),
-                            b.seq
-                        ),
-                        None => lang
-                            .pick("投影与重放不一致", "projections differ from a replay")
-                            .to_string(),
-                    }));
-                }
-            }
-            r => return Err(unexpected(&r)),
-        },
-        Command::Recover => {
-            // Never through the socket: it needs the folder to itself.
-            let opts = OpenOptions {
-                purpose: "recover".into(),
-                signer: crate::host::desk_key(ctx)?,
-                ..OpenOptions::default()
-            };
-            match crate::store::recover::recover(&ctx.data_dir, &opts)? {
-                None => writeln!(
-                    out,
-                    "{}",
-                    lang.pick(
-                        "日志与所有见证者一致，无需恢复",
-                        "the journal agrees with every witness: nothing to recover"
-                    )
-                )?,
-                Some(r) => {
-                    out.write_all(crate::store::recover::describe(&r).as_bytes())?;
-                    let desk = open_desk(ctx, "recover")?;
-                    writeln!(
-                        out,
-                        "{} #{}",
-                        lang.pick(
-                            "已从日志重建数据库，日志末尾为",
-                            "database rebuilt from the journal, which now ends at"
-                        ),
-                        desk.store().head().seq
-                    )?;
-                }
-            }
-        }
-        Command::Rebuild => {
-            let mut desk = open_desk(ctx, "rebuild")?;
-            desk.rebuild()?;
-            writeln!(
-                out,
-                "{} ({} {})",
-                lang.pick("已从日志重建数据库", "database rebuilt from the journal"),
-                desk.store().head().seq,
-                lang.pick("条事件", "events")
-            )?;
-        }
-        Command::Export { format: f } => {
-            let req = Request::Log {
-                since: None,
-                after_seq: None,
-                limit: None,
-            };
-            let events = match ok_or_err(ask(ctx, req)?)? {
-                Response::Events { events } => events,
-                r => return Err(unexpected(&r)),
-            };
-            match f {
-                ExportFormat::Jsonl => journal_lines(out, &events)?,
-                ExportFormat::Csv => format::reports_csv(out, &events, &ctx.config, lang)?,
-            }
-        }
-        Command::Status => match ok_or_err(ask(ctx, Request::Status)?)? {
-            Response::Status(s) => format::status_text(out, &s, lang)?,
-            r => return Err(unexpected(&r)),
-        },
+        } => super::store_cmds::log(ctx, since, *limit, *f, out)?,
+        Command::Verify => super::store_cmds::verify(ctx, out)?,
+        Command::Recover => super::store_cmds::recover(ctx, out)?,
+        Command::Rebuild => super::store_cmds::rebuild(ctx, out)?,
+        Command::Export { format: f } => super::store_cmds::export(ctx, *f, out)?,
+        Command::Status => super::store_cmds::status(ctx, out)?,
         Command::Audit {
             from,
             to,
@@ -547,7 +280,10 @@ pub fn run_store_command(
 /// The journal's own lines (`log --format jsonl`, `export --format jsonl`): into a pipe or a
 /// file byte for byte, so that every line's hash still verifies; on a terminal with what would
 /// act on it escaped (`\u202e`), the same JSON values.
-fn journal_lines(out: &mut impl Write, events: &[crate::domain::Event]) -> std::io::Result<()> {
+pub(super) fn journal_lines(
+    out: &mut impl Write,
+    events: &[crate::domain::Event],
+) -> std::io::Result<()> {
     use std::io::IsTerminal;
     let terminal = std::io::stdout().is_terminal();
     for e in events {
