@@ -37,6 +37,52 @@ const QUANTITY: &[&str] = &[
 /// Units after a count, dropped before reading it.
 const UNITS: &[&str] = &["人", "名", "个", "位", "例", "people", "persons"];
 
+/// English numerals zero to nineteen, by value.
+const EN_UNITS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+/// English tens.
+const EN_TENS: [(&str, u32); 8] = [
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+
+/// An English numeral word up to ninety-nine ("twelve", "forty", "forty-two"), lower case.
+pub fn en_number(w: &str) -> Option<u32> {
+    let unit = |w: &str| EN_UNITS.iter().position(|x| *x == w).map(|p| p as u32);
+    let tens = |w: &str| EN_TENS.iter().find(|(x, _)| *x == w).map(|(_, v)| *v);
+    match w.split_once('-') {
+        Some((t, u)) => Some(tens(t)? + unit(u).filter(|u| (1..10).contains(u))?),
+        None => unit(w).or_else(|| tens(w)),
+    }
+}
+
 /// Reads a count (see the module). `None` when the text is not a count at all.
 pub fn parse(s: &str) -> Option<Count> {
     let t: String = s
@@ -306,6 +352,25 @@ mod tests {
         ];
         for (said, want) in cases {
             assert_eq!(parse(said), want, "{said:?}");
+        }
+    }
+
+    #[test]
+    fn english_numerals() {
+        let table = [
+            ("zero", Some(0)),
+            ("twelve", Some(12)),
+            ("nineteen", Some(19)),
+            ("forty", Some(40)),
+            ("forty-two", Some(42)),
+            ("ninety-nine", Some(99)),
+            ("forty-zero", None),
+            ("twelve-one", None),
+            ("hundred", None),
+            ("Twelve", None),
+        ];
+        for (w, want) in table {
+            assert_eq!(en_number(w), want, "{w}");
         }
     }
 }

@@ -192,56 +192,11 @@ fn en_kind(k: &str) -> Option<CasualtyKind> {
 }
 
 fn en_count(n: &str) -> Option<Count> {
-    const WORDS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    let tens = [
-        ("twenty", 20),
-        ("thirty", 30),
-        ("forty", 40),
-        ("fifty", 50),
-        ("sixty", 60),
-        ("seventy", 70),
-        ("eighty", 80),
-        ("ninety", 90),
-    ];
-    let tens_of = |w: &str| tens.iter().find(|(x, _)| *x == w).map(|(_, v)| *v);
     let digits = |w: &str| -> Option<String> {
         if w.chars().all(|c| c.is_ascii_digit()) {
             return Some(w.to_string());
         }
-        if let Some((t, u)) = w.split_once('-') {
-            let u = WORDS.iter().position(|x| *x == u)?;
-            return Some((tens_of(t)? + u).to_string());
-        }
-        WORDS
-            .iter()
-            .position(|x| *x == w)
-            .map(|p| p.to_string())
-            .or_else(|| {
-                tens.iter()
-                    .find(|(x, _)| *x == w)
-                    .map(|(_, v)| v.to_string())
-            })
+        crate::domain::count_words::en_number(w).map(|v| v.to_string())
     };
     let said = match n {
         "dozens of" | "scores of" | "dozens" => "dozens".to_string(),

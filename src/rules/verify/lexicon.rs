@@ -41,35 +41,9 @@ pub(crate) struct Lexicon {
     ff: Option<AhoCorasick>,
 }
 
-/// Words that count as a quantity after "about", "around", "over"…
+/// Words besides numerals that count as a quantity after "about", "around", "over"… (numerals
+/// are read by [`crate::domain::count_words::en_number`]).
 const QUANTITY_WORDS: &[&str] = &[
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
     "hundred",
     "hundreds",
     "thousand",
@@ -248,7 +222,9 @@ fn prev_word(n: &Norm, i: usize) -> String {
 }
 
 fn is_quantity(w: &str) -> bool {
-    w.starts_with(|c: char| c.is_ascii_digit()) || QUANTITY_WORDS.contains(&w)
+    w.starts_with(|c: char| c.is_ascii_digit())
+        || QUANTITY_WORDS.contains(&w)
+        || crate::domain::count_words::en_number(w).is_some()
 }
 
 fn quantity_follows(n: &Norm, e: usize) -> bool {
