@@ -219,18 +219,7 @@ impl Intake {
         }
         self.dirty = true;
         self.reassess(env);
-        Out::notice(
-            format!(
-                "{}: {}",
-                env.t(Text::ReadAccepted),
-                chosen
-                    .iter()
-                    .map(|s| s.value_text(&env.config, env.lang))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            ),
-            false,
-        )
+        taken(env, Text::ReadAccepted, &chosen)
     }
 
     /// Declines the focused field's suggestion (or the first).
@@ -241,14 +230,7 @@ impl Intake {
         self.declined.push(s.key());
         self.dirty = true;
         self.reassess(env);
-        Out::notice(
-            format!(
-                "{}: {}",
-                env.t(Text::ReadDeclined),
-                s.value_text(&env.config, env.lang)
-            ),
-            false,
-        )
+        taken(env, Text::ReadDeclined, std::slice::from_ref(&s))
     }
 
     /// Runs the verifier on the draft (pure and fast: on every edit).
@@ -545,6 +527,15 @@ impl Intake {
     pub fn render(&self, frame: &mut ratatui::Frame, env: &Env, area: ratatui::layout::Rect) {
         super::intake_view::render(frame, env, self, area)
     }
+}
+
+/// "已采纳: 道路交通事故 · 死亡 12" on the status line.
+fn taken(env: &Env, what: Text, chosen: &[Suggested]) -> Out {
+    let values: Vec<String> = chosen
+        .iter()
+        .map(|s| s.value_text(&env.config, env.lang))
+        .collect();
+    Out::notice(format!("{}: {}", env.t(what), values.join(" · ")), false)
 }
 
 /// The form field a suggestion fills.
