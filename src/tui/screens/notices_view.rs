@@ -163,7 +163,7 @@ impl NoticesView {
                 safe_pad(&n.q.incident, 12),
                 safe_pad(&n.q.token, 10),
                 steps,
-                crate::sanitize::line(&n.q.subject),
+                crate::sanitize::line(without_office(env, &n.q.subject)),
             );
             let style = if i == self.selected {
                 env.theme.selected
@@ -177,5 +177,63 @@ impl NoticesView {
             lines.push(Line::styled(safe_fit(&text, w), style));
         }
         frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// The subject without the office's own name in front ("【示例县…值班室】首报：…" → "首报：…"):
+/// in a list of this office's notices the name is the same on every row and hid what happened.
+fn without_office<'a>(env: &Env, subject: &'a str) -> &'a str {
+    let office = &env.config.office;
+    for (open, name, close) in [("【", &office.name, "】"), ("[", &office.name_en, "] ")] {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(rest) = subject
+            .strip_prefix(open)
+            .and_then(|r| r.strip_prefix(name.as_str()))
+            .and_then(|r| r.strip_prefix(close))
+        {
+            return rest;
+        }
+    }
+    subject
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::without_office;
+    use crate::domain::{Actor, Lang};
+    use crate::tui::env::Env;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::{Theme, DEFAULT_THEME};
+
+    #[test]
+    fn the_office_name_leaves_the_subject_in_the_list() {
+        let env = Env::new(
+            Arc::new(crate::config::defaults()),
+            Lang::Zh,
+            Theme::from_toml(DEFAULT_THEME, true, false),
+            Keymap::defaults(),
+            Actor {
+                officer: "李明".into(),
+                os_user: "duty".into(),
+            },
+            chrono::Utc::now(),
+        );
+        let table = [
+            ("【示例县人民政府总值班室】首报：两车相撞", "首报：两车相撞"),
+            (
+                "[Example County Government Duty Office] First report: a crash",
+                "First report: a crash",
+            ),
+            // Another office's name, or none: kept whole.
+            ("【东平县值班室】首报：火灾", "【东平县值班室】首报：火灾"),
+            ("首报：火灾", "首报：火灾"),
+        ];
+        for (subject, want) in table {
+            assert_eq!(without_office(&env, subject), want);
+        }
     }
 }
