@@ -234,7 +234,7 @@ texts! {
     Unknown => ("不详", "unknown"),
     Suggested => ("按伤亡建议级别", "level implied by casualties"),
     HelpBoard => ("值班台：事件列表、选中事件详情、待核实标记。", "Board: the incident list, the selected incident, open flags."),
-    HelpForm => ("接报表单：按来电顺序填写；模糊表述实时标出；按文字推断的类别、伤亡、级别、地点、时间标 ✎，Ctrl-Y 采纳本栏，F3 全部采纳，F4 不用（未采纳的推断也用于通报，注明“按报告文字推断”；不用的永不使用）；Ctrl-S 保存后才算记录。", "Intake form: fill in as the caller speaks; vague words are flagged live; category, casualties, level, place and time read from the words are marked ✎: Ctrl-Y takes the focused one, F3 takes all, F4 declines (a suggestion not taken is still used for notices, marked \"read from the report's words\"; a declined one never is); a report counts once Ctrl-S has saved it."),
+    HelpForm => ("接报表单：按来电顺序填写；模糊表述实时标出；按文字推断的类别、伤亡、级别、地点、时间标 ✎，Ctrl-Y 采纳本栏（已填人数与文字矛盾时，换成文字所说），F3 全部采纳，F4 不用（未采纳的推断也用于通报，注明“按报告文字推断”；不用的永不使用）；Ctrl-S 保存后才算记录。", "Intake form: fill in as the caller speaks; vague words are flagged live; category, casualties, level, place and time read from the words are marked ✎: Ctrl-Y takes the focused one (on a typed count the words contradict, the words' count), F3 takes all, F4 declines (a suggestion not taken is still used for notices, marked \"read from the report's words\"; a declined one never is); a report counts once Ctrl-S has saved it."),
     HelpIncident => ("事件：全部报告、核实标记（v 核实）、时间线。", "Incident: every report, flags (v resolves), the timeline."),
     HelpLog => ("日志：全部事件，最新在上；/ 按文字、值班员或时间筛选。", "Log: every event, newest first; / filters by text, officer or time."),
     HandoverTitle => ("交接班", "Shift handover"),

@@ -889,3 +889,38 @@ fn ctrl_y_takes_the_focused_fields_suggestion() {
     assert_eq!(draft.category, None, "only the focused field was taken");
     assert_eq!(draft.accepted, ["trapped"]);
 }
+
+#[test]
+fn ctrl_y_on_a_count_the_words_contradict_takes_the_words_count() {
+    use dutydesk::domain::Count;
+    let mut app = board_app(Lang::Zh, 1);
+    key(&mut app, Key::char('n'));
+    for _ in 0..8 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "2"); // the dead, as first typed
+    for _ in 0..4 {
+        key(&mut app, Key::plain(Code::Tab));
+    }
+    typed(&mut app, "两车相撞，造成12人死亡。");
+    let s = screen(&app);
+    assert!(
+        s.contains("死亡 2 → 12"),
+        "the panel says what the words say:\n{s}"
+    );
+    for _ in 0..4 {
+        key(&mut app, Key::plain(Code::BackTab));
+    }
+    key(&mut app, Key::ctrl(Code::Char('y')));
+    assert!(
+        !screen(&app).contains("死亡 2 → 12"),
+        "no longer contradicted"
+    );
+    let effects = key(&mut app, ctrl_s());
+    let c = calls(&effects);
+    let Request::AddReport { draft } = c[0].1 else {
+        panic!("expected AddReport, got {c:?}")
+    };
+    assert_eq!(draft.casualties.as_ref().unwrap().dead, Count::Known(12));
+    assert!(draft.accepted.contains(&"dead".to_string()));
+}

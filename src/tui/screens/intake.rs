@@ -7,7 +7,7 @@ use std::cell::Cell;
 use super::intake_fields::{draft_of, option_count, values_of, FieldId, Value};
 use super::{Input, Nav, Out};
 use crate::domain::{Flag, Incident, Level, Report, ReportDraft, ReportKind};
-use crate::rules::reading::{CasualtyKind, Reading, Suggested, Suggestion};
+use crate::rules::reading::{CasualtyKind, Disagreement, Reading, Suggested, Suggestion};
 use crate::service::{Request, Response};
 use crate::tui::effect::Effect;
 use crate::tui::env::Env;
@@ -187,8 +187,45 @@ impl Intake {
             .cloned()
     }
 
+    /// The typed count of a field that the words contradict.
+    pub fn disagreement_for(&self, id: FieldId) -> Option<&Disagreement> {
+        self.reading
+            .disagreements
+            .iter()
+            .find(|d| casualty_field(d.kind) == id)
+    }
+
+    /// Ctrl-Y on a count the words contradict: the words' count replaces the typed one.
+    fn take_said(&mut self, env: &Env) -> Option<Out> {
+        let d = self.disagreement_for(self.focused())?.clone();
+        let Some(Value::Text(e)) = self.values.get_mut(self.focus) else {
+            return None;
+        };
+        *e = Editor::new(crate::rules::reading::count_text(&d.said, env.lang));
+        let key = d.kind.key().to_string();
+        if !self.accepted.contains(&key) {
+            self.accepted.push(key);
+        }
+        self.dirty = true;
+        self.reassess(env);
+        Some(Out::notice(
+            format!(
+                "{}: {} {}",
+                env.t(Text::ReadAccepted),
+                d.kind.name(env.lang),
+                crate::rules::reading::count_text(&d.said, env.lang)
+            ),
+            false,
+        ))
+    }
+
     /// Takes suggestions into their fields (recorded as the officer's choice).
     fn accept(&mut self, env: &Env, all: bool) -> Out {
+        if !all && self.suggestion_for(self.focused()).is_none() {
+            if let Some(out) = self.take_said(env) {
+                return out;
+            }
+        }
         let chosen: Vec<Suggested> = if all {
             self.open_suggestions().cloned().collect()
         } else {
@@ -542,15 +579,20 @@ fn taken(env: &Env, what: Text, chosen: &[Suggested]) -> Out {
 pub fn field_of(s: &Suggested) -> FieldId {
     match &s.what {
         Suggestion::Category { .. } => FieldId::Category,
-        Suggestion::Casualty { kind, .. } => match kind {
-            CasualtyKind::Dead => FieldId::Dead,
-            CasualtyKind::Injured => FieldId::Injured,
-            CasualtyKind::Missing => FieldId::Missing,
-            CasualtyKind::Trapped => FieldId::Trapped,
-        },
+        Suggestion::Casualty { kind, .. } => casualty_field(*kind),
         Suggestion::Level { .. } => FieldId::Level,
         Suggestion::Place { .. } => FieldId::Location,
         Suggestion::Occurred { .. } => FieldId::OccurredAt,
+    }
+}
+
+/// The form field of a casualty count.
+fn casualty_field(kind: CasualtyKind) -> FieldId {
+    match kind {
+        CasualtyKind::Dead => FieldId::Dead,
+        CasualtyKind::Injured => FieldId::Injured,
+        CasualtyKind::Missing => FieldId::Missing,
+        CasualtyKind::Trapped => FieldId::Trapped,
     }
 }
 

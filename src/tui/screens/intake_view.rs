@@ -223,7 +223,19 @@ fn suggestions(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
             style,
         ));
     }
-    if open.is_empty() {
+    // A typed count the words contradict: what they say, for Ctrl-Y on that field.
+    for d in &f.reading.disagreements {
+        let w = usize::from(inner.width);
+        let text = format!(
+            "{} {} → {} ←「{}」",
+            d.kind.name(env.lang),
+            crate::rules::reading::count_text(&d.typed, env.lang),
+            crate::rules::reading::count_text(&d.said, env.lang),
+            crate::sanitize::line(&d.evidence)
+        );
+        lines.push(Line::styled(safe_fit(&text, w), env.theme.warn));
+    }
+    if open.is_empty() && f.reading.disagreements.is_empty() {
         lines.push(Line::styled(env.t(Text::ReadNone), env.theme.dim));
     } else {
         lines.push(Line::styled(env.t(Text::ReadUsed), env.theme.dim));
@@ -295,7 +307,7 @@ pub fn render(frame: &mut Frame, env: &Env, f: &Intake, area: Rect) {
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
     form(frame, env, f, left);
     // Borders, one line per suggestion, and the hint (which may wrap once).
-    let n = f.open_suggestions().count() as u16;
+    let n = (f.open_suggestions().count() + f.reading.disagreements.len()) as u16;
     let read_h = (n + 4).min(right.height / 2).max(3);
     let [read, flags] =
         Layout::vertical([Constraint::Length(read_h), Constraint::Min(0)]).areas(right);
