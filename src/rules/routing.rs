@@ -155,8 +155,17 @@ impl Proposal<'_> {
             None => self.facts.note(self.config, lang),
         };
         let (nz, ne) = (note(Lang::Zh), note(Lang::En));
+        // A level from counts the officer typed rests on those counts, not on the words.
+        let f = &self.facts;
+        let typed_counts = f.casualties_read.is_empty() && !f.category_read && !f.location_read;
         if nz.is_empty() {
             (zh, en)
+        } else if typed_counts && matches!(part, Some(Part::Level) | None) {
+            let level = |lang| f.note_on(Part::Level, self.config, lang);
+            (
+                format!("{zh}（按伤亡人数定级：{}）", level(Lang::Zh)),
+                format!("{en} (graded by the casualties: {})", level(Lang::En)),
+            )
         } else {
             (
                 format!("{zh}（按报告文字推断：{nz}）"),

@@ -300,3 +300,21 @@ fn routing_calls_for_every_unit_the_words_do_and_says_why() {
         );
     }
 }
+
+#[test]
+fn a_level_from_typed_counts_says_so_not_that_the_words_said_it() {
+    use crate::rules::routing::propose;
+    let c = config();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let mut r = report("仓库起火。");
+    r.category = Some("fire".into());
+    r.casualties.dead = Count::Known(3);
+    let p = propose(&c, &r, day);
+    let why = |name: &str| p.iter().find(|p| p.name == name).unwrap().why_zh.clone();
+    let em = why("县应急管理局");
+    assert!(
+        em.contains("较大及以上事故：应急管理部门（按伤亡人数定级：死亡 3 → Ⅲ级）"),
+        "{em}"
+    );
+    assert!(!em.contains("按报告文字推断"), "{em}");
+}
