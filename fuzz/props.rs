@@ -196,7 +196,9 @@ pub fn report_json(data: &[u8]) {
     };
     match dutydesk::cli::run::parse_draft(text, "fuzz.json") {
         Err(e) => {
-            let (CliError::BadInput(shown) | CliError::Failure(shown)) = &e;
+            let (CliError::BadInput(shown) | CliError::Failure(shown)) = &e else {
+                panic!("a parse error is bad input or a failure, not {e:?}");
+            };
             assert!(shown.starts_with("fuzz.json:"), "{shown}");
             assert!(sanitize::is_safe(shown), "error not sanitised: {shown:?}");
         }

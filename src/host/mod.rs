@@ -28,6 +28,10 @@ pub enum HostError {
     /// The operation failed.
     #[error("{0}")]
     Failure(String),
+    /// Whoever read the output has gone (`dutydesk list | head -1`): nothing to say, and not
+    /// a failure of the command.
+    #[error("the output was closed")]
+    Closed,
 }
 
 impl HostError {
@@ -36,6 +40,7 @@ impl HostError {
         match self {
             HostError::BadInput(_) => 2,
             HostError::Failure(_) => 1,
+            HostError::Closed => 0,
         }
     }
 }
@@ -48,6 +53,9 @@ impl From<StoreError> for HostError {
 
 impl From<std::io::Error> for HostError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return HostError::Closed;
+        }
         HostError::Failure(e.to_string())
     }
 }
@@ -55,7 +63,7 @@ impl From<std::io::Error> for HostError {
 /// The exit code of a run: 0, or the error said on standard error (sanitised) and its code.
 pub fn exit(result: Result<(), HostError>) -> ExitCode {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(HostError::Closed) => ExitCode::SUCCESS,
         Err(e) => {
             // Never eprintln!: it panics when the terminal has gone away.
             let _ = writeln!(

@@ -864,3 +864,27 @@ fn the_same_doubt_in_two_fields_is_one_line_of_the_notice() {
     let text = out.split("---").nth(1).unwrap_or_default();
     assert_eq!(text.matches("表述模糊「2时许」").count(), 1, "{text}");
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_status_0() {
+    // `dutydesk list | head -1`: the reader goes away before the output is written.
+    let sb = Sandbox::new();
+    sb.run(&["report", "add", "-"], Some(REPORT));
+    for args in [
+        &["config", "print-default"][..],
+        &["list"][..],
+        &["log", "--format", "jsonl"][..],
+    ] {
+        let mut child = sb
+            .cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("wait");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}: nothing to say");
+    }
+}
