@@ -101,10 +101,10 @@ pub fn take_suggestions(
     accept: Option<&[String]>,
     decline: &[String],
 ) -> Result<Vec<String>, CliError> {
-    let verifier = crate::rules::verify::Verifier::new(&ctx.config);
+    let reader = crate::rules::reading::Reader::new(&ctx.config);
     let now = ctx.config.zone().localize(ctx.clock.now());
     let preview = crate::domain::Report::from_draft(draft.clone(), 0, now, "");
-    let reading = verifier.reader().read(&preview);
+    let reading = reader.read(&preview);
     let keys: Vec<String> = reading.suggestions.iter().map(|s| s.key()).collect();
     let named = accept.unwrap_or(&[]).iter().chain(decline);
     if let Some(k) = named.into_iter().find(|k| !keys.contains(k)) {

@@ -157,7 +157,7 @@ impl Proposal<'_> {
         let (nz, ne) = (note(Lang::Zh), note(Lang::En));
         // A level from counts the officer typed rests on those counts, not on the words.
         let f = &self.facts;
-        let typed_counts = f.casualties_read.is_empty() && !f.category_read && !f.location_read;
+        let typed_counts = f.casualties_read.is_empty() && !f.category_read() && !f.location_read;
         if nz.is_empty() {
             (zh, en)
         } else if typed_counts && matches!(part, Some(Part::Level) | None) {
@@ -274,7 +274,7 @@ impl Proposal<'_> {
                 continue;
             }
             let f = &self.facts;
-            let read = (!rule.categories.is_empty() && f.category_read)
+            let read = (!rule.categories.is_empty() && f.category_read())
                 || (!rule.levels.is_empty() && f.level_read)
                 || (!rule.places.is_empty() && f.location_read)
                 || (!rule.casualties.is_empty() && !f.casualties_read.is_empty());

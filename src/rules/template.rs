@@ -318,7 +318,7 @@ fn fields<'a>(config: &Config, inc: &Incident, ctx: &RenderCtx<'_>) -> BTreeMap<
             .iter()
             .map(|c| clean(config.category_name(c, lang)))
             .collect();
-        read_mark(facts.category_read, names.join(lang.pick("、", ", ")))
+        read_mark(facts.category_read(), names.join(lang.pick("、", ", ")))
     });
     m.insert("category", cat.unwrap_or(none.clone()));
     let level = facts.level.map(|l| {

@@ -13,8 +13,6 @@ use crate::rules::verify::text::normalise;
 pub struct Facts {
     /// Category keys.
     pub categories: Vec<String>,
-    /// True when the categories came from the words.
-    pub category_read: bool,
     /// The categories that came from the words.
     pub categories_read: Vec<String>,
     /// Casualty counts.
@@ -59,7 +57,6 @@ pub fn facts(config: &Config, report: &Report, reading: &Reading) -> Facts {
             Suggestion::Category { key } if !f.categories.contains(key) => {
                 f.categories.push(key.clone());
                 f.categories_read.push(key.clone());
-                f.category_read = true;
             }
             Suggestion::Casualty { kind, count } if !kind.of(&report.casualties).is_stated() => {
                 *kind.of_mut(&mut f.casualties) = count.clone();
@@ -84,6 +81,11 @@ pub fn facts(config: &Config, report: &Report, reading: &Reading) -> Facts {
 }
 
 impl Facts {
+    /// True when some category came from the words.
+    pub fn category_read(&self) -> bool {
+        !self.categories_read.is_empty()
+    }
+
     /// A casualty count of `kind` of one or more (or approximate, or unknown-but-some).
     pub fn has(&self, kind: CasualtyKind) -> bool {
         match kind.of(&self.casualties) {

@@ -284,9 +284,6 @@ pub struct Reading {
     pub suggestions: Vec<Suggested>,
     /// Typed counts the words contradict.
     pub disagreements: Vec<Disagreement>,
-    /// The categories read and typed (what the counts are read against).
-    #[serde(skip)]
-    categories: Vec<String>,
 }
 
 impl Reading {
@@ -358,8 +355,8 @@ impl Reader {
         let n = Norm::new(&report.summary);
         let mut out = Reading::default();
         // Where the event's own words begin: a place phrase stops there.
-        let mut stops = self.read_categories(&n, report, &mut out);
-        let read = self.read_casualties(&n, report, &mut out, &mut stops);
+        let (mut stops, cats) = self.read_categories(&n, report, &mut out);
+        let read = self.read_casualties(&n, report, &cats, &mut out, &mut stops);
         self.read_level(report, &read, &mut out);
         if report
             .location
@@ -385,10 +382,21 @@ impl Reader {
     }
 
     /// Every category the words call for besides the one typed (a crash that leaks chemicals is
-    /// traffic and hazmat, whichever the officer chose); returns where their words begin.
-    fn read_categories(&self, n: &Norm<'_>, report: &Report, out: &mut Reading) -> Vec<usize> {
+    /// traffic and hazmat, whichever the officer chose); returns where their words begin, and
+    /// every category the report is about (read or typed).
+    fn read_categories(
+        &self,
+        n: &Norm<'_>,
+        report: &Report,
+        out: &mut Reading,
+    ) -> (Vec<usize>, Vec<String>) {
         let found = self.categories.find(n);
         let stops = found.iter().map(|f| f.s).collect();
+        let cats = found
+            .iter()
+            .map(|f| f.category.clone())
+            .chain(report.category.clone())
+            .collect();
         for f in found
             .into_iter()
             .filter(|f| report.category.as_deref() != Some(f.category.as_str()))
@@ -397,16 +405,7 @@ impl Reader {
             let what = Suggestion::Category { key: f.category };
             out.suggestions.push(suggested(n, what, f.s, f.e, rule));
         }
-        out.categories = out
-            .suggestions
-            .iter()
-            .filter_map(|s| match &s.what {
-                Suggestion::Category { key } => Some(key.clone()),
-                _ => None,
-            })
-            .chain(report.category.clone())
-            .collect();
-        stops
+        (stops, cats)
     }
 
     /// The counts the words give: suggestions for the counts not typed, disagreements with those
@@ -415,6 +414,7 @@ impl Reader {
         &self,
         n: &Norm<'_>,
         report: &Report,
+        cats: &[String],
         out: &mut Reading,
         stops: &mut Vec<usize>,
     ) -> Casualties {
@@ -424,7 +424,6 @@ impl Reader {
             en.find(&n.text, &mut mentions);
         }
         // In an epidemic a fever is a case, not an injury; after a meal or a gas it is one.
-        let cats = &out.categories;
         if cats.iter().any(|c| c == "outbreak")
             && !cats
                 .iter()
