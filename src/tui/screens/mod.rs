@@ -12,6 +12,7 @@ pub mod incident;
 mod incident_view;
 pub mod intake;
 pub mod intake_fields;
+pub mod intake_read;
 mod intake_view;
 pub mod log;
 pub mod notices;
