@@ -164,7 +164,10 @@ impl Desk {
         let (_, local) = self.now();
         let (instruction, changes, escalated_from) = extra;
         let follow_up = kind.is_step();
-        let minutes = self.config.notices.ack_minutes(p.kind, inc.latest().level);
+        // The level the routing went by (typed, or from the counts the words give): the
+        // acknowledgement deadline and the escalation ladder follow it too.
+        let facts = self.facts(inc.latest());
+        let minutes = self.config.notices.ack_minutes(p.kind, facts.level);
         let deadline: Option<DateTime<FixedOffset>> =
             (!follow_up).then(|| local + chrono::Duration::minutes(i64::from(minutes)));
         let warn = i64::from(self.config.notices.warn_before_minutes);
@@ -174,7 +177,7 @@ impl Desk {
         let escalate_to = if follow_up {
             None
         } else {
-            routing::escalation_target(&self.config, &p.name, self.shift_day(), inc.latest().level)
+            routing::escalation_target(&self.config, &p.name, self.shift_day(), facts.level)
         };
         let r = self.notices.templates.render(
             &self.config,
@@ -190,7 +193,7 @@ impl Desk {
                 instruction,
                 changes,
                 escalated_from,
-                facts: &self.facts(inc.latest()),
+                facts: &facts,
             },
         );
         let c = &p.contact;

@@ -243,3 +243,31 @@ contacts = [{{ channel = "webhook", target = "hook" }}]
     );
     assert!(stdout(&o).contains("connection refused"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_level_read_from_the_words_sets_the_deadlines_as_a_typed_one_would() {
+    // No level typed; the words say 12 dead (level II): a department has 15 minutes to
+    // acknowledge, not the 30 of an ungraded incident, and the leader 10, not 15.
+    let sb = Sandbox::new();
+    let crash = r#"{"summary":"一辆大客车与货车相撞,造成12人死亡、30人受伤。","reporter":{"unit":"县公安局指挥中心"}}"#;
+    let o = sb.run(&["report", "add", "-"], Some(crash));
+    let number = stdout(&o).trim().to_string();
+    let o = sb.run(&["notify", &number, "--send", "--wait", "10"], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sb.run(&["notices", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let minutes = |who: &str| {
+        let n = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["q"]["recipient"] == who)
+            .unwrap_or_else(|| panic!("{who} not notified"));
+        let t = |s: &serde_json::Value| {
+            chrono::DateTime::parse_from_rfc3339(s.as_str().unwrap()).unwrap()
+        };
+        ((t(&n["q"]["deadline"]) - t(&n["queued_at"])).num_seconds() + 30) / 60
+    };
+    assert_eq!(minutes("县公安局交通警察大队"), 15);
+    assert_eq!(minutes("刘志强"), 10);
+}
