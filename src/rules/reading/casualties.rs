@@ -369,6 +369,7 @@ fn subject(c: &[char], v: usize) -> Option<(usize, Count)> {
         }
         // 一村民, 一男子: 一 before a noun that is not a measure word of things.
         if ch == '一'
+            && (j < 2 || c[j - 2] != '第')
             && c.get(j)
                 .is_some_and(|n| is_han(*n) && !THINGS.contains(*n) && !is_numeral(*n))
             && (j < 2 || !is_numeral(c[j - 2]))

@@ -320,9 +320,7 @@ impl std::fmt::Debug for Reader {
 }
 
 /// Where the place words stop: punctuation, the event's own words.
-const PLACE_STOPS: &[&str] = &[
-    "发生", "突发", "出现", "一辆", "一名", "一户", "一处", "一家", "有人",
-];
+const PLACE_STOPS: &[&str] = &["发生", "突发", "出现", "有人"];
 
 impl Reader {
     /// Compiles the configuration.
@@ -509,7 +507,12 @@ impl Reader {
         if c.get(s).is_some_and(|ch| cjk(*ch)) {
             while e < c.len() && e - s < 24 && cjk(c[e]) && !stops.contains(&e) {
                 let rest: String = c[e..(e + 2).min(c.len())].iter().collect();
-                if PLACE_STOPS.iter().any(|w| rest.starts_with(w)) {
+                // 一 opens the event's subject (一辆, 一储罐, 一民房) — but not in 第一 or the
+                // schools 县一中, 城关一小.
+                let subject = c[e] == '一'
+                    && c.get(e.wrapping_sub(1)) != Some(&'第')
+                    && !matches!(c.get(e + 1), Some('中' | '小'));
+                if subject || PLACE_STOPS.iter().any(|w| rest.starts_with(w)) {
                     break;
                 }
                 e += 1;

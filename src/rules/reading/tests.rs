@@ -80,6 +80,8 @@ fn casualties_as_said() {
         // Animals and hours are not people.
         ("300头猪死亡", vec![]),
         ("被困3小时后获救", vec![]),
+        // 第一中学 is no person.
+        ("县城第一中学食堂早餐后多名学生呕吐", vec![]),
         (
             "3 dead and 11 injured",
             vec![(Dead, k(3)), (Injured, k(11))],
@@ -317,4 +319,28 @@ fn a_level_from_typed_counts_says_so_not_that_the_words_said_it() {
         "{em}"
     );
     assert!(!em.contains("按报告文字推断"), "{em}");
+}
+
+#[test]
+fn the_place_phrase_ends_where_the_event_begins() {
+    let table = [
+        (
+            "县城人民路与建设路交叉口一辆大客车与货车相撞",
+            Some("县城人民路与建设路交叉口"),
+        ),
+        ("河口镇化工园区一储罐泄漏起火", Some("河口镇化工园区")),
+        ("石门乡大坪村发生山体滑坡", Some("石门乡大坪村")),
+        ("据说河口镇化工厂起火", Some("河口镇化工厂")),
+        ("城关一小门口一辆电动车撞倒学生", Some("城关一小门口")),
+        ("某地发生火灾", None),
+    ];
+    let reader = Reader::new(&config());
+    for (text, want) in table {
+        let r = reader.read(&report(text));
+        let got = r.suggestions.iter().find_map(|s| match &s.what {
+            Suggestion::Place { location, .. } => Some(location.clone()),
+            _ => None,
+        });
+        assert_eq!(got.as_deref(), want, "{text}");
+    }
 }
